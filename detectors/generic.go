@@ -1,0 +1,290 @@
+package detectors
+
+import (
+	"bytes"
+	"strings"
+)
+
+// The generic detector reports literal values assigned to credential-named
+// variables, keys and keyword arguments: `password = "..."`, `api_key: ...`,
+// `export DB_PASSWORD=...`, `%env TOKEN=...`, `connect(password='...')`.
+// Names are judged by their last words, so that password_hash, max_tokens,
+// public_key and monkey are left alone.
+
+var credentialLastWords = map[string]bool{
+	"password": true, "passwd": true, "pwd": true, "passphrase": true,
+	"secret": true, "token": true, "apikey": true, "pat": true,
+}
+
+var credentialLastPairs = map[[2]string]bool{
+	{"api", "key"}: true, {"access", "key"}: true, {"secret", "key"}: true,
+	{"private", "key"}: true, {"auth", "key"}: true, {"account", "key"}: true,
+	{"master", "key"}: true, {"encryption", "key"}: true, {"signing", "key"}: true,
+	{"app", "key"}: true, {"subscription", "key"}: true, {"client", "key"}: true,
+	{"db", "pass"}: true, {"user", "pass"}: true, {"admin", "pass"}: true,
+}
+
+// Tokens that are not credentials (tokenizer vocabulary, pagination).
+var nonSecretTokenWords = map[string]bool{
+	"csrf": true, "xsrf": true, "bos": true, "eos": true, "pad": true, "unk": true,
+	"sep": true, "cls": true, "mask": true, "start": true, "end": true, "special": true,
+	"max": true, "num": true, "next": true, "page": true, "continuation": true,
+	"sync": true, "cancellation": true, "cancel": true, "lexer": true, "input": true,
+	"output": true, "first": true, "last": true, "new": true, "eot": true, "image": true,
+	"default": true, "added": true, "vocab": true, "prefix": true, "suffix": true,
+}
+
+// splitName breaks an identifier into lower-case words at _, ., -, spaces and
+// camelCase boundaries: "AWS_SECRET_ACCESS_KEY" and "secretAccessKey" both
+// end in "access", "key".
+func splitName(name string) []string {
+	var words []string
+	var cur []byte
+	flush := func() {
+		if len(cur) > 0 {
+			words = append(words, strings.ToLower(string(cur)))
+			cur = cur[:0]
+		}
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c == '_' || c == '.' || c == '-' || c == ' ':
+			flush()
+		case c >= 'A' && c <= 'Z':
+			prevLower := i > 0 && (name[i-1] >= 'a' && name[i-1] <= 'z' || name[i-1] >= '0' && name[i-1] <= '9')
+			nextLower := i+1 < len(name) && name[i+1] >= 'a' && name[i+1] <= 'z'
+			prevUpper := i > 0 && name[i-1] >= 'A' && name[i-1] <= 'Z'
+			if prevLower || prevUpper && nextLower {
+				flush()
+			}
+			cur = append(cur, c)
+		default:
+			cur = append(cur, c)
+		}
+	}
+	flush()
+	return words
+}
+
+// credentialName reports whether an identifier names a credential.
+func credentialName(name string) bool {
+	w := splitName(name)
+	if len(w) == 0 {
+		return false
+	}
+	last := w[len(w)-1]
+	if credentialLastWords[last] {
+		if last == "token" && len(w) > 1 && nonSecretTokenWords[w[len(w)-2]] {
+			return false
+		}
+		if last == "pat" && len(w) == 1 {
+			return false // too short alone to mean "personal access token"
+		}
+		return true
+	}
+	if len(w) == 1 && last == "pass" {
+		return true
+	}
+	if len(w) >= 2 && credentialLastPairs[[2]string{w[len(w)-2], last}] {
+		return true
+	}
+	return false
+}
+
+func isNameByte(c byte) bool { return isWordByte(c) || c == '.' || c == '-' }
+
+func detectGeneric(s *scan, r *Rule) []Match {
+	var out []Match
+	done := map[int]bool{}
+	for _, h := range s.hitsOf(r) {
+		a, b := h, h
+		for a > 0 && isNameByte(s.text[a-1]) {
+			a--
+		}
+		for b < len(s.text) && isNameByte(s.text[b]) {
+			b++
+		}
+		// A leading "--" belongs to a CLI flag, not the name.
+		for a < b && s.text[a] == '-' {
+			a++
+		}
+		if done[a] {
+			continue
+		}
+		done[a] = true
+		name := string(s.text[a:b])
+		if !credentialName(name) {
+			continue
+		}
+		start, end, ok := assignedLiteral(s.text, a, b, s.lang)
+		if !ok {
+			continue
+		}
+		value := string(s.text[start:end])
+		sev, ok := genericStrength(name, value)
+		if !ok {
+			continue
+		}
+		out = append(out, Match{Rule: r, Start: start, End: end, Secret: value, Severity: sev})
+	}
+	return out
+}
+
+// shellLine reports whether the line holding offset i is a shell-style
+// assignment even inside code: export, %env, %set_env, !cmd, ENV, ARG, set.
+func shellLine(text []byte, i int) bool {
+	line := bytes.TrimLeft(lineOf(text, i), " \t")
+	line = bytes.TrimPrefix(line, []byte("# MAGIC "))
+	line = bytes.TrimLeft(bytes.TrimPrefix(line, []byte("#")), " \t") // jupytext comments magics out
+	for _, p := range []string{"export ", "%env ", "%set_env ", "!", "%%bash", "%%sh", "ENV ", "ARG ", "set ", "- "} {
+		if bytes.HasPrefix(line, []byte(p)) {
+			return true
+		}
+	}
+	return false
+}
+
+// assignedLiteral finds the literal assigned to the name at text[a:b]. It
+// returns the span of the value without its quotes.
+func assignedLiteral(text []byte, a, b int, lang Lang) (int, int, bool) {
+	i := b
+	// A quoted name: "password": ..., os.environ["TOKEN"] = ..., Sys.setenv("X"=...)
+	if a > 0 && i < len(text) && (text[a-1] == '"' || text[a-1] == '\'') && text[i] == text[a-1] {
+		i++
+	}
+	if i < len(text) && text[i] == ']' {
+		i++
+	}
+	i = skipSpaces(text, i)
+	unquotedOK := lang.unquotedValues() || shellLine(text, a)
+	switch {
+	case i >= len(text):
+		return 0, 0, false
+	case hasPrefixAt(text, i, "==") || hasPrefixAt(text, i, "!="):
+		return 0, 0, false
+	case hasPrefixAt(text, i, ":=") || hasPrefixAt(text, i, "<-") || hasPrefixAt(text, i, "=>"):
+		i += 2
+	case text[i] == '=' || text[i] == ':' && !hasPrefixAt(text, i, "::"):
+		i++
+	default:
+		// "ENV NAME value", "%env NAME value", netrc "password value"
+		if !(unquotedOK && (lang == LangDockerfile || lang == LangNetrc || shellLine(text, a)) && i > b) {
+			return 0, 0, false
+		}
+	}
+	i = skipSpaces(text, i)
+	if i >= len(text) {
+		return 0, 0, false
+	}
+	// String prefixes: r"", b"", f"" (an f-string with {} is an interpolation).
+	fstring := false
+	for j := i; j < len(text) && j < i+3 && strings.IndexByte("rRbBuUfF", text[j]) >= 0; j++ {
+		if j+1 < len(text) && (text[j+1] == '"' || text[j+1] == '\'') {
+			fstring = bytes.ContainsAny(text[i:j+1], "fF")
+			i = j + 1
+			break
+		}
+	}
+	switch q := text[i]; q {
+	case '"', '\'', '`':
+		start, end, ok := quotedValue(text, i)
+		if !ok || fstring && bytes.ContainsAny(text[start:end], "{") {
+			return 0, 0, false
+		}
+		return start, end, true
+	}
+	if !unquotedOK {
+		return 0, 0, false
+	}
+	start := i
+	for i < len(text) && !strings.ContainsRune(" \t\r\n;,'\"`)]}", rune(text[i])) {
+		i++
+	}
+	v := text[start:i]
+	if len(v) == 0 || bytes.ContainsAny(v[:1], "!*&@([{") || bytes.Contains(v, []byte("(")) {
+		return 0, 0, false // YAML tags and anchors, calls, structures
+	}
+	return start, i, true
+}
+
+// quotedValue returns the content of the string literal opening at text[i],
+// which must close on the same line (triple quotes may not).
+func quotedValue(text []byte, i int) (int, int, bool) {
+	q := text[i]
+	if i+2 < len(text) && text[i+1] == q && text[i+2] == q {
+		start := i + 3
+		j := bytes.Index(text[start:], []byte{q, q, q})
+		if j < 0 {
+			return 0, 0, false
+		}
+		return start, start + j, true
+	}
+	start := i + 1
+	for j := start; j < len(text); j++ {
+		switch text[j] {
+		case '\\':
+			j++
+		case '\n':
+			return 0, 0, false
+		case q:
+			return start, j, true
+		}
+	}
+	return 0, 0, false
+}
+
+func skipSpaces(text []byte, i int) int {
+	for i < len(text) && (text[i] == ' ' || text[i] == '\t') {
+		i++
+	}
+	return i
+}
+
+func hasPrefixAt(text []byte, i int, p string) bool {
+	return i+len(p) <= len(text) && string(text[i:i+len(p)]) == p
+}
+
+var fileSuffixes = []string{".json", ".pem", ".key", ".txt", ".yaml", ".yml", ".cfg", ".env",
+	".p12", ".pfx", ".jks", ".crt", ".ini", ".conf", ".csv", ".pkl", ".gpg"}
+
+// genericStrength decides whether a literal is worth reporting and how
+// likely it is to be live: random-looking values are high, password-like
+// ones medium, short or dictionary-like ones low.
+func genericStrength(name, v string) (Severity, bool) {
+	if len(v) < 6 || len(v) > 512 {
+		return 0, false
+	}
+	lv := strings.ToLower(v)
+	switch {
+	case strings.ContainsAny(v[:1], "/~.") || strings.HasPrefix(lv, "c:\\"):
+		return 0, false // a path
+	case strings.Contains(lv, "://"):
+		return 0, false // URLs are judged by the url-credentials rule
+	case strings.Contains(v, " ") && strings.Count(v, " ") >= 2:
+		return 0, false // prose, a prompt or a message
+	case strings.HasPrefix(lv, "env:") || strings.HasPrefix(lv, "vault:") || strings.HasPrefix(lv, "arn:"):
+		return 0, false // references resolved elsewhere
+	}
+	for _, suf := range fileSuffixes {
+		if strings.HasSuffix(lv, suf) {
+			return 0, false
+		}
+	}
+	words := splitName(name)
+	if last := words[len(words)-1]; strings.Contains(normalizeWord(v), last) {
+		return 0, false // password = "password123": a stand-in
+	}
+	h := Entropy(v)
+	if h < 2.0 {
+		return 0, false
+	}
+	classes := charClasses(v)
+	switch {
+	case len(v) >= 16 && h >= 3.5 && classes >= 2:
+		return High, true
+	case len(v) >= 8 && classes >= 2 && h >= 2.5:
+		return Medium, true
+	}
+	return Low, true
+}

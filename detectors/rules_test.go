@@ -1,0 +1,204 @@
+package detectors
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/rolecall/rolecall/detectors/testsecrets"
+)
+
+// A ruleCase is a fragment template and what the engine must report in it.
+// want lists "rule-id=NAME" where NAME is the template value that must be
+// the secret; an optional "@severity" suffix checks the severity too.
+type ruleCase struct {
+	name string
+	path string
+	text string
+	want []string
+}
+
+var ruleCases = []ruleCase{
+	// aws-access-key-id
+	{"key id alone is medium", "a.py", `KEY_ID = "{{secret aws_key_id}}"`, []string{"aws-access-key-id=aws_key_id@medium"}},
+	{"key id with secret is high", "a.py", "boto3.client('s3',\n  aws_access_key_id='{{secret aws_key_id}}',\n  aws_secret_access_key='{{secret aws_secret}}')",
+		[]string{"aws-access-key-id=aws_key_id@high", "aws-secret-access-key=aws_secret@high"}},
+	{"presigned url credential is medium", "fixture.txt", "https://b.s3.amazonaws.com/k?X-Amz-Credential={{secret aws_key_id}}%2F20240101%2Fus-east-1%2Fs3%2Faws4_request",
+		[]string{"aws-access-key-id=aws_key_id@medium"}},
+	{"asia id", "a.sh", "export AWS_ACCESS_KEY_ID={{secret aws_asia_id}}", []string{"aws-access-key-id=aws_asia_id"}},
+	{"aws example key id", "a.py", `key = "AKIAIOSFODNN7EXAMPLE"`, nil},
+	{"id with digits outside base32", "a.py", `key = "AKIA1234567890ABCDEF"`, nil},
+	{"id glued to letters", "a.py", `key = "XAKIAQWERTYUIOPASDFG2"`, nil},
+	{"word Asia", "a.md", `Regions in Asia Pacific: ASIAPACIFICREGIONSX`, nil},
+	{"placeholder id", "a.py", `key = "AKIAXXXXXXXXXXXXXXXX"`, nil},
+	// aws-secret-access-key
+	{"secret after keyword", "a.env", "AWS_SECRET_ACCESS_KEY={{secret aws_secret}}", []string{"aws-secret-access-key=aws_secret@high"}},
+	{"secret in aws configure", "a.sh", "aws configure set aws_secret_access_key {{secret aws_secret}}", []string{"aws-secret-access-key=aws_secret"}},
+	{"secret in json", "a.json", `{"AccessKeyId": "{{secret aws_asia_id}}", "SecretAccessKey": "{{secret aws_secret}}"}`,
+		[]string{"aws-access-key-id=aws_asia_id@high", "aws-secret-access-key=aws_secret"}},
+	{"secret in hadoop xml", "core-site.xml", "<property>\n  <name>fs.s3a.secret.key</name>\n  <value>{{secret aws_secret}}</value>\n</property>",
+		[]string{"aws-secret-access-key=aws_secret"}},
+	{"secret positional next to id", "a.py", "boto3.client('s3', '{{secret aws_key_id}}', '{{secret aws_secret}}')",
+		[]string{"aws-access-key-id=aws_key_id@high", "aws-secret-access-key=aws_secret"}},
+	{"s3a url userinfo", "a.scala", `spark.read.parquet("s3a://{{secret aws_key_id}}:{{secret aws_secret}}@bucket/path")`,
+		[]string{"aws-access-key-id=aws_key_id@high", "aws-secret-access-key=aws_secret"}},
+	{"aws example secret", "a.py", `aws_secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"`, nil},
+	{"git sha is no aws secret", "a.py", `aws_secret = "da39a3ee5e6b4b0d3255bfef95601890afd80709"`, []string{"generic-credential="}},
+	{"env read", "a.py", `aws_secret_access_key = os.environ["AWS_SECRET_ACCESS_KEY"]`, nil},
+	{"too short for aws", "a.py", `aws_secret_access_key = "abcDEF123/abcDEF123"`, []string{"generic-credential=@medium"}},
+	{"base64 longer than 40 is no aws secret", "a.txt", "secret: QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5eg==", []string{"generic-credential="}},
+	{"40 chars inside a longer base64 run", "a.txt", "AKIA key near: QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5eg==", nil},
+	// aws-session-token
+	{"session token", "credentials", "[default]\naws_session_token = {{secret aws_token}}", []string{"aws-session-token=aws_token@high"}},
+	{"session token near asia", "a.json", `{"Credentials": {"AccessKeyId": "{{secret aws_asia_id}}", "Token": "{{secret aws_token}}"}}`,
+		[]string{"aws-access-key-id=aws_asia_id@medium", "aws-session-token=aws_token"}},
+	{"data uri is not a token", "a.html", `session_token <img src="data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg">`, nil},
+	// hadoop-s3a-credential
+	{"spark-defaults", "spark-defaults.conf", "spark.hadoop.fs.s3a.secret.key  {{secret db_password}}", []string{"hadoop-s3a-credential=db_password"}},
+	{"hadoop set call", "a.py", `sc._jsc.hadoopConfiguration().set("fs.s3a.access.key", "{{secret db_password}}")`, []string{"hadoop-s3a-credential=db_password"}},
+	{"hadoop xml minio key", "core-site.xml", "<name>fs.s3a.access.key</name>\n<value>{{secret db_password}}</value>", []string{"hadoop-s3a-credential=db_password"}},
+	{"hadoop provider setting", "a.py", `conf.set("fs.s3a.aws.credentials.provider", "com.amazonaws.auth.InstanceProfileCredentialsProvider")`, nil},
+	{"hadoop value from env", "spark-defaults.conf", "spark.hadoop.fs.s3a.secret.key ${AWS_SECRET}", nil},
+	// url-credentials
+	{"postgres url", "a.py", `engine = create_engine("postgresql://etl:{{secret db_password}}@db.internal:5432/warehouse")`, []string{"url-credentials=db_password"}},
+	{"url placeholder password", "a.py", `url = "postgresql://user:password@localhost/db"`, nil},
+	{"url format string", "a.py", `url = "postgresql://{}:{}@{}:{}/{}".format(u, p, h, port, db)`, nil},
+	{"url env interpolation", "a.yml", `url: postgresql://app:${DB_PASSWORD}@db/app`, nil},
+	{"url without password", "a.md", `clone git+ssh://git@github.com/org/repo.git`, nil},
+	// netrc-password
+	{"netrc", ".netrc", "machine api.example.org\n  login bot\n  password {{secret db_password}}", []string{"netrc-password=db_password"}},
+	{"netrc rule only in netrc files", "notes.txt", "the password is required", nil},
+	// tokens
+	{"github classic", "a.py", `g = Github("{{secret github_pat}}")`, []string{"github-token=github_pat"}},
+	{"github fine grained", "a.sh", `export GH_TOKEN={{secret github_fine}}`, []string{"github-fine-grained-pat=github_fine"}},
+	{"github short", "a.py", `x = "ghp_abc123"`, nil},
+	{"slack bot", "a.py", `client = WebClient(token="{{secret slack_bot}}")`, []string{"slack-token=slack_bot"}},
+	{"slack webhook", "a.py", `requests.post("{{secret slack_webhook}}", json=msg)`, []string{"slack-webhook=slack_webhook"}},
+	{"slack webhook placeholder", "a.py", `url = "https://hooks.slack.com/services/TXXXXXXXX/BXXXXXXXX/XXXXXXXXXXXXXXXXXXXXXXXX"`, nil},
+	{"openai in escaped cell", "a.py", `client = OpenAI(api_key="{{secret openai}}")`, []string{"openai-api-key=openai"}},
+	{"openai placeholder", "a.py", `OPENAI_API_KEY = "sk-..."`, nil},
+	{"anthropic", "a.py", `anthropic.Anthropic(api_key="{{secret anthropic}}")`, []string{"anthropic-api-key=anthropic"}},
+	{"huggingface", "a.py", `login(token="{{secret huggingface}}")`, []string{"huggingface-token=huggingface"}},
+	{"huggingface placeholder", "a.py", `login(token="hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")`, nil},
+	{"databricks", "a.py", `DATABRICKS_TOKEN = "{{secret databricks}}"`, []string{"databricks-token=databricks"}},
+	{"stripe live", "a.js", `const stripe = require('stripe')('{{secret stripe_live}}');`, []string{"stripe-live-key=stripe_live@high"}},
+	{"stripe test is low", "a.js", `const stripe = require('stripe')('{{secret stripe_test}}');`, []string{"stripe-test-key=stripe_test@low"}},
+	{"gcp service account", "key.json", `{"type": "service_account", "private_key_id": "abc", "private_key": "{{secret gcp_private_key}}", "client_email": "x@p.iam.gserviceaccount.com"}`,
+		[]string{"gcp-service-account-key=gcp_private_key"}},
+	{"azure connection string", "a.py", `conn = "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey={{secret azure_key}};EndpointSuffix=core.windows.net"`,
+		[]string{"azure-storage-key=azure_key"}},
+	{"azure connection string template", "a.py", `conn = 'DefaultEndpointsProtocol={};AccountName={};AccountKey={};'`, nil},
+	{"pem rsa", "id_rsa", "-----BEGIN RSA PRIVATE KEY-----\n{{secret pem_body}}\n-----END RSA PRIVATE KEY-----\n", []string{"private-key=pem_body"}},
+	{"pem openssh", "id_ed25519", "{{secret pem_openssh}}", []string{"private-key="}},
+	{"pem placeholder", "README.md", "-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----", nil},
+	{"kaggle json", "kaggle.json", `{"username":"datasci","key":"{{secret kaggle_key}}"}`, []string{"kaggle-api-key=kaggle_key"}},
+	{"kaggle env", "a.py", `os.environ["KAGGLE_KEY"] = "{{secret kaggle_key}}"`, []string{"kaggle-api-key=kaggle_key"}},
+	{"kaggle username only", "a.json", `{"username":"datasci","key":"not-hex"}`, nil},
+	{"wandb login", "a.py", `wandb.login(key="{{secret wandb_key}}")`, []string{"wandb-api-key=wandb_key"}},
+	{"wandb env", "a.env", `WANDB_API_KEY={{secret wandb_key}}`, []string{"wandb-api-key=wandb_key"}},
+	// generic-credential
+	{"python password", "a.py", `DB_PASSWORD = "{{secret db_password}}"`, []string{"generic-credential=db_password@medium"}},
+	{"random token is high", "a.py", `api_key = "{{secret token}}"`, []string{"generic-credential=token@high"}},
+	{"keyword argument", "a.py", `conn = snowflake.connector.connect(user="u", password='{{secret db_password}}', account="a")`, []string{"generic-credential=db_password"}},
+	{"dict key", "a.py", `params = {"account": "x", "password": "{{secret db_password}}"}`, []string{"generic-credential=db_password"}},
+	{"r assignment", "a.R", `db_pass <- "{{secret db_password}}"`, []string{"generic-credential=db_password"}},
+	{"env file unquoted", ".env", "DATABASE_PASSWORD={{secret db_password}}\n", []string{"generic-credential=db_password"}},
+	{"yaml profiles", "profiles.yml", "dev:\n  outputs:\n    dev:\n      password: {{secret db_password}}\n", []string{"generic-credential=db_password"}},
+	{"dockerfile env", "Dockerfile", "ENV DB_PASSWORD {{secret db_password}}\n", []string{"generic-credential=db_password"}},
+	{"compose list entry", "docker-compose.yml", "    environment:\n      - POSTGRES_PASSWORD={{secret db_password}}\n", []string{"generic-credential=db_password"}},
+	{"notebook env magic", "nb.py", "%env DB_PASSWORD={{secret db_password}}", []string{"generic-credential=db_password"}},
+	{"terraform non-aws key", "main.tf", "provider \"minio\" {\n  minio_password = \"{{secret db_password}}\"\n}", []string{"generic-credential=db_password"}},
+	{"short password is low", "a.py", `password = "kitten7"`, []string{"generic-credential=@low"}},
+	{"python variable not literal", "a.py", `password = get_password()`, nil},
+	{"python unquoted name", "a.py", `password = pw`, nil},
+	{"getpass", "a.py", `password = getpass.getpass("Password: ")`, nil},
+	{"dbutils secret", "a.py", `token = dbutils.secrets.get(scope="prod", key="token")`, nil},
+	{"dbt env_var", "profiles.yml", `      password: "{{ env_var('DBT_PASSWORD') }}"`, nil},
+	{"yaml secrets expression", "ci.yml", `      AWS_SECRET_ACCESS_KEY: ${{ secrets.AWS_SECRET_ACCESS_KEY }}`, nil},
+	{"shell env reference", "a.sh", `export DB_PASSWORD="$VAULT_PASSWORD"`, nil},
+	{"f-string interpolation", "a.py", `password = f"{prefix}-secret"`, nil},
+	{"password hash name", "a.py", `password_hash = "5f4dcc3b5aa765d61d8327deb882cf99"`, nil},
+	{"max tokens", "a.py", `max_tokens = "4096abc"`, nil},
+	{"tokenizer pad token", "a.py", `pad_token = "<|endoftext|>"`, nil},
+	{"public key", "a.py", `public_key = "ssh-ed25519-AAAAC3NzaC1lZDI1"`, nil},
+	{"placeholder your key", "a.py", `api_key = "YOUR_API_KEY_HERE"`, nil},
+	{"placeholder changeme", "a.yml", "password: changeme", nil},
+	{"placeholder stars", "a.py", `password = "********"`, nil},
+	{"angle placeholder", "a.py", `token = "<your-token>"`, nil},
+	{"comparison", "a.py", `if password == "letmein99": pass`, nil},
+	{"path value", "a.py", `private_key = "/home/user/.ssh/id_rsa"`, nil},
+	{"prompt text", "a.py", `token = input("Paste the token here please")`, nil},
+	{"uuid request id", "a.py", `request_id = "3f2504e0-4f89-11d3-9a0c-0305e82c3301"`, nil},
+	{"sha256 pin", "Dockerfile", "FROM python:3.11@sha256:4b1a2cd3e4f56789a0b1c2d3e4f56789a0b1c2d3e4f56789a0b1c2d3e4f56789", nil},
+	{"inline allow", "a.py", `DB_PASSWORD = "{{secret db_password}}"  # rolecall:allow`, nil},
+}
+
+func TestRules(t *testing.T) {
+	e, err := NewEngine(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	covered := map[string]bool{}
+	for i, tc := range ruleCases {
+		t.Run(tc.name, func(t *testing.T) {
+			set := testsecrets.New(uint64(i + 1))
+			text := set.Fill(tc.text)
+			ms := e.Detect(Fragment{Path: tc.path, Text: []byte(text)})
+			var got []string
+			for _, m := range ms {
+				got = append(got, fmt.Sprintf("%s=%s@%s", m.Rule.ID, m.Secret, m.Severity))
+				if text[m.Start:m.End] != m.Secret {
+					t.Errorf("offsets %d:%d hold %q, secret is %q", m.Start, m.End, text[m.Start:m.End], m.Secret)
+				}
+			}
+			var want []string
+			for _, w := range tc.want {
+				rule, rest, _ := strings.Cut(w, "=")
+				name, sev, _ := strings.Cut(rest, "@")
+				covered[rule] = true
+				secret := ""
+				if name != "" {
+					secret = set.Get(name)
+				}
+				want = append(want, rule+"="+secret+"@"+sev)
+			}
+			if !matchesWant(got, want) {
+				t.Errorf("text:\n%s\ngot  %q\nwant %q", text, got, want)
+			}
+		})
+	}
+	for _, r := range e.Rules() {
+		if !covered[r.ID] {
+			t.Errorf("rule %s has no true case in ruleCases", r.ID)
+		}
+	}
+}
+
+// matchesWant compares findings with expectations, where an expectation may
+// leave the secret or severity empty to accept any.
+func matchesWant(got, want []string) bool {
+	if len(got) != len(want) {
+		return false
+	}
+	sort.Strings(got)
+	used := make([]bool, len(got))
+	for _, w := range want {
+		wr, wrest, _ := strings.Cut(w, "=")
+		ws, wsev, _ := strings.Cut(wrest, "@")
+		found := false
+		for i, g := range got {
+			gr, grest, _ := strings.Cut(g, "=")
+			gs, gsev, _ := strings.Cut(grest, "@")
+			if used[i] || gr != wr || ws != "" && gs != ws || wsev != "" && gsev != wsev {
+				continue
+			}
+			used[i], found = true, true
+			break
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
