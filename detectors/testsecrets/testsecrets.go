@@ -152,31 +152,37 @@ func (s *Set) PEM(kind string) string {
 
 // generators name every kind of value a template can ask for.
 var generators = map[string]func(s *Set) string{
-	"aws_key_id":       (*Set).AWSKeyID,
-	"aws_asia_id":      func(s *Set) string { return s.AWSKeyIDFor("ASIA", s.Account()) },
-	"aws_secret":       (*Set).AWSSecret,
-	"aws_token":        (*Set).AWSSessionToken,
-	"password":         (*Set).Password,
-	"github_pat":       func(s *Set) string { return "gh" + "p_" + s.mixed(alnum, 36, upper, lower, digits) },
-	"github_fine":      func(s *Set) string { return "github" + "_pat_" + s.pick(alnum, 22) + "_" + s.pick(alnum, 59) },
-	"slack_bot":        func(s *Set) string { return "xo" + "xb-" + s.pick(digits, 12) + "-" + s.pick(digits, 13) + "-" + s.pick(alnum, 24) },
-	"slack_webhook":    func(s *Set) string { return "https://hooks.slack" + ".com/services/T" + s.pick(upper+digits, 10) + "/B" + s.pick(upper+digits, 10) + "/" + s.pick(alnum, 24) },
-	"openai":           func(s *Set) string { return "sk-" + "proj-" + s.pick(alnum+"_-", 74) + "T3Blbk" + "FJ" + s.pick(alnum+"_-", 74) },
-	"anthropic":        func(s *Set) string { return "sk-" + "ant-api03-" + s.pick(alnum+"_-", 93) + "AA" },
-	"huggingface":      func(s *Set) string { return "h" + "f_" + s.mixed(upper+lower, 34, upper, lower) },
-	"databricks":       func(s *Set) string { return "da" + "pi" + s.pick(hexa, 32) },
-	"stripe_live":      func(s *Set) string { return "sk" + "_live_" + s.mixed(alnum, 32, upper, lower, digits) },
-	"stripe_test":      func(s *Set) string { return "sk" + "_test_" + s.mixed(alnum, 32, upper, lower, digits) },
-	"azure_key":        func(s *Set) string { return s.mixed(b64, 86, upper, lower, digits) + "==" },
-	"kaggle_key":       func(s *Set) string { return s.pick(hexa, 32) },
-	"wandb_key":        func(s *Set) string { return s.pick(hexa, 40) },
-	"pem_body":         (*Set).PEMBody,
-	"pem_rsa":          func(s *Set) string { return s.PEM("RSA ") },
-	"pem_openssh":      func(s *Set) string { return s.PEM("OPENSSH ") },
-	"gcp_private_key":  func(s *Set) string { return strings.ReplaceAll(s.PEM(""), "\n", `\n`) },
-	"token":            func(s *Set) string { return s.mixed(alnum, 32, upper, lower, digits) },
-	"db_password":      func(s *Set) string { return s.mixed(alnum, 14, upper, lower, digits) },
-	"account":          (*Set).Account,
+	"aws_key_id":  (*Set).AWSKeyID,
+	"aws_asia_id": func(s *Set) string { return s.AWSKeyIDFor("ASIA", s.Account()) },
+	"aws_secret":  (*Set).AWSSecret,
+	"aws_token":   (*Set).AWSSessionToken,
+	"password":    (*Set).Password,
+	"github_pat":  func(s *Set) string { return "gh" + "p_" + s.mixed(alnum, 36, upper, lower, digits) },
+	"github_fine": func(s *Set) string { return "github" + "_pat_" + s.pick(alnum, 22) + "_" + s.pick(alnum, 59) },
+	"slack_bot": func(s *Set) string {
+		return "xo" + "xb-" + s.pick(digits, 12) + "-" + s.pick(digits, 13) + "-" + s.pick(alnum, 24)
+	},
+	"slack_webhook": func(s *Set) string {
+		return "https://hooks.slack" + ".com/services/T" + s.pick(upper+digits, 10) + "/B" + s.pick(upper+digits, 10) + "/" + s.pick(alnum, 24)
+	},
+	"openai": func(s *Set) string {
+		return "sk-" + "proj-" + s.pick(alnum+"_-", 74) + "T3Blbk" + "FJ" + s.pick(alnum+"_-", 74)
+	},
+	"anthropic":       func(s *Set) string { return "sk-" + "ant-api03-" + s.pick(alnum+"_-", 93) + "AA" },
+	"huggingface":     func(s *Set) string { return "h" + "f_" + s.mixed(upper+lower, 34, upper, lower) },
+	"databricks":      func(s *Set) string { return "da" + "pi" + s.pick(hexa, 32) },
+	"stripe_live":     func(s *Set) string { return "sk" + "_live_" + s.mixed(alnum, 32, upper, lower, digits) },
+	"stripe_test":     func(s *Set) string { return "sk" + "_test_" + s.mixed(alnum, 32, upper, lower, digits) },
+	"azure_key":       func(s *Set) string { return s.mixed(b64, 86, upper, lower, digits) + "==" },
+	"kaggle_key":      func(s *Set) string { return s.pick(hexa, 32) },
+	"wandb_key":       func(s *Set) string { return s.pick(hexa, 40) },
+	"pem_body":        (*Set).PEMBody,
+	"pem_rsa":         func(s *Set) string { return s.PEM("RSA ") },
+	"pem_openssh":     func(s *Set) string { return s.PEM("OPENSSH ") },
+	"gcp_private_key": func(s *Set) string { return strings.ReplaceAll(s.PEM(""), "\n", `\n`) },
+	"token":           func(s *Set) string { return s.mixed(alnum, 32, upper, lower, digits) },
+	"db_password":     func(s *Set) string { return s.mixed(alnum, 14, upper, lower, digits) },
+	"account":         (*Set).Account,
 }
 
 // Kinds lists the names a template may use.
