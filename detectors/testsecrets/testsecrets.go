@@ -183,6 +183,8 @@ var generators = map[string]func(s *Set) string{
 	"token":           func(s *Set) string { return s.mixed(alnum, 32, upper, lower, digits) },
 	"db_password":     func(s *Set) string { return s.mixed(alnum, 14, upper, lower, digits) },
 	"account":         (*Set).Account,
+	"hex40":           func(s *Set) string { return s.pick(hexa, 40) },
+	"short_password":  func(s *Set) string { return s.pick(lower, 5) + s.pick(digits, 2) },
 }
 
 // Kinds lists the names a template may use.

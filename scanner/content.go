@@ -1,0 +1,103 @@
+package scanner
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/rolecall/rolecall/detectors"
+)
+
+// Scanner finds secrets in file contents. It is safe for concurrent use;
+// every source (directory, git history, index) goes through Scan.
+type Scanner struct {
+	engine *detectors.Engine
+}
+
+// New returns a Scanner that runs engine's rules.
+func New(engine *detectors.Engine) *Scanner { return &Scanner{engine: engine} }
+
+// Engine returns the detection engine.
+func (s *Scanner) Engine() *detectors.Engine { return s.engine }
+
+// Content is one version of one file.
+type Content struct {
+	// Path is the path reported to the user (slash-separated).
+	Path string
+	// RulePath is the path rules and allowlists see, relative to the scan
+	// root; empty means Path.
+	RulePath string
+	Data     []byte
+}
+
+func (c *Content) rulePath() string {
+	if c.RulePath != "" {
+		return c.RulePath
+	}
+	return c.Path
+}
+
+// IsBinary sniffs content the way git does: a NUL byte in the first 8000
+// bytes. Notebooks are JSON and never hold a raw NUL.
+func IsBinary(data []byte) bool {
+	return bytes.IndexByte(data[:min(len(data), 8000)], 0) >= 0
+}
+
+// Scan returns the findings in c, in file order, and warnings about content
+// it could only partly understand.
+func (s *Scanner) Scan(c Content) (findings []Finding, warnings []string) {
+	if s.engine.PathAllowed(c.rulePath()) {
+		return nil, nil
+	}
+	if fs, ws, ok := s.scanNotebook(c); ok {
+		return fs, ws
+	}
+	return s.scanText(c), nil
+}
+
+// scanText scans a file as one plain-text fragment.
+func (s *Scanner) scanText(c Content) []Finding {
+	ms := s.engine.Detect(detectors.Fragment{Path: c.rulePath(), Text: c.Data})
+	if len(ms) == 0 {
+		return nil
+	}
+	li := newLineIndex(c.Data)
+	out := make([]Finding, 0, len(ms))
+	for _, m := range ms {
+		out = append(out, s.finding(c, li, m, m.Start, m.End))
+	}
+	return out
+}
+
+// finding builds a Finding for match m whose secret occupies the raw bytes
+// [start, end) of the file.
+func (s *Scanner) finding(c Content, li *lineIndex, m detectors.Match, start, end int) Finding {
+	f := Finding{
+		RuleID:      m.Rule.ID,
+		Description: m.Rule.Description,
+		Severity:    m.Severity,
+		File:        c.Path,
+		Secret:      m.Secret,
+		Fingerprint: Fingerprint(m.Rule.ID, c.Path, m.Secret),
+		AccountID:   m.AccountID,
+		Hint:        m.Rule.Hint,
+		Offset:      start,
+		EndOffset:   end,
+		KeyID:       m.KeyID,
+	}
+	f.Line, f.Column = li.pos(start)
+	f.EndLine, f.EndColumn = li.lastCharPos(start, end)
+	return f
+}
+
+// Warning is a problem with one input that did not stop the scan.
+type Warning struct {
+	Path    string
+	Message string
+}
+
+func (w Warning) String() string {
+	if w.Path == "" {
+		return w.Message
+	}
+	return fmt.Sprintf("%s: %s", w.Path, w.Message)
+}

@@ -1,0 +1,243 @@
+package scanner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"sync"
+
+	"github.com/sourcegraph/conc/pool"
+)
+
+// DefaultMaxFileSize is the size above which files are skipped (with a
+// warning that names them).
+const DefaultMaxFileSize = 10 << 20
+
+// Options tune a scan.
+type Options struct {
+	Jobs        int   // worker goroutines; 0 means GOMAXPROCS
+	MaxFileSize int64 // 0 means DefaultMaxFileSize
+	// Warn, if set, receives each warning as it happens (never concurrently).
+	Warn func(Warning)
+}
+
+func (o Options) jobs() int {
+	if o.Jobs > 0 {
+		return o.Jobs
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+func (o Options) maxFileSize() int64 {
+	if o.MaxFileSize > 0 {
+		return o.MaxFileSize
+	}
+	return DefaultMaxFileSize
+}
+
+// Result is what a scan found and what it could not look at.
+type Result struct {
+	Findings []Finding
+	Files    int   // files scanned
+	Bytes    int64 // bytes scanned
+	Binary   int   // binary files passed over
+	Skipped  []Skipped
+	Warnings []Warning
+}
+
+// Skipped is a file that was not scanned, and why.
+type Skipped struct {
+	Path   string
+	Reason string
+}
+
+// collector gathers results from concurrent workers.
+type collector struct {
+	mu   sync.Mutex
+	res  Result
+	warn func(Warning)
+}
+
+func (c *collector) warnf(path, format string, args ...any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	w := Warning{Path: path, Message: fmt.Sprintf(format, args...)}
+	c.res.Warnings = append(c.res.Warnings, w)
+	if c.warn != nil {
+		c.warn(w)
+	}
+}
+
+func (c *collector) skip(path, reason string) {
+	c.warnf(path, "skipped: %s", reason)
+	c.mu.Lock()
+	c.res.Skipped = append(c.res.Skipped, Skipped{Path: path, Reason: reason})
+	c.mu.Unlock()
+}
+
+func (c *collector) add(fs []Finding, bytes int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.res.Findings = append(c.res.Findings, fs...)
+	c.res.Files++
+	c.res.Bytes += int64(bytes)
+}
+
+// ScanPaths scans files and directory trees. Directories are walked without
+// following symbolic links (a link inside the tree points either at files
+// already scanned or outside the tree, which is not ours to read), and .git
+// directories are skipped. A path given on the command line that is itself a
+// link is followed: the user named it.
+func (s *Scanner) ScanPaths(ctx context.Context, paths []string, opts Options) (*Result, error) {
+	col := &collector{warn: opts.Warn}
+	p := pool.New().WithMaxGoroutines(opts.jobs())
+	submit := func(c Content, abs string) {
+		p.Go(func() {
+			defer func() {
+				if r := recover(); r != nil {
+					col.warnf(c.Path, "internal error, file not fully scanned (please report this): %v\n%s", r, debug.Stack())
+				}
+			}()
+			s.scanFile(c, abs, opts.maxFileSize(), col)
+		})
+	}
+	var walkErr error
+	for _, arg := range paths {
+		if err := s.walkArg(ctx, arg, col, submit); err != nil {
+			walkErr = err
+			break
+		}
+	}
+	p.Wait()
+	if walkErr != nil {
+		return nil, walkErr
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	SortFindings(col.res.Findings)
+	return &col.res, nil
+}
+
+func (s *Scanner) walkArg(ctx context.Context, arg string, col *collector, submit func(Content, string)) error {
+	info, err := os.Stat(arg)
+	if err != nil {
+		return fmt.Errorf("cannot scan %s: %w", arg, cause(err))
+	}
+	display := filepath.ToSlash(filepath.Clean(arg))
+	if !info.IsDir() {
+		if !info.Mode().IsRegular() {
+			col.skip(display, "not a regular file")
+			return nil
+		}
+		submit(Content{Path: display}, arg)
+		return nil
+	}
+	root, err := filepath.EvalSymlinks(arg)
+	if err != nil {
+		return fmt.Errorf("cannot scan %s: %w", arg, err)
+	}
+	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return ctxErr
+		}
+		rel, relErr := filepath.Rel(root, path)
+		if relErr != nil {
+			return relErr
+		}
+		relSlash := filepath.ToSlash(rel)
+		shown := filepath.ToSlash(filepath.Join(arg, rel))
+		if err != nil {
+			if path == root {
+				return fmt.Errorf("cannot scan %s: %w", arg, err)
+			}
+			col.warnf(shown, "cannot read: %v", cause(err))
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.Name() == ".git" && path != root {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil // a worktree's .git file
+		}
+		if d.IsDir() || d.Type()&fs.ModeSymlink != 0 || !d.Type().IsRegular() {
+			return nil
+		}
+		if s.engine.PathAllowed(relSlash) {
+			return nil
+		}
+		submit(Content{Path: shown, RulePath: relSlash}, path)
+		return nil
+	})
+}
+
+// scanFile reads one file (once, at most max+1 bytes even if it grows while
+// we read) and scans it.
+func (s *Scanner) scanFile(c Content, abs string, max int64, col *collector) {
+	f, err := os.Open(abs)
+	if err != nil {
+		col.warnf(c.Path, "cannot read: %v", cause(err))
+		return
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		col.warnf(c.Path, "cannot read: %v", err)
+		return
+	}
+	if info.Size() > max {
+		col.skip(c.Path, fmt.Sprintf("%s is over the %s size limit (raise it with --max-file-size)", humanBytes(info.Size()), humanBytes(max)))
+		return
+	}
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		col.warnf(c.Path, "cannot read: %v", err)
+		return
+	}
+	if int64(len(data)) > max {
+		col.skip(c.Path, fmt.Sprintf("grew over the %s size limit while being read", humanBytes(max)))
+		return
+	}
+	if IsBinary(data) {
+		col.mu.Lock()
+		col.res.Binary++
+		col.mu.Unlock()
+		return
+	}
+	c.Data = data
+	fs, warnings := s.Scan(c)
+	for _, w := range warnings {
+		col.warnf(c.Path, "%s", w)
+	}
+	col.add(fs, len(data))
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+// cause strips the operation and path from an *fs.PathError, which our
+// messages already name.
+func cause(err error) error {
+	if u := errors.Unwrap(err); u != nil {
+		return u
+	}
+	return err
+}

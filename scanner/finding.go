@@ -1,0 +1,113 @@
+// Package scanner turns sources (files, directories, git blobs) into
+// findings: it splits content into fragments (notebook segments or whole
+// files), runs the detectors on them, and maps each match back to a
+// location in the file as stored.
+package scanner
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"sort"
+
+	"github.com/rolecall/rolecall/detectors"
+)
+
+// Finding is one secret at one place. Its JSON form is a public interface
+// (documented in the README): scripts and CI pipelines read these names.
+type Finding struct {
+	RuleID      string             `json:"rule"`
+	Description string             `json:"description"`
+	Severity    detectors.Severity `json:"severity"`
+	File        string             `json:"file"`
+	// Line and Column are 1-based, in the file as stored on disk (for a
+	// notebook, the raw JSON); columns count Unicode code points.
+	Line      int `json:"line"`
+	Column    int `json:"column"`
+	EndLine   int `json:"end_line"`
+	EndColumn int `json:"end_column"` // column of the secret's last character
+	Secret    string `json:"secret"`
+	// Fingerprint depends on rule, file and secret but not on the line, so a
+	// baseline survives edits above the secret.
+	Fingerprint string            `json:"fingerprint"`
+	Commit      string            `json:"commit,omitempty"`
+	Author      string            `json:"author,omitempty"`
+	Email       string            `json:"email,omitempty"`
+	Date        string            `json:"date,omitempty"`
+	AccountID   string            `json:"account_id,omitempty"`
+	Notebook    *NotebookLocation `json:"notebook,omitempty"`
+	Hint        string            `json:"hint,omitempty"`
+
+	// Offset and EndOffset are byte offsets of the secret in the file as
+	// stored, for fixers; KeyID pairs an AWS secret with its key id.
+	Offset    int    `json:"-"`
+	EndOffset int    `json:"-"`
+	KeyID     string `json:"-"`
+}
+
+// NotebookLocation says where in a notebook a finding is, the way a person
+// looking at Jupyter finds it.
+type NotebookLocation struct {
+	Cell       int             `json:"cell"` // 1-based, top to bottom; 0 for notebook metadata
+	CellID     string          `json:"cell_id"`
+	CellType   string          `json:"cell_type,omitempty"`
+	CellLine   int             `json:"cell_line"`
+	CellColumn int             `json:"cell_column"`
+	Output     *OutputLocation `json:"output"`
+	// Part is source, output or metadata; MetadataKey names the metadata string.
+	Part        string `json:"part"`
+	MetadataKey string `json:"metadata_key,omitempty"`
+	// Checkpoint marks a copy under .ipynb_checkpoints/.
+	Checkpoint bool   `json:"checkpoint,omitempty"`
+	Format     string `json:"format,omitempty"`
+}
+
+// OutputLocation identifies a cell output.
+type OutputLocation struct {
+	Index int    `json:"index"`
+	Type  string `json:"type"`
+	MIME  string `json:"mime,omitempty"`
+}
+
+// Fingerprint hashes rule, file and secret; the secret cannot be recovered
+// from it.
+func Fingerprint(rule, file, secret string) string {
+	h := sha256.New()
+	h.Write([]byte(rule))
+	h.Write([]byte{0})
+	h.Write([]byte(file))
+	h.Write([]byte{0})
+	h.Write([]byte(secret))
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// SortFindings orders findings by file, commit, position and rule, so that
+// reports are stable from run to run whatever the worker scheduling.
+func SortFindings(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := &fs[i], &fs[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Commit != b.Commit {
+			return a.Commit < b.Commit
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Column != b.Column {
+			return a.Column < b.Column
+		}
+		return a.RuleID < b.RuleID
+	})
+}
+
+// Redact keeps the first characters of a secret: four, or fewer for short
+// secrets so that most of a short password is never shown.
+func Redact(secret string) string {
+	r := []rune(secret)
+	n := 4
+	if len(r) < 12 {
+		n = len(r) / 4
+	}
+	return string(r[:n]) + "***"
+}

@@ -1,0 +1,46 @@
+package scanner
+
+import (
+	"bytes"
+	"sort"
+	"unicode/utf8"
+)
+
+// lineIndex finds the 1-based line and column of byte offsets in a text.
+// Built once per file, only when the file has a finding.
+type lineIndex struct {
+	text   []byte
+	starts []int // byte offset where each line starts
+}
+
+func newLineIndex(text []byte) *lineIndex {
+	starts := make([]int, 1, 64)
+	for i := 0; ; {
+		j := bytes.IndexByte(text[i:], '\n')
+		if j < 0 {
+			break
+		}
+		i += j + 1
+		starts = append(starts, i)
+	}
+	return &lineIndex{text: text, starts: starts}
+}
+
+// pos returns the line and column (in code points) of offset off.
+func (li *lineIndex) pos(off int) (line, col int) {
+	off = max(0, min(off, len(li.text)))
+	i := sort.SearchInts(li.starts, off+1) - 1
+	return i + 1, utf8.RuneCount(li.text[li.starts[i]:off]) + 1
+}
+
+// lastCharPos returns the position of the last character before end.
+func (li *lineIndex) lastCharPos(start, end int) (line, col int) {
+	last := end - 1
+	for last > start && !utf8.RuneStart(li.text[last]) {
+		last--
+	}
+	if last < start {
+		last = start
+	}
+	return li.pos(last)
+}

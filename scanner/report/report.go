@@ -1,0 +1,111 @@
+// Package report renders findings for people (text), programs (json), code
+// scanning (sarif) and GitHub Actions (workflow-command annotations). Every
+// format redacts secrets unless Options.ShowSecrets is set.
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/rolecall/rolecall/detectors"
+	"github.com/rolecall/rolecall/scanner"
+)
+
+// Formats lists the names accepted by --format.
+var Formats = []string{"text", "json", "sarif", "github"}
+
+// Options control rendering.
+type Options struct {
+	ShowSecrets bool
+	Color       bool
+	// Rules supply SARIF rule metadata; findings of rules not listed still
+	// render.
+	Rules   []*detectors.Rule
+	Version string
+	// FailOn is the lowest severity that fails the run; the text report
+	// marks findings below it.
+	FailOn detectors.Severity
+	// Stats, if set, ends the text report with a summary line.
+	Stats *Stats
+}
+
+// Stats summarise a scan for the text report.
+type Stats struct {
+	Files   int
+	Bytes   int64
+	Skipped int
+	Commits int
+	// Baselined counts findings dropped because the baseline knew them.
+	Baselined int
+}
+
+// Write renders fs in the named format.
+func Write(w io.Writer, format string, fs []scanner.Finding, o Options) error {
+	fs = prepare(fs, o)
+	switch format {
+	case "text":
+		return writeText(w, fs, o)
+	case "json":
+		return writeJSON(w, fs)
+	case "sarif":
+		return writeSARIF(w, fs, o)
+	case "github":
+		return writeGitHub(w, fs)
+	}
+	return fmt.Errorf("unknown format %q: use one of %s", format, strings.Join(Formats, ", "))
+}
+
+// prepare copies the findings with secrets redacted unless asked not to, so
+// no writer can print a secret by mistake.
+func prepare(fs []scanner.Finding, o Options) []scanner.Finding {
+	out := make([]scanner.Finding, len(fs))
+	copy(out, fs)
+	if !o.ShowSecrets {
+		for i := range out {
+			out[i].Secret = scanner.Redact(out[i].Secret)
+			out[i].KeyID = ""
+		}
+	}
+	return out
+}
+
+func writeJSON(w io.Writer, fs []scanner.Finding) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(fs)
+}
+
+// Where describes a finding's location the way a person looks for it: a
+// notebook cell and line, or a file line and column.
+func Where(f *scanner.Finding) string {
+	nb := f.Notebook
+	if nb == nil {
+		return fmt.Sprintf("%s:%d:%d", f.File, f.Line, f.Column)
+	}
+	var b strings.Builder
+	b.WriteString(f.File)
+	if nb.Checkpoint {
+		b.WriteString(" (checkpoint copy)")
+	}
+	switch {
+	case nb.Part == "metadata" && nb.Cell == 0:
+		fmt.Fprintf(&b, " metadata %s", nb.MetadataKey)
+	case nb.Part == "metadata":
+		fmt.Fprintf(&b, " cell %d metadata %s", nb.Cell, nb.MetadataKey)
+	case nb.Output != nil:
+		fmt.Fprintf(&b, " cell %d output %d (%s) line %d", nb.Cell, nb.Output.Index+1, outputKind(nb.Output), nb.CellLine)
+	default:
+		fmt.Fprintf(&b, " cell %d line %d", nb.Cell, nb.CellLine)
+	}
+	fmt.Fprintf(&b, " (file %d:%d)", f.Line, f.Column)
+	return b.String()
+}
+
+func outputKind(o *scanner.OutputLocation) string {
+	if o.MIME != "" && o.MIME != o.Type {
+		return o.Type + " " + o.MIME
+	}
+	return o.Type
+}
