@@ -21,10 +21,10 @@ type Finding struct {
 	File        string             `json:"file"`
 	// Line and Column are 1-based, in the file as stored on disk (for a
 	// notebook, the raw JSON); columns count Unicode code points.
-	Line      int `json:"line"`
-	Column    int `json:"column"`
-	EndLine   int `json:"end_line"`
-	EndColumn int `json:"end_column"` // column of the secret's last character
+	Line      int    `json:"line"`
+	Column    int    `json:"column"`
+	EndLine   int    `json:"end_line"`
+	EndColumn int    `json:"end_column"` // column of the secret's last character
 	Secret    string `json:"secret"`
 	// Fingerprint depends on rule, file and secret but not on the line, so a
 	// baseline survives edits above the secret.
