@@ -150,6 +150,23 @@ func (s *Set) PEM(kind string) string {
 	return "-----BEGIN " + kind + "PRIVATE KEY-----\n" + s.PEMBody() + "\n-----END " + kind + "PRIVATE KEY-----\n"
 }
 
+// Base64Blob returns n bytes of random data in base64, like an embedded
+// image. With akia, an access-key-shaped run is planted inside the base64
+// text (any run of base64 letters is valid base64), the decoy that fools
+// scanners which read images as text.
+func (s *Set) Base64Blob(n int, akia bool) string {
+	raw := make([]byte, n)
+	for i := range raw {
+		raw[i] = byte(s.rng.IntN(256))
+	}
+	enc := base64.StdEncoding.EncodeToString(raw)
+	if akia {
+		mid := len(enc) / 2
+		enc = enc[:mid] + "AK" + "IA" + s.pick(b32, 16) + enc[mid+20:]
+	}
+	return enc
+}
+
 // generators name every kind of value a template can ask for.
 var generators = map[string]func(s *Set) string{
 	"aws_key_id":  (*Set).AWSKeyID,
@@ -184,7 +201,15 @@ var generators = map[string]func(s *Set) string{
 	"db_password":     func(s *Set) string { return s.mixed(alnum, 14, upper, lower, digits) },
 	"account":         (*Set).Account,
 	"hex40":           func(s *Set) string { return s.pick(hexa, 40) },
-	"short_password":  func(s *Set) string { return s.pick(lower, 5) + s.pick(digits, 2) },
+	// Decoys: high-entropy strings that are not credentials.
+	"git_sha": func(s *Set) string { return s.pick(hexa, 40) },
+	"sha256":  func(s *Set) string { return s.pick(hexa, 64) },
+	"uuid": func(s *Set) string {
+		return s.pick(hexa, 8) + "-" + s.pick(hexa, 4) + "-4" + s.pick(hexa, 3) + "-a" + s.pick(hexa, 3) + "-" + s.pick(hexa, 12)
+	},
+	"base64_blob":    func(s *Set) string { return s.Base64Blob(3000, false) },
+	"png_akia":       func(s *Set) string { return s.Base64Blob(3000, true) },
+	"short_password": func(s *Set) string { return s.pick(lower, 5) + s.pick(digits, 2) },
 }
 
 // Kinds lists the names a template may use.
@@ -197,13 +222,13 @@ func Kinds() []string {
 }
 
 // Get returns the value for name, generating it on first use. A name is a
-// kind optionally followed by ":tag" to ask for a second, distinct value of
-// the same kind ("aws_secret:2").
+// kind optionally followed by ".tag" to ask for a second, distinct value of
+// the same kind ("aws_secret.2").
 func (s *Set) Get(name string) string {
 	if v, ok := s.values[name]; ok {
 		return v
 	}
-	kind, _, _ := strings.Cut(name, ":")
+	kind, _, _ := strings.Cut(name, ".")
 	gen, ok := generators[kind]
 	if !ok {
 		panic(fmt.Sprintf("testsecrets: unknown kind %q", kind))
@@ -216,22 +241,27 @@ func (s *Set) Get(name string) string {
 // Values returns every value handed out so far, by name.
 func (s *Set) Values() map[string]string { return s.values }
 
-// The template marker is "{{secret NAME}}": the word "secret" keeps it from
-// being confused with Jinja or Go templates in fixture files.
-var marker = regexp.MustCompile(`\{\{secret ([a-z0-9_]+(?::[a-z0-9_]+)?)\}\}`)
+// Template markers are "{{fake NAME}}" for values a scan must report and
+// "{{decoy NAME}}" for values it must not; the words keep them from being
+// confused with Jinja or Go templates in fixture files.
+var marker = regexp.MustCompile(`\{\{(?:fake|decoy) ([a-z0-9_]+(?:\.[a-z0-9_]+)?)\}\}`)
 
-// Fill replaces each {{secret NAME}} in text with a generated value.
+// secretMarker matches only {{fake NAME}}: values a scan must report.
+var secretMarker = regexp.MustCompile(`\{\{fake ([a-z0-9_]+(?:\.[a-z0-9_]+)?)\}\}`)
+
+// Fill replaces each marker in text with a generated value.
 func (s *Set) Fill(text string) string {
 	return marker.ReplaceAllStringFunc(text, func(m string) string {
 		return s.Get(marker.FindStringSubmatch(m)[1])
 	})
 }
 
-// Names returns the NAMEs that text asks for, in order of first use.
-func Names(text string) []string {
+// SecretNames returns the NAMEs of {{fake NAME}} markers in text, in order
+// of first use.
+func SecretNames(text string) []string {
 	var out []string
 	seen := map[string]bool{}
-	for _, m := range marker.FindAllStringSubmatch(text, -1) {
+	for _, m := range secretMarker.FindAllStringSubmatch(text, -1) {
 		if !seen[m[1]] {
 			seen[m[1]] = true
 			out = append(out, m[1])

@@ -1,0 +1,345 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/rolecall/rolecall/detectors"
+	"github.com/rolecall/rolecall/detectors/testsecrets"
+	"github.com/rolecall/rolecall/scanner"
+)
+
+func sampleFindings(set *testsecrets.Set) []scanner.Finding {
+	return []scanner.Finding{
+		{RuleID: "aws-secret-access-key", Description: "AWS secret access key", Severity: detectors.High,
+			File: "etl/load.py", Line: 12, Column: 22, EndLine: 12, EndColumn: 61, Secret: set.Get("aws_secret"),
+			Fingerprint: "f1", AccountID: "123456789012", Hint: "Rotate it."},
+		{RuleID: "generic-credential", Description: "Literal value", Severity: detectors.Low,
+			File: "dir with space/nb,1.ipynb", Line: 40, Column: 5, EndLine: 40, EndColumn: 20, Secret: set.Get("db_password"),
+			Fingerprint: "f2", Commit: "0123456789abcdef0123456789abcdef01234567", Author: "Ada", Email: "ada@example.org", Date: "2024-01-02T03:04:05Z",
+			Notebook: &scanner.NotebookLocation{Cell: 3, CellID: "a1b2", CellLine: 2, CellColumn: 5, Part: "source"}},
+		{RuleID: "aws-access-key-id", Description: "AWS access key ID", Severity: detectors.Medium,
+			File: "nb.ipynb", Line: 80, Column: 9, EndLine: 80, EndColumn: 28, Secret: set.Get("aws_key_id"), Fingerprint: "f3",
+			Notebook: &scanner.NotebookLocation{Cell: 4, CellLine: 1, CellColumn: 9, Part: "output",
+				Output: &scanner.OutputLocation{Index: 0, Type: "stream", MIME: "stdout"}}},
+	}
+}
+
+func render(t *testing.T, format string, fs []scanner.Finding, o Options) string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := Write(&buf, format, fs, o); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
+}
+
+func TestEveryFormatRedacts(t *testing.T) {
+	set := testsecrets.New(1)
+	fs := sampleFindings(set)
+	eng, _ := detectors.NewEngine(nil)
+	for _, format := range Formats {
+		for _, show := range []bool{false, true} {
+			out := render(t, format, fs, Options{ShowSecrets: show, Rules: eng.Rules(), Stats: &Stats{Files: 2}})
+			for _, f := range fs {
+				if strings.Contains(out, f.Secret) != show {
+					t.Errorf("%s (show-secrets %v): full secret present = %v", format, show, !show)
+				}
+				if !strings.Contains(out, f.Secret[:2]) {
+					t.Errorf("%s: not even the secret's first characters are shown", format)
+				}
+			}
+		}
+	}
+	// The caller's findings are not modified.
+	if fs[0].Secret != set.Get("aws_secret") {
+		t.Error("Write modified its input")
+	}
+}
+
+func TestRedact(t *testing.T) {
+	for in, want := range map[string]string{
+		"AKIAABCDEFGHIJKLMNOP": "AKIA***",
+		"hunter2x":             "hu***",
+		"abc":                  "***",
+		"":                     "***",
+		"ééééééééééééé":        "éééé***",
+	} {
+		if got := scanner.Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// The JSON report is a public interface: check the field names and types
+// every finding must have, and the optional ones when they apply.
+func TestJSONSchema(t *testing.T) {
+	out := render(t, "json", sampleFindings(testsecrets.New(2)), Options{})
+	var arr []map[string]any
+	if err := json.Unmarshal([]byte(out), &arr); err != nil {
+		t.Fatalf("not a JSON array: %v", err)
+	}
+	required := map[string]string{"rule": "string", "description": "string", "severity": "string", "file": "string",
+		"line": "number", "column": "number", "end_line": "number", "end_column": "number", "secret": "string", "fingerprint": "string"}
+	optional := map[string]string{"commit": "string", "author": "string", "email": "string", "date": "string",
+		"account_id": "string", "notebook": "object", "hint": "string"}
+	for i, obj := range arr {
+		for k, typ := range required {
+			if jsonType(obj[k]) != typ {
+				t.Errorf("finding %d: %q is %s, want %s", i, k, jsonType(obj[k]), typ)
+			}
+		}
+		for k, v := range obj {
+			if _, ok := required[k]; ok {
+				continue
+			}
+			if typ, ok := optional[k]; !ok || jsonType(v) != typ {
+				t.Errorf("finding %d: unexpected field %q (%s)", i, k, jsonType(v))
+			}
+		}
+	}
+	nb := arr[1]["notebook"].(map[string]any)
+	for k, typ := range map[string]string{"cell": "number", "cell_id": "string", "cell_line": "number", "cell_column": "number", "output": "null"} {
+		if jsonType(nb[k]) != typ {
+			t.Errorf("notebook.%s is %s, want %s", k, jsonType(nb[k]), typ)
+		}
+	}
+	outp := arr[2]["notebook"].(map[string]any)["output"].(map[string]any)
+	if outp["index"] != float64(0) || outp["type"] != "stream" {
+		t.Errorf("notebook.output = %v", outp)
+	}
+	if arr[0]["account_id"] != "123456789012" || arr[1]["commit"] == nil {
+		t.Error("account_id or commit missing where they apply")
+	}
+	if empty := render(t, "json", nil, Options{}); strings.TrimSpace(empty) != "[]" {
+		t.Errorf("no findings renders %q, want []", empty)
+	}
+}
+
+func jsonType(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "string"
+	case float64:
+		return "number"
+	case bool:
+		return "boolean"
+	case map[string]any:
+		return "object"
+	case []any:
+		return "array"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// TestSARIFStructure checks the properties SARIF 2.1.0 requires and those
+// GitHub code scanning reads (docs: "SARIF support for code scanning").
+func TestSARIFStructure(t *testing.T) {
+	eng, _ := detectors.NewEngine(nil)
+	out := render(t, "sarif", sampleFindings(testsecrets.New(3)), Options{Rules: eng.Rules(), Version: "1.2.3"})
+	for _, p := range sarifProblems([]byte(out)) {
+		t.Error(p)
+	}
+	var log map[string]any
+	_ = json.Unmarshal([]byte(out), &log)
+	res := log["runs"].([]any)[0].(map[string]any)["results"].([]any)
+	loc := res[1].(map[string]any)["locations"].([]any)[0].(map[string]any)["physicalLocation"].(map[string]any)
+	if uri := loc["artifactLocation"].(map[string]any)["uri"]; uri != "dir%20with%20space/nb%2C1.ipynb" {
+		t.Errorf("uri %v is not percent-encoded", uri)
+	}
+	region := loc["region"].(map[string]any)
+	if region["endColumn"] != float64(21) {
+		t.Errorf("SARIF endColumn %v, want exclusive 21", region["endColumn"])
+	}
+	if problems := sarifProblems([]byte(render(t, "sarif", nil, Options{}))); len(problems) > 0 {
+		t.Errorf("empty run: %v", problems)
+	}
+}
+
+// sarifProblems validates a SARIF log against the 2.1.0 schema's required
+// properties and GitHub's extra requirements; it returns what is wrong.
+func sarifProblems(data []byte) []string {
+	var p []string
+	var log struct {
+		Schema  string `json:"$schema"`
+		Version string `json:"version"`
+		Runs    []struct {
+			Tool *struct {
+				Driver *struct {
+					Name  string `json:"name"`
+					Rules []struct {
+						ID               string `json:"id"`
+						ShortDescription *struct {
+							Text string `json:"text"`
+						} `json:"shortDescription"`
+						Properties map[string]any `json:"properties"`
+					} `json:"rules"`
+				} `json:"driver"`
+			} `json:"tool"`
+			ColumnKind string `json:"columnKind"`
+			Results    []struct {
+				RuleID    string `json:"ruleId"`
+				RuleIndex *int   `json:"ruleIndex"`
+				Level     string `json:"level"`
+				Message   *struct {
+					Text string `json:"text"`
+				} `json:"message"`
+				Locations []struct {
+					PhysicalLocation *struct {
+						ArtifactLocation *struct {
+							URI string `json:"uri"`
+						} `json:"artifactLocation"`
+						Region *struct {
+							StartLine   int `json:"startLine"`
+							StartColumn int `json:"startColumn"`
+							EndLine     int `json:"endLine"`
+							EndColumn   int `json:"endColumn"`
+						} `json:"region"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+				PartialFingerprints map[string]string `json:"partialFingerprints"`
+				Fixes               []struct {
+					ArtifactChanges []struct {
+						ArtifactLocation *struct {
+							URI string `json:"uri"`
+						} `json:"artifactLocation"`
+						Replacements []struct {
+							DeletedRegion *struct {
+								StartLine int `json:"startLine"`
+							} `json:"deletedRegion"`
+						} `json:"replacements"`
+					} `json:"artifactChanges"`
+				} `json:"fixes"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(data, &log); err != nil {
+		return []string{"not JSON: " + err.Error()}
+	}
+	if log.Version != "2.1.0" {
+		p = append(p, "version must be 2.1.0")
+	}
+	if log.Schema == "" {
+		p = append(p, "$schema missing")
+	}
+	if len(log.Runs) == 0 {
+		return append(p, "runs missing")
+	}
+	for _, run := range log.Runs {
+		if run.Tool == nil || run.Tool.Driver == nil || run.Tool.Driver.Name == "" {
+			p = append(p, "run.tool.driver.name missing")
+			continue
+		}
+		if run.ColumnKind != "utf16CodeUnits" && run.ColumnKind != "unicodeCodePoints" {
+			p = append(p, "columnKind must be utf16CodeUnits or unicodeCodePoints, got "+run.ColumnKind)
+		}
+		rules := run.Tool.Driver.Rules
+		for _, r := range rules {
+			if r.ID == "" || r.ShortDescription == nil || r.ShortDescription.Text == "" {
+				p = append(p, "rule without id or shortDescription")
+			}
+		}
+		for i, r := range run.Results {
+			where := fmt.Sprintf("result %d", i)
+			if r.Message == nil || r.Message.Text == "" {
+				p = append(p, where+": message.text missing")
+			}
+			if r.RuleID == "" {
+				p = append(p, where+": ruleId missing")
+			}
+			if r.RuleIndex == nil || *r.RuleIndex < 0 || *r.RuleIndex >= len(rules) || rules[*r.RuleIndex].ID != r.RuleID {
+				p = append(p, where+": ruleIndex does not point at its rule")
+			}
+			switch r.Level {
+			case "none", "note", "warning", "error":
+			default:
+				p = append(p, where+": bad level "+r.Level)
+			}
+			if len(r.Locations) == 0 {
+				p = append(p, where+": GitHub needs a location")
+			}
+			for _, l := range r.Locations {
+				pl := l.PhysicalLocation
+				if pl == nil || pl.ArtifactLocation == nil || pl.ArtifactLocation.URI == "" || pl.Region == nil {
+					p = append(p, where+": physicalLocation needs artifactLocation.uri and region")
+					continue
+				}
+				rg := pl.Region
+				if rg.StartLine < 1 || rg.StartColumn < 1 || rg.EndLine < rg.StartLine || rg.EndLine == rg.StartLine && rg.EndColumn <= rg.StartColumn {
+					p = append(p, fmt.Sprintf("%s: bad region %+v", where, *rg))
+				}
+			}
+			if len(r.PartialFingerprints) == 0 {
+				p = append(p, where+": partialFingerprints missing")
+			}
+			for _, fx := range r.Fixes {
+				if len(fx.ArtifactChanges) == 0 {
+					p = append(p, where+": fix without artifactChanges")
+				}
+				for _, ac := range fx.ArtifactChanges {
+					if ac.ArtifactLocation == nil || len(ac.Replacements) == 0 {
+						p = append(p, where+": artifactChange needs artifactLocation and replacements")
+					}
+					for _, rep := range ac.Replacements {
+						if rep.DeletedRegion == nil || rep.DeletedRegion.StartLine < 1 {
+							p = append(p, where+": replacement needs deletedRegion.startLine")
+						}
+					}
+				}
+			}
+		}
+	}
+	return p
+}
+
+func TestGitHubAnnotations(t *testing.T) {
+	fs := sampleFindings(testsecrets.New(4))
+	out := render(t, "github", fs, Options{})
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("%d annotation lines, want 3:\n%s", len(lines), out)
+	}
+	for i, want := range []string{
+		"::error file=etl/load.py,line=12,endLine=12,col=22,endColumn=62,title=aws-secret-access-key%3A AWS secret access key::",
+		"::notice file=dir with space/nb%2C1.ipynb,line=40,",
+		"::warning file=nb.ipynb,line=80,",
+	} {
+		if !strings.HasPrefix(lines[i], want) {
+			t.Errorf("line %d = %q, want prefix %q", i, lines[i], want)
+		}
+	}
+	if !strings.Contains(lines[0], "%0ARotate it.") {
+		t.Errorf("newline in message not escaped: %q", lines[0])
+	}
+	if !strings.Contains(lines[1], "cell 3 line 2") || !strings.Contains(lines[2], "cell 4 output 1 (stream stdout) line 1") {
+		t.Errorf("notebook locations missing: %q", out)
+	}
+}
+
+func TestTextReport(t *testing.T) {
+	fs := sampleFindings(testsecrets.New(5))
+	plain := render(t, "text", fs, Options{FailOn: detectors.Medium, Stats: &Stats{Files: 4, Skipped: 1}})
+	for _, want := range []string{
+		"etl/load.py:12:22", "AWS account 123456789012", "Rotate it.",
+		"dir with space/nb,1.ipynb cell 3 line 2 (file 40:5)", "commit 0123456789ab by Ada <ada@example.org>",
+		"[below --fail-on]", "3 findings (1 high, 1 medium, 1 low) in 3 files; 4 files scanned; 1 skipped",
+	} {
+		if !strings.Contains(plain, want) {
+			t.Errorf("text report lacks %q:\n%s", want, plain)
+		}
+	}
+	if strings.Contains(plain, "\x1b[") {
+		t.Error("colour codes without Color")
+	}
+	if coloured := render(t, "text", fs, Options{Color: true}); !strings.Contains(coloured, "\x1b[31m") {
+		t.Error("no colour codes with Color")
+	}
+	if clean := render(t, "text", nil, Options{Stats: &Stats{Files: 9}}); !strings.Contains(clean, "no secrets found; 9 files scanned.") {
+		t.Errorf("clean summary: %q", clean)
+	}
+}
