@@ -45,7 +45,16 @@ type Engine struct {
 	always   []int   // rules without keywords run on every fragment
 	global   []allowlist
 	scratch  sync.Pool
+	// noPrefilter runs every regex rule over whole fragments, to measure
+	// what the keyword prefilter saves.
+	noPrefilter bool
 }
+
+// SetPrefilter turns the keyword prefilter on (the default) or off. Off,
+// every regex rule runs over every whole fragment; code detectors still use
+// keyword hits as anchors. It exists for benchmarks and for debugging a
+// rule that seems not to fire.
+func (e *Engine) SetPrefilter(on bool) { e.noPrefilter = !on }
 
 // NewEngine compiles the built-in rules overlaid with user (which may be nil).
 func NewEngine(user *Config) (*Engine, error) {
@@ -168,7 +177,7 @@ func (e *Engine) Detect(f Fragment) []Match {
 
 	var out []Match
 	for ri, r := range e.rules {
-		if len(s.hits[ri]) == 0 && len(r.Keywords) > 0 {
+		if len(s.hits[ri]) == 0 && len(r.Keywords) > 0 && !(e.noPrefilter && r.detector == nil) {
 			continue
 		}
 		if !r.appliesTo(f.Path) {
@@ -257,7 +266,7 @@ const maxWindow = 2048
 
 // windows returns sorted, disjoint [start, end) ranges to run a rule in.
 func (s *scan) windows(r *Rule, hits []int) [][2]int {
-	if len(r.Keywords) == 0 || r.context < 0 {
+	if len(r.Keywords) == 0 || r.context < 0 || s.e.noPrefilter {
 		return [][2]int{{0, len(s.text)}}
 	}
 	var ws [][2]int

@@ -211,3 +211,31 @@ func TestIsPlaceholder(t *testing.T) {
 		}
 	}
 }
+
+// lastWords is the allocation-free twin of splitName; they must agree.
+func TestLastWordsAgreesWithSplitName(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	const alphabet = "aZbY_.-09kK"
+	names := []string{"AWS_SECRET_ACCESS_KEY", "secretAccessKey", "HTTPServerToken", "x", "_a_", "a..b", "ABC", "aB", "Ab", "api-key", "db9Password"}
+	for i := 0; i < 5000; i++ {
+		b := make([]byte, 1+rng.IntN(12))
+		for j := range b {
+			b[j] = alphabet[rng.IntN(len(alphabet))]
+		}
+		names = append(names, string(b))
+	}
+	for _, n := range names {
+		w := splitName(n)
+		var wantPrev, wantLast string
+		if len(w) > 0 {
+			wantLast = w[len(w)-1]
+		}
+		if len(w) > 1 {
+			wantPrev = w[len(w)-2]
+		}
+		prev, last := lastWords([]byte(n), []byte(strings.ToLower(n)))
+		if string(prev) != wantPrev || string(last) != wantLast {
+			t.Fatalf("lastWords(%q) = %q, %q; splitName gives %q", n, prev, last, w)
+		}
+	}
+}

@@ -69,34 +69,74 @@ func splitName(name string) []string {
 
 // credentialName reports whether an identifier names a credential.
 func credentialName(name string) bool {
-	w := splitName(name)
-	if len(w) == 0 {
+	return credentialWords(lastWords([]byte(name), []byte(strings.ToLower(name))))
+}
+
+// lastWords returns the last two words of an identifier as lower-case
+// slices of lower (the same text, lower-cased), splitting like splitName
+// but without allocating: this runs for every keyword hit.
+func lastWords(orig, lower []byte) (prev, last []byte) {
+	end := len(orig)
+	var words [2][]byte
+	n := 0
+	for i := len(orig) - 1; i >= -1 && n < 2; i-- {
+		boundary := i < 0
+		skip := false
+		if !boundary {
+			c := orig[i]
+			switch {
+			case c == '_' || c == '.' || c == '-' || c == ' ':
+				boundary, skip = true, true
+			case c >= 'A' && c <= 'Z' && i > 0:
+				p := orig[i-1]
+				prevLower := p >= 'a' && p <= 'z' || p >= '0' && p <= '9'
+				nextLower := i+1 < len(orig) && orig[i+1] >= 'a' && orig[i+1] <= 'z'
+				boundary = prevLower || p >= 'A' && p <= 'Z' && nextLower
+			}
+		}
+		if !boundary {
+			continue
+		}
+		start := i
+		if skip || i < 0 {
+			start = i + 1
+		}
+		if start < end {
+			words[n] = lower[start:end]
+			n++
+		}
+		end = start
+		if skip {
+			end = i
+		}
+	}
+	return words[1], words[0]
+}
+
+func credentialWords(prev, last []byte) bool {
+	if len(last) == 0 {
 		return false
 	}
-	last := w[len(w)-1]
-	if credentialLastWords[last] {
-		if last == "token" && len(w) > 1 && nonSecretTokenWords[w[len(w)-2]] {
+	if credentialLastWords[string(last)] {
+		if string(last) == "token" && nonSecretTokenWords[string(prev)] {
 			return false
 		}
-		if last == "pat" && len(w) == 1 {
+		if string(last) == "pat" && len(prev) == 0 {
 			return false // too short alone to mean "personal access token"
 		}
 		return true
 	}
-	if len(w) == 1 && last == "pass" {
+	if string(last) == "pass" && len(prev) == 0 {
 		return true
 	}
-	if len(w) >= 2 && credentialLastPairs[[2]string{w[len(w)-2], last}] {
-		return true
-	}
-	return false
+	return len(prev) > 0 && credentialLastPairs[[2]string{string(prev), string(last)}]
 }
 
 func isNameByte(c byte) bool { return isWordByte(c) || c == '.' || c == '-' }
 
 func detectGeneric(s *scan, r *Rule) []Match {
 	var out []Match
-	done := map[int]bool{}
+	lastName := -1
 	for _, h := range s.hitsOf(r) {
 		a, b := h, h
 		for a > 0 && isNameByte(s.text[a-1]) {
@@ -109,14 +149,16 @@ func detectGeneric(s *scan, r *Rule) []Match {
 		for a < b && s.text[a] == '-' {
 			a++
 		}
-		if done[a] {
+		// Hits come in text order, so several keywords in one name
+		// ("secret_token") arrive together.
+		if a == lastName {
 			continue
 		}
-		done[a] = true
+		lastName = a
+		if !credentialWords(lastWords(s.text[a:b], s.lower[a:b])) {
+			continue
+		}
 		name := string(s.text[a:b])
-		if !credentialName(name) {
-			continue
-		}
 		start, end, ok := assignedLiteral(s.text, a, b, s.lang)
 		if !ok {
 			continue
