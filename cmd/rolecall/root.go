@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,6 +26,8 @@ type app struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	warnMu         sync.Mutex
+	progressShown  bool // a progress line is on stderr and must be cleared first
+	stopProfile    func()
 
 	format      string
 	output      string
@@ -57,7 +60,23 @@ when something is, 2 on a usage or runtime error.`,
 		SilenceErrors: true,
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
-	root.AddCommand(newScanCmd(a), newRulesCmd(a), newVersionCmd(a))
+	var cpuProfile string
+	root.PersistentFlags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile to `FILE`")
+	_ = root.PersistentFlags().MarkHidden("cpuprofile")
+	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		if cpuProfile == "" {
+			return nil
+		}
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return err
+		}
+		a.stopProfile = func() { pprof.StopCPUProfile(); f.Close() }
+		return pprof.StartCPUProfile(f)
+	}
+
+	root.AddCommand(newScanCmd(a), newHistoryCmd(a), newStagedCmd(a), newPrePushCmd(a), newHookCmd(a),
+		newRulesCmd(a), newVersionCmd(a))
 	return root
 }
 
@@ -126,6 +145,9 @@ func (a *app) warn(w scanner.Warning) {
 	}
 	a.warnMu.Lock()
 	defer a.warnMu.Unlock()
+	if a.progressShown {
+		fmt.Fprint(a.stderr, "\r\x1b[K")
+	}
 	fmt.Fprintf(a.stderr, "rolecall: warning: %s\n", w)
 }
 

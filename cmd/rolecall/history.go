@@ -1,0 +1,183 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/rolecall/rolecall/detectors"
+	"github.com/rolecall/rolecall/scanner"
+	"github.com/rolecall/rolecall/scanner/gitscan"
+	"github.com/rolecall/rolecall/scanner/report"
+)
+
+func newHistoryCmd(a *app) *cobra.Command {
+	var branch, rng, since string
+	cmd := &cobra.Command{
+		Use:   "history [REPO]",
+		Short: "Scan git history: every commit reachable from any ref (default: the current repository)",
+		Long: `Scan every commit reachable from all refs (branches, tags, remotes, other refs)
+of a work tree or bare repository. Each secret is reported once, at the commit
+that introduced it into a file (whose parent's version of that file did not
+hold it), with the path and line in that version. Commit messages are scanned
+too.
+
+Objects that cannot be read (partial clones, shallow clones, damaged packs)
+are counted and named in warnings; the scan goes on.`,
+		Example: `  rolecall history
+  rolecall history --range origin/main..HEAD     # what a branch adds
+  rolecall history --branch main --since-commit v1.2.0
+  rolecall history --format sarif -o history.sarif /srv/git/repo.git`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			failOn, err := a.checkScanFlags()
+			if err != nil {
+				return err
+			}
+			path := "."
+			if len(args) == 1 {
+				path = args[0]
+			}
+			repo, err := gitscan.Open(path, a.workers())
+			if err != nil {
+				return err
+			}
+			defer repo.Close()
+			eng, err := a.engine(repoConfigDir(repo))
+			if err != nil {
+				return err
+			}
+			sel, err := historySelection(repo, branch, rng, since)
+			if err != nil {
+				return err
+			}
+			return a.scanSelection(cmd, repo, eng, sel, failOn)
+		},
+	}
+	cmd.Flags().StringVar(&branch, "branch", "", "scan only commits reachable from this branch (or any revision)")
+	cmd.Flags().StringVar(&rng, "range", "", "scan exactly the commits of `A..B` (git rev-list B --not A)")
+	cmd.Flags().StringVar(&since, "since-commit", "", "scan only commits after this `SHA` (not reachable from it)")
+	a.addScanFlags(cmd.Flags())
+	return cmd
+}
+
+// historySelection turns the flags into the commits to walk.
+func historySelection(repo *gitscan.Repo, branch, rng, since string) (gitscan.Selection, error) {
+	var sel gitscan.Selection
+	if rng != "" {
+		if branch != "" {
+			return sel, fmt.Errorf("--range and --branch do not combine: a range names its own tip")
+		}
+		from, to, ok := strings.Cut(rng, "..")
+		if !ok || strings.HasPrefix(to, ".") || from == "" || to == "" {
+			return sel, fmt.Errorf("--range %q: write it A..B (two dots), as in git rev-list", rng)
+		}
+		a, err := repo.Resolve(from)
+		if err != nil {
+			return sel, fmt.Errorf("--range: %w", err)
+		}
+		b, err := repo.Resolve(to)
+		if err != nil {
+			return sel, fmt.Errorf("--range: %w", err)
+		}
+		sel.Include, sel.Exclude = []plumbing.Hash{b}, []plumbing.Hash{a}
+	} else if branch != "" {
+		h, err := repo.Resolve(branch)
+		if err != nil {
+			return sel, fmt.Errorf("--branch: %w", err)
+		}
+		sel.Include = []plumbing.Hash{h}
+	} else {
+		refs, err := repo.Refs()
+		if err != nil {
+			return sel, err
+		}
+		for _, r := range refs {
+			sel.Include = append(sel.Include, r.Commit)
+		}
+	}
+	if since != "" {
+		h, err := repo.Resolve(since)
+		if err != nil {
+			return sel, fmt.Errorf("--since-commit: %w", err)
+		}
+		sel.Exclude = append(sel.Exclude, h)
+	}
+	return sel, nil
+}
+
+// scanSelection walks the selected commits, scans them and reports.
+func (a *app) scanSelection(cmd *cobra.Command, repo *gitscan.Repo, eng *detectors.Engine, sel gitscan.Selection, failOn detectors.Severity) error {
+	walk, err := repo.Select(sel)
+	if err != nil {
+		return err
+	}
+	for _, h := range walk.Missing {
+		a.warn(scanner.Warning{Path: h.String()[:12], Message: "commit is referenced but missing from the repository; its history is not scanned"})
+	}
+	res := &gitscan.Result{}
+	if len(walk.Commits) > 0 {
+		res, err = repo.ScanCommits(cmd.Context(), scanner.New(eng), walk.Commits, gitscan.Options{
+			Jobs: a.jobs, MaxFileSize: int64(a.maxFileSize), Warn: a.warn, Progress: a.progressBar(),
+		})
+		a.clearProgress()
+		if err != nil {
+			return err
+		}
+	} else if !a.quiet {
+		fmt.Fprintln(a.stderr, "rolecall: no commits to scan")
+	}
+	if res.Unreadable > 0 {
+		a.warn(scanner.Warning{Message: fmt.Sprintf("%d object(s) could not be read (see the warnings above); everything else was scanned", res.Unreadable)})
+	}
+	return a.finish(eng, res.Findings, report.Stats{Files: res.Blobs, Bytes: res.Bytes, Commits: res.Commits, Skipped: len(res.Skipped)}, failOn)
+}
+
+// repoConfigDir is where .rolecall.toml is looked for: the work tree, or
+// the git directory of a bare repository.
+func repoConfigDir(repo *gitscan.Repo) string {
+	if repo.WorkTree != "" {
+		return repo.WorkTree
+	}
+	return repo.Dir
+}
+
+// progressBar returns a progress callback drawing one line on stderr, or nil
+// when stderr is not a terminal or --quiet is set.
+func (a *app) progressBar() func(gitscan.Progress) {
+	f, ok := a.stderr.(*os.File)
+	if a.quiet || !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	return func(p gitscan.Progress) {
+		rate := 0.0
+		if s := p.Elapsed.Seconds(); s > 0 {
+			rate = float64(p.Commits) / s
+		}
+		a.warnMu.Lock()
+		fmt.Fprintf(a.stderr, "\r\x1b[Kcommits %d/%d  files %d  %.0f MB  %.0f commits/s", p.Commits, p.CommitsTotal, p.Blobs, float64(p.Bytes)/1e6, rate)
+		a.progressShown = true
+		a.warnMu.Unlock()
+	}
+}
+
+func (a *app) clearProgress() {
+	a.warnMu.Lock()
+	defer a.warnMu.Unlock()
+	if a.progressShown {
+		fmt.Fprint(a.stderr, "\r\x1b[K")
+		a.progressShown = false
+	}
+}
+
+func (a *app) workers() int {
+	if a.jobs > 0 {
+		return a.jobs
+	}
+	return runtime.GOMAXPROCS(0)
+}

@@ -1,0 +1,272 @@
+package gitscan
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/rolecall/rolecall/detectors/testsecrets"
+	"github.com/rolecall/rolecall/scanner"
+)
+
+// sourceRepo has three commits: a small file with a key, a large file, and
+// a second key.
+func sourceRepo(t *testing.T, set *testsecrets.Set) *testRepo {
+	r := newRepo(t)
+	r.write("small.py", fmt.Sprintf("token = %q\n", set.Get("token.one")))
+	r.commit("one")
+	r.write("big.txt", strings.Repeat("filler line without secrets\n", 400)) // ~11 KB
+	r.commit("big")
+	r.write("two.py", fmt.Sprintf("token = %q\n", set.Get("token.two")))
+	r.commit("two")
+	return r
+}
+
+func clone(t *testing.T, src string, args ...string) string {
+	dst := filepath.Join(t.TempDir(), "clone")
+	runGit(t, t.TempDir(), 0, append(append([]string{"clone", "-q"}, args...), "file://"+src, dst)...)
+	return dst
+}
+
+func TestRepositoryShapes(t *testing.T) {
+	requireGit(t)
+	set := testsecrets.New(41)
+	src := sourceRepo(t, set)
+	both := []string{"token.one", "token.two"}
+	cases := []struct {
+		name       string
+		dir        func(t *testing.T) string
+		want       []string // secret names found
+		unreadable bool     // some objects are expected to be missing
+	}{
+		{"work tree", func(t *testing.T) string { return src.dir }, both, false},
+		{"subdirectory of a work tree", func(t *testing.T) string {
+			d := filepath.Join(src.dir, "sub")
+			os.MkdirAll(d, 0o755)
+			return d
+		}, both, false},
+		{"bare clone", func(t *testing.T) string { return clone(t, src.dir, "--bare") }, both, false},
+		{"partial clone without large blobs", func(t *testing.T) string {
+			runGit(t, src.dir, 0, "config", "uploadpack.allowFilter", "true")
+			return clone(t, src.dir, "--filter=blob:limit=1k", "--no-checkout")
+		}, both, true},
+		{"shallow clone", func(t *testing.T) string { return clone(t, src.dir, "--depth", "1") }, both, false},
+		{"alternates (clone --shared)", func(t *testing.T) string { return clone(t, src.dir, "--shared") }, both, false},
+		{"worktreeConfig extension", func(t *testing.T) string {
+			d := clone(t, src.dir)
+			runGit(t, d, 0, "config", "core.repositoryformatversion", "1")
+			runGit(t, d, 0, "config", "extensions.worktreeConfig", "true")
+			return d
+		}, both, false},
+		{"linked worktree", func(t *testing.T) string {
+			d := clone(t, src.dir)
+			wt := filepath.Join(t.TempDir(), "wt")
+			runGit(t, d, 0, "worktree", "add", "-q", wt)
+			return wt
+		}, both, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := c.dir(t)
+			got, res := history(t, dir, nil, set)
+			var names []string
+			for _, g := range got {
+				f := strings.Fields(g)
+				names = append(names, f[len(f)-1])
+			}
+			if strings.Join(names, ",") != strings.Join(c.want, ",") {
+				t.Errorf("found %v, want %v", got, c.want)
+			}
+			if (res.Unreadable > 0) != c.unreadable {
+				t.Errorf("unreadable objects: %d", res.Unreadable)
+			}
+		})
+	}
+}
+
+func TestEmptyAndOddRepositories(t *testing.T) {
+	set := testsecrets.New(42)
+	t.Run("empty", func(t *testing.T) {
+		r := newRepo(t)
+		repo, err := Open(r.dir, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer repo.Close()
+		refs, err := repo.Refs()
+		if err != nil || len(refs) != 0 {
+			t.Errorf("refs %v, %v", refs, err)
+		}
+	})
+	t.Run("unborn HEAD with other branches", func(t *testing.T) {
+		r := newRepo(t)
+		r.write("a.py", fmt.Sprintf("token = %q\n", set.Get("token.a")))
+		r.commit("a")
+		r.git("checkout", "-q", "--orphan", "fresh")
+		got, _ := history(t, r.dir, nil, set)
+		if len(got) != 1 {
+			t.Errorf("findings %v", got)
+		}
+	})
+	t.Run("submodule entry", func(t *testing.T) {
+		r := newRepo(t)
+		r.write("a.txt", "x\n")
+		sha := r.commit("a")
+		r.git("update-index", "--add", "--cacheinfo", "160000,"+sha+",vendor/lib")
+		r.commit("add submodule")
+		got, res := history(t, r.dir, nil, set)
+		if len(got) != 0 || res.Unreadable != 0 {
+			t.Errorf("findings %v unreadable %d", got, res.Unreadable)
+		}
+	})
+	t.Run("huge blob is skipped by size", func(t *testing.T) {
+		r := newRepo(t)
+		r.write("big.py", strings.Repeat("#\n", 2000)+fmt.Sprintf("token = %q\n", set.Get("token.big")))
+		r.commit("big")
+		repo, err := Open(r.dir, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer repo.Close()
+		refs, _ := repo.Refs()
+		walk, _ := repo.Select(Selection{Include: []plumbing.Hash{refs[0].Commit}})
+		var warned []string
+		res, err := repo.ScanCommits(context.Background(), newScanner(t), walk.Commits, Options{
+			MaxFileSize: 1000, Warn: func(w scanner.Warning) { warned = append(warned, w.String()) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Findings) != 0 || len(res.Skipped) != 1 || len(warned) != 1 || !strings.Contains(warned[0], "big.py") {
+			t.Errorf("findings %d skipped %v warnings %v", len(res.Findings), res.Skipped, warned)
+		}
+	})
+	t.Run("not a repository", func(t *testing.T) {
+		if _, err := Open(t.TempDir(), 1); err == nil || !strings.Contains(err.Error(), "not a git repository") {
+			t.Errorf("error %v", err)
+		}
+	})
+	t.Run("sha256 repository is refused clearly", func(t *testing.T) {
+		r := newRepo(t)
+		runGit(t, r.dir, 0, "config", "core.repositoryformatversion", "1")
+		runGit(t, r.dir, 0, "config", "extensions.objectFormat", "sha256")
+		if _, err := Open(r.dir, 1); err == nil || !strings.Contains(err.Error(), "sha256") {
+			t.Errorf("error %v", err)
+		}
+	})
+}
+
+func TestStaged(t *testing.T) {
+	set := testsecrets.New(43)
+	r := newRepo(t)
+	r.write("old.py", fmt.Sprintf("token = %q\n", set.Get("token.committed")))
+	r.commit("old")
+	// Staged: a new key in an existing file (the old one must not be
+	// reported again), a new file, and an unstaged change that git commit
+	// would not record.
+	r.write("old.py", fmt.Sprintf("token = %q\nother_token = %q\n", set.Get("token.committed"), set.Get("token.staged")))
+	r.write("new.py", fmt.Sprintf("\n\npassword = %q\n", set.Get("db_password")))
+	r.git("add", "old.py", "new.py")
+	r.write("unstaged.py", fmt.Sprintf("token = %q\n", set.Get("token.unstaged")))
+	repo, err := Open(r.dir, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repo.Close()
+	res, err := repo.ScanStaged(context.Background(), newScanner(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantFindings(t, describe(res.Findings, set),
+		" new.py:3 generic-credential db_password",
+		" old.py:2 generic-credential token.staged")
+
+	// Before the first commit, HEAD is unborn: everything staged counts.
+	r2 := newRepo(t)
+	r2.write("a.py", fmt.Sprintf("token = %q\n", set.Get("token.first")))
+	r2.git("add", "a.py")
+	repo2, err := Open(r2.dir, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repo2.Close()
+	res, err = repo2.ScanStaged(context.Background(), newScanner(t), Options{})
+	if err != nil || len(res.Findings) != 1 {
+		t.Errorf("unborn HEAD: %v, %d findings", err, len(res.Findings))
+	}
+}
+
+// TestPrePush drives the hook protocol: an existing branch pushed forward,
+// a new branch, and a delete, against a real remote.
+func TestPrePush(t *testing.T) {
+	set := testsecrets.New(44)
+	remote := newRepo(t, "--bare")
+	r := newRepo(t)
+	r.git("remote", "add", "origin", remote.dir)
+	r.write("a.py", fmt.Sprintf("token = %q\n", set.Get("token.pushed")))
+	r.commit("already pushed")
+	r.git("push", "-q", "origin", "main")
+	old := r.git("rev-parse", "HEAD")
+	r.write("b.py", fmt.Sprintf("token = %q\n", set.Get("token.main")))
+	r.commit("new on main")
+	r.write("c.py", "print(3)\n")
+	r.commit("another")
+	mainTip := r.git("rev-parse", "HEAD")
+	r.git("checkout", "-q", "-b", "topic")
+	r.write("d.py", fmt.Sprintf("token = %q\n", set.Get("token.topic")))
+	r.commit("topic work")
+	topicTip := r.git("rev-parse", "HEAD")
+	zero := strings.Repeat("0", 40)
+
+	cases := []struct {
+		name, stdin string
+		want        []string
+	}{
+		{"existing branch", fmt.Sprintf("refs/heads/main %s refs/heads/main %s\n", mainTip, old), []string{"token.main"}},
+		{"new branch", fmt.Sprintf("refs/heads/topic %s refs/heads/topic %s\n", topicTip, zero), []string{"token.main", "token.topic"}},
+		{"delete", fmt.Sprintf("(delete) %s refs/heads/gone %s\n", zero, old), nil},
+		{"two refs", fmt.Sprintf("refs/heads/main %s refs/heads/main %s\nrefs/heads/topic %s refs/heads/topic %s\n", mainTip, old, topicTip, zero), []string{"token.main", "token.topic"}},
+		{"nothing new", fmt.Sprintf("refs/heads/main %s refs/heads/main %s\n", old, old), nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			repo, err := Open(r.dir, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer repo.Close()
+			updates, err := ParsePrePush(strings.NewReader(c.stdin))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sel, err := repo.PushSelection(updates)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			if len(sel.Include) > 0 {
+				walk, _ := repo.Select(sel)
+				res, err := repo.ScanCommits(context.Background(), newScanner(t), walk.Commits, Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, g := range describe(res.Findings, set) {
+					f := strings.Fields(g)
+					names = append(names, f[len(f)-1])
+				}
+			}
+			if strings.Join(names, ",") != strings.Join(c.want, ",") {
+				t.Errorf("found %v, want %v", names, c.want)
+			}
+		})
+	}
+	for _, bad := range []string{"refs/heads/main abc refs/heads/main def\n", "just one field\n"} {
+		if _, err := ParsePrePush(strings.NewReader(bad)); err == nil || !strings.Contains(err.Error(), "pre-push input line 1") {
+			t.Errorf("ParsePrePush(%q) error %v", bad, err)
+		}
+	}
+}

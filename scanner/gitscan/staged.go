@@ -1,0 +1,187 @@
+package gitscan
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/filesystem"
+	"github.com/sourcegraph/conc/pool"
+
+	"github.com/rolecall/rolecall/scanner"
+)
+
+// ScanStaged scans what `git commit` would record: every index entry whose
+// blob differs from HEAD's at that path, reporting only secrets that HEAD's
+// version of the file did not already hold.
+func (r *Repo) ScanStaged(ctx context.Context, s *scanner.Scanner, opts Options) (*Result, error) {
+	idx, err := r.main.Index()
+	if err != nil {
+		return nil, fmt.Errorf("reading the index: %w", err)
+	}
+	headTree := plumbing.ZeroHash
+	if ref, err := r.main.Reference(plumbing.HEAD); err == nil {
+		if h, ok := r.peel(ref); ok {
+			c, err := object.GetCommit(r.main, h)
+			if err != nil {
+				return nil, fmt.Errorf("reading HEAD: %w", err)
+			}
+			headTree = c.TreeHash
+		}
+	}
+	d := &differ{st: r.main}
+	var changes []change
+	for _, e := range idx.Entries {
+		// Stage 0 is a merged entry. (go-git's index.Merged constant is 1,
+		// which is git's conflict "base" stage, so compare with 0.)
+		// Conflicts block the commit; intent-to-add has no content yet.
+		if e.Stage != 0 || e.IntentToAdd {
+			continue
+		}
+		if e.Mode != filemode.Regular && e.Mode != filemode.Executable {
+			continue
+		}
+		old, ok := d.blobAt(headTree, e.Name)
+		if ok && old == e.Hash {
+			continue
+		}
+		ch := change{path: e.Name, blob: e.Hash}
+		if ok {
+			ch.parents = []plumbing.Hash{old}
+		}
+		changes = append(changes, ch)
+	}
+	h := &historyScan{repo: r, s: s, opts: opts, blobs: map[blobKey]*blobEntry{}, warn: map[string]bool{}}
+	p := pool.New().WithMaxGoroutines(opts.jobs())
+	for _, ch := range changes {
+		if ctx.Err() != nil {
+			break
+		}
+		p.Go(func() {
+			r.withStorage(func(st *filesystem.Storage) {
+				for _, f := range h.introduced(st, ch) {
+					h.mu.Lock()
+					h.res.Findings = append(h.res.Findings, f)
+					h.mu.Unlock()
+				}
+			})
+		})
+	}
+	p.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	h.res.Blobs = int(h.blobsDone.Load())
+	h.res.Bytes = h.bytesDone.Load()
+	scanner.SortFindings(h.res.Findings)
+	return &h.res, nil
+}
+
+// PushUpdate is one line of git's pre-push input.
+type PushUpdate struct {
+	LocalRef   string
+	LocalSHA   plumbing.Hash
+	RemoteRef  string
+	RemoteSHA  plumbing.Hash
+	Delete     bool // the local sha is all zeros
+	NewBranch  bool // the remote sha is all zeros
+	lineNumber int
+}
+
+// ParsePrePush reads git's pre-push stdin: one
+// "<local ref> <local sha> <remote ref> <remote sha>" line per ref pushed.
+func ParsePrePush(rd io.Reader) ([]PushUpdate, error) {
+	var out []PushUpdate
+	sc := bufio.NewScanner(rd)
+	n := 0
+	for sc.Scan() {
+		n++
+		line := strings.TrimSpace(sc.Text())
+		if line == "" {
+			continue
+		}
+		f := strings.Fields(line)
+		if len(f) != 4 || !isObjectID(f[1]) || !isObjectID(f[3]) {
+			return nil, fmt.Errorf("pre-push input line %d is %q; git sends \"<local ref> <local sha> <remote ref> <remote sha>\" (is this running as a pre-push hook?)", n, line)
+		}
+		u := PushUpdate{LocalRef: f[0], RemoteRef: f[2], lineNumber: n,
+			Delete: isZeroID(f[1]), NewBranch: isZeroID(f[3])}
+		if len(f[1]) != 40 || len(f[3]) != 40 {
+			return nil, fmt.Errorf("pre-push input line %d: SHA-256 object ids are not supported yet", n)
+		}
+		u.LocalSHA, u.RemoteSHA = plumbing.NewHash(f[1]), plumbing.NewHash(f[3])
+		out = append(out, u)
+	}
+	return out, sc.Err()
+}
+
+func isObjectID(s string) bool { return (len(s) == 40 || len(s) == 64) && isHexString(s) }
+
+func isZeroID(s string) bool { return strings.Trim(s, "0") == "" }
+
+// PushSelection picks the commits a push would send: for each updated ref,
+// the local commits that no remote-tracking ref has and that the remote's
+// old tip does not reach (remote_sha..local_sha). Deletes send nothing. A
+// remote tip we do not have (someone else pushed since our last fetch) is
+// ignored: the remote-tracking refs still bound the walk.
+func (r *Repo) PushSelection(updates []PushUpdate) (Selection, error) {
+	var sel Selection
+	for _, u := range updates {
+		if u.Delete {
+			continue
+		}
+		if !r.HasObject(u.LocalSHA) {
+			return sel, fmt.Errorf("pushing %s: commit %s is not in this repository", u.LocalRef, u.LocalSHA)
+		}
+		sel.Include = append(sel.Include, u.LocalSHA)
+		if !u.NewBranch && r.HasObject(u.RemoteSHA) {
+			sel.Exclude = append(sel.Exclude, u.RemoteSHA)
+		}
+	}
+	if len(sel.Include) == 0 {
+		return sel, nil
+	}
+	refs, err := r.Refs()
+	if err != nil {
+		return sel, err
+	}
+	for _, ref := range refs {
+		if ref.Name.IsRemote() {
+			sel.Exclude = append(sel.Exclude, ref.Commit)
+		}
+	}
+	return sel, nil
+}
+
+// introduced scans a change and returns the findings its parents' versions
+// did not hold.
+func (h *historyScan) introduced(st *filesystem.Storage, ch change) []scanner.Finding {
+	e := h.scanBlob(st, ch.blob, ch.path)
+	if len(e.findings) == 0 {
+		return nil
+	}
+	var before []map[string]bool
+	for _, pb := range ch.parents {
+		before = append(before, h.scanBlob(st, pb, ch.path).secrets)
+	}
+	var out []scanner.Finding
+	for _, f := range e.findings {
+		key := f.RuleID + "\x00" + f.Secret
+		fresh := true
+		for _, b := range before {
+			if b[key] {
+				fresh = false
+				break
+			}
+		}
+		if fresh {
+			out = append(out, f)
+		}
+	}
+	return out
+}

@@ -1,0 +1,319 @@
+package gitscan
+
+import (
+	"container/heap"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// Selection names commits the way `git rev-list INCLUDE --not EXCLUDE` does.
+type Selection struct {
+	Include []plumbing.Hash
+	Exclude []plumbing.Hash
+}
+
+// Ref is a reference and the commit it points at.
+type Ref struct {
+	Name   plumbing.ReferenceName
+	Commit plumbing.Hash
+}
+
+// Refs lists every reference that resolves to a commit: branches, tags
+// (peeled), remote-tracking and other refs, and HEAD. Refs that point at
+// trees, blobs or missing objects are skipped.
+func (r *Repo) Refs() ([]Ref, error) {
+	iter, err := r.main.IterReferences()
+	if err != nil {
+		return nil, fmt.Errorf("reading references: %w", err)
+	}
+	var out []Ref
+	err = iter.ForEach(func(ref *plumbing.Reference) error {
+		if h, ok := r.peel(ref); ok {
+			out = append(out, Ref{Name: ref.Name(), Commit: h})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if head, err := r.main.Reference(plumbing.HEAD); err == nil {
+		if h, ok := r.peel(head); ok {
+			out = append(out, Ref{Name: plumbing.HEAD, Commit: h})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// peel resolves a reference (symbolic or not, through annotated tags) to a
+// commit.
+func (r *Repo) peel(ref *plumbing.Reference) (plumbing.Hash, bool) {
+	for i := 0; ref.Type() == plumbing.SymbolicReference && i < 10; i++ {
+		next, err := r.main.Reference(ref.Target())
+		if err != nil {
+			return plumbing.ZeroHash, false // unborn branch
+		}
+		ref = next
+	}
+	return r.peelHash(ref.Hash())
+}
+
+func (r *Repo) peelHash(h plumbing.Hash) (plumbing.Hash, bool) {
+	for i := 0; i < 10; i++ {
+		obj, err := r.main.EncodedObject(plumbing.AnyObject, h)
+		if err != nil {
+			return plumbing.ZeroHash, false
+		}
+		switch obj.Type() {
+		case plumbing.CommitObject:
+			return h, true
+		case plumbing.TagObject:
+			tag, err := object.DecodeTag(r.main, obj)
+			if err != nil {
+				return plumbing.ZeroHash, false
+			}
+			h = tag.Target
+		default:
+			return plumbing.ZeroHash, false
+		}
+	}
+	return plumbing.ZeroHash, false
+}
+
+// Resolve turns a revision into a commit: a full or abbreviated object id,
+// HEAD, a branch, tag or remote name, a full ref name, each optionally
+// followed by ~N or ^ (first parent).
+func (r *Repo) Resolve(rev string) (plumbing.Hash, error) {
+	base, steps, err := splitAncestry(rev)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	h, err := r.resolveBase(base)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	for i := 0; i < steps; i++ {
+		c, err := object.GetCommit(r.main, h)
+		if err != nil {
+			return plumbing.ZeroHash, fmt.Errorf("%s: %w", rev, err)
+		}
+		if len(c.ParentHashes) == 0 {
+			return plumbing.ZeroHash, fmt.Errorf("%s: %s has no parent", rev, h)
+		}
+		h = c.ParentHashes[0]
+	}
+	return h, nil
+}
+
+func splitAncestry(rev string) (string, int, error) {
+	steps := 0
+	for {
+		switch {
+		case strings.HasSuffix(rev, "^"):
+			rev, steps = rev[:len(rev)-1], steps+1
+			continue
+		case strings.Contains(rev, "~"):
+			i := strings.LastIndexByte(rev, '~')
+			n := 1
+			if rest := rev[i+1:]; rest != "" {
+				v, err := strconv.Atoi(rest)
+				if err != nil || v < 0 {
+					return "", 0, fmt.Errorf("%q: after ~ comes a number of generations", rev)
+				}
+				n = v
+			}
+			rev, steps = rev[:i], steps+n
+			continue
+		}
+		return rev, steps, nil
+	}
+}
+
+func (r *Repo) resolveBase(rev string) (plumbing.Hash, error) {
+	if rev == "" {
+		return plumbing.ZeroHash, errors.New("empty revision")
+	}
+	for _, name := range []string{rev, "refs/" + rev, "refs/heads/" + rev, "refs/tags/" + rev, "refs/remotes/" + rev, "refs/remotes/" + rev + "/HEAD"} {
+		if ref, err := r.main.Reference(plumbing.ReferenceName(name)); err == nil {
+			if h, ok := r.peel(ref); ok {
+				return h, nil
+			}
+		}
+	}
+	if len(rev) == 40 && plumbing.IsHash(rev) {
+		if h, ok := r.peelHash(plumbing.NewHash(rev)); ok {
+			return h, nil
+		}
+		return plumbing.ZeroHash, fmt.Errorf("%s is not a commit in this repository (fetch it first?)", rev)
+	}
+	if len(rev) >= 4 && len(rev) < 40 && isHexString(rev) {
+		prefix, _ := hex.DecodeString(rev[:len(rev)&^1])
+		hashes, err := r.main.HashesWithPrefix(prefix)
+		if err == nil {
+			var found []plumbing.Hash
+			for _, h := range hashes {
+				if strings.HasPrefix(h.String(), strings.ToLower(rev)) {
+					if c, ok := r.peelHash(h); ok {
+						found = append(found, c)
+					}
+				}
+			}
+			switch len(found) {
+			case 1:
+				return found[0], nil
+			case 0:
+			default:
+				return plumbing.ZeroHash, fmt.Errorf("%s is ambiguous: give more characters", rev)
+			}
+		}
+	}
+	return plumbing.ZeroHash, fmt.Errorf("unknown revision %q: give a commit id, branch, tag or ref name", rev)
+}
+
+func isHexString(s string) bool {
+	for _, c := range strings.ToLower(s) {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// Walk flags.
+const (
+	seen          = 1
+	uninteresting = 2
+)
+
+type walkItem struct {
+	c     *object.Commit
+	flags uint8
+}
+
+type commitQueue []*walkItem
+
+func (q commitQueue) Len() int { return len(q) }
+func (q commitQueue) Less(i, j int) bool {
+	return q[i].c.Committer.When.After(q[j].c.Committer.When)
+}
+func (q commitQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *commitQueue) Push(x any)   { *q = append(*q, x.(*walkItem)) }
+func (q *commitQueue) Pop() any {
+	old := *q
+	it := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return it
+}
+
+// WalkResult lists the selected commits (newest first by committer date)
+// and what could not be read.
+type WalkResult struct {
+	Commits []*object.Commit
+	// Missing are commits referenced but absent (not shallow boundaries).
+	Missing []plumbing.Hash
+}
+
+// extraSteps is how long the walk goes on once only excluded commits are
+// queued, to absorb committer clocks that run backwards (git uses 5 too).
+const extraSteps = 5
+
+// Select walks history like `git rev-list INCLUDE --not EXCLUDE`: in
+// committer-date order, marking what excluded tips reach, and stopping soon
+// after only excluded commits remain in the queue. A push of three commits
+// therefore reads a handful of commits, not the whole history.
+func (r *Repo) Select(sel Selection) (*WalkResult, error) {
+	res := &WalkResult{}
+	items := map[plumbing.Hash]*walkItem{}
+	q := &commitQueue{}
+	interesting := 0 // queued items not marked uninteresting
+	push := func(h plumbing.Hash, flags uint8) {
+		if it, ok := items[h]; ok {
+			if flags&uninteresting != 0 && it.flags&uninteresting == 0 {
+				it.flags |= uninteresting
+				if it.flags&seen == 0 {
+					interesting--
+				} else {
+					r.markParents(it.c, items)
+				}
+			}
+			return
+		}
+		c, err := object.GetCommit(r.main, h)
+		if err != nil {
+			if !r.shallow[h] {
+				res.Missing = append(res.Missing, h)
+			}
+			return
+		}
+		it := &walkItem{c: c, flags: flags}
+		items[h] = it
+		heap.Push(q, it)
+		if flags&uninteresting == 0 {
+			interesting++
+		}
+	}
+	for _, h := range sel.Exclude {
+		push(h, uninteresting)
+	}
+	for _, h := range sel.Include {
+		push(h, 0)
+	}
+	var out []*walkItem
+	slop := extraSteps
+	for q.Len() > 0 {
+		if interesting == 0 {
+			if slop == 0 {
+				break
+			}
+			slop--
+		}
+		it := heap.Pop(q).(*walkItem)
+		it.flags |= seen
+		if it.flags&uninteresting == 0 {
+			interesting--
+			out = append(out, it)
+		}
+		if r.shallow[it.c.Hash] {
+			continue // the parents are not in this clone
+		}
+		for _, p := range it.c.ParentHashes {
+			push(p, it.flags&uninteresting)
+		}
+	}
+	for _, it := range out {
+		if it.flags&uninteresting == 0 {
+			res.Commits = append(res.Commits, it.c)
+		}
+	}
+	return res, nil
+}
+
+// markParents spreads "uninteresting" to ancestors already visited, when an
+// excluded path reaches a commit after it was walked (clock skew).
+func (r *Repo) markParents(c *object.Commit, items map[plumbing.Hash]*walkItem) {
+	stack := append([]plumbing.Hash(nil), c.ParentHashes...)
+	for len(stack) > 0 {
+		h := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		it, ok := items[h]
+		if !ok || it.flags&uninteresting != 0 {
+			continue
+		}
+		it.flags |= uninteresting
+		if it.flags&seen != 0 {
+			stack = append(stack, it.c.ParentHashes...)
+		}
+	}
+}
+
+// HasObject reports whether the object database holds h.
+func (r *Repo) HasObject(h plumbing.Hash) bool {
+	return r.main.HasEncodedObject(h) == nil
+}
