@@ -3,9 +3,6 @@ package gitscan
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -15,77 +12,8 @@ import (
 	"github.com/rolecall/rolecall/detectors"
 	"github.com/rolecall/rolecall/detectors/testsecrets"
 	"github.com/rolecall/rolecall/scanner"
+	"github.com/rolecall/rolecall/scanner/gitscan/gittest"
 )
-
-// testRepo is a real git repository in a temp dir, built with the git CLI
-// (the product reads it with go-git). Commit dates tick one minute per
-// commit so date order is deterministic.
-type testRepo struct {
-	t    *testing.T
-	dir  string
-	tick int
-}
-
-func gitEnv(home string) []string {
-	return append(os.Environ(), "HOME="+home, "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL="+filepath.Join(home, ".gitconfig"),
-		"GIT_AUTHOR_NAME=Ada", "GIT_AUTHOR_EMAIL=ada@example.org", "GIT_COMMITTER_NAME=Ada",
-		"GIT_COMMITTER_EMAIL=ada@example.org", "GIT_NO_LAZY_FETCH=1")
-}
-
-func requireGit(t *testing.T) {
-	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git is not installed")
-	}
-}
-
-func newRepo(t *testing.T, args ...string) *testRepo {
-	t.Helper()
-	requireGit(t)
-	r := &testRepo{t: t, dir: t.TempDir()}
-	r.git(append([]string{"init", "-q", "-b", "main"}, args...)...)
-	return r
-}
-
-func (r *testRepo) git(args ...string) string {
-	r.t.Helper()
-	return runGit(r.t, r.dir, r.tick, args...)
-}
-
-func runGit(t *testing.T, dir string, tick int, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	date := fmt.Sprintf("2024-01-01T00:%02d:00Z", tick%60)
-	if tick >= 60 {
-		date = fmt.Sprintf("2024-01-01T%02d:%02d:00Z", tick/60, tick%60)
-	}
-	cmd.Env = append(gitEnv(t.TempDir()), "GIT_AUTHOR_DATE="+date, "GIT_COMMITTER_DATE="+date)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
-
-func (r *testRepo) write(path, body string) {
-	r.t.Helper()
-	p := filepath.Join(r.dir, path)
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		r.t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-		r.t.Fatal(err)
-	}
-}
-
-func (r *testRepo) commit(msg string) string {
-	r.t.Helper()
-	r.tick++
-	r.git("add", "-A")
-	r.git("commit", "-q", "--allow-empty", "-m", msg)
-	return r.git("rev-parse", "HEAD")
-}
 
 func newScanner(t *testing.T) *scanner.Scanner {
 	eng, err := detectors.NewEngine(nil)
@@ -159,36 +87,36 @@ func wantFindings(t *testing.T, got []string, want ...string) {
 func TestHistoryAttribution(t *testing.T) {
 	set := testsecrets.New(31)
 	tok := func(name string) string { return fmt.Sprintf("api_key = %q\n", set.Get(name)) }
-	r := newRepo(t)
+	r := gittest.New(t)
 
-	r.write("app.py", "import os\n")
-	c1 := r.commit("start")
+	r.Write("app.py", "import os\n")
+	c1 := r.Commit("start")
 	// The key is added to an existing file: credit this commit, not c1.
-	r.write("app.py", "import os\n"+tok("token.added"))
-	c2 := r.commit("add config")
+	r.Write("app.py", "import os\n"+tok("token.added"))
+	c2 := r.Commit("add config")
 	// Lines above it move it down: not a new introduction.
-	r.write("app.py", "import os\nimport sys\n\n"+tok("token.added"))
-	r.commit("imports")
+	r.Write("app.py", "import os\nimport sys\n\n"+tok("token.added"))
+	r.Commit("imports")
 	// A key added then deleted stays in history.
-	r.write("tmp.py", "x = 1\n"+tok("token.deleted"))
-	c4 := r.commit("debugging")
-	r.write("tmp.py", "x = 1\n")
-	r.commit("remove key")
+	r.Write("tmp.py", "x = 1\n"+tok("token.deleted"))
+	c4 := r.Commit("debugging")
+	r.Write("tmp.py", "x = 1\n")
+	r.Commit("remove key")
 	// A key in a file deleted later.
-	r.write("old/creds.py", tok("token.gone"))
-	c6 := r.commit("creds")
-	r.git("rm", "-q", "-r", "old")
-	r.commit("delete old")
+	r.Write("old/creds.py", tok("token.gone"))
+	c6 := r.Commit("creds")
+	r.Git("rm", "-q", "-r", "old")
+	r.Commit("delete old")
 	// A key moved between files: the second place is a new introduction.
-	r.write("a.py", tok("token.moved"))
-	c8 := r.commit("a")
-	r.write("a.py", "\n")
-	r.write("b/b.py", "# moved\n"+tok("token.moved"))
-	c9 := r.commit("move to b")
+	r.Write("a.py", tok("token.moved"))
+	c8 := r.Commit("a")
+	r.Write("a.py", "\n")
+	r.Write("b/b.py", "# moved\n"+tok("token.moved"))
+	c9 := r.Commit("move to b")
 	// A key in a commit message.
-	c10 := r.commit("deploy with GITHUB_TOKEN=" + set.Get("github_pat"))
+	c10 := r.Commit("deploy with GITHUB_TOKEN=" + set.Get("github_pat"))
 
-	got, res := history(t, r.dir, nil, set)
+	got, res := history(t, r.Dir, nil, set)
 	wantFindings(t, got,
 		short(c2)+" app.py:2 generic-credential token.added",
 		short(c4)+" tmp.py:2 generic-credential token.deleted",
@@ -201,7 +129,7 @@ func TestHistoryAttribution(t *testing.T) {
 		t.Errorf("scanned %d commits, want 10", res.Commits)
 	}
 	_ = c1
-	all, _ := history(t, r.dir, nil, set)
+	all, _ := history(t, r.Dir, nil, set)
 	for _, f := range res.Findings {
 		if f.Author != "Ada" || f.Email != "ada@example.org" || !strings.HasPrefix(f.Date, "2024-01-01T") {
 			t.Errorf("commit metadata missing: %+v", f)
@@ -214,40 +142,38 @@ func TestHistoryAttribution(t *testing.T) {
 
 func TestBranchesAndMerges(t *testing.T) {
 	set := testsecrets.New(32)
-	r := newRepo(t)
-	r.write("README.md", "# x\n")
-	base := r.commit("base")
+	r := gittest.New(t)
+	r.Write("README.md", "# x\n")
+	base := r.Commit("base")
 
-	r.git("checkout", "-q", "-b", "feature")
-	r.write("feature.py", fmt.Sprintf("token = %q\n", set.Get("token.feature")))
-	cf := r.commit("feature work")
+	r.Git("checkout", "-q", "-b", "feature")
+	r.Write("feature.py", fmt.Sprintf("token = %q\n", set.Get("token.feature")))
+	cf := r.Commit("feature work")
 
-	r.git("checkout", "-q", "-b", "spike", base)
-	r.write("spike.py", fmt.Sprintf("token = %q\n", set.Get("token.unmerged")))
-	cs := r.commit("unmerged spike")
+	r.Git("checkout", "-q", "-b", "spike", base)
+	r.Write("spike.py", fmt.Sprintf("token = %q\n", set.Get("token.unmerged")))
+	cs := r.Commit("unmerged spike")
 
-	r.git("checkout", "-q", "main")
-	r.write("main.py", "print(1)\n")
-	r.commit("main work")
-	r.tick++
-	r.git("merge", "-q", "--no-ff", "-m", "merge feature", "feature")
-	merge := r.git("rev-parse", "HEAD")
+	r.Git("checkout", "-q", "main")
+	r.Write("main.py", "print(1)\n")
+	r.Commit("main work")
+	r.Tick++
+	r.Git("merge", "-q", "--no-ff", "-m", "merge feature", "feature")
+	merge := r.Git("rev-parse", "HEAD")
 
 	// A key written while resolving a conflict belongs to the merge itself.
-	r.git("checkout", "-q", "-b", "left", base)
-	r.write("conf.py", "value = 1\n")
-	r.commit("left")
-	r.git("checkout", "-q", "-b", "right", base)
-	r.write("conf.py", "value = 2\n")
-	r.commit("right")
-	r.tick++
-	cmd := exec.Command("git", "merge", "-q", "left")
-	cmd.Dir, cmd.Env = r.dir, gitEnv(t.TempDir())
-	_ = cmd.Run() // conflicts, as intended
-	r.write("conf.py", fmt.Sprintf("value = 3\nsecret = %q\n", set.Get("token.resolved")))
-	cm := r.commit("merge left")
+	r.Git("checkout", "-q", "-b", "left", base)
+	r.Write("conf.py", "value = 1\n")
+	r.Commit("left")
+	r.Git("checkout", "-q", "-b", "right", base)
+	r.Write("conf.py", "value = 2\n")
+	r.Commit("right")
+	r.Tick++
+	_, _ = gittest.Try(r.Dir, r.Tick, "merge", "-q", "left") // conflicts, as intended
+	r.Write("conf.py", fmt.Sprintf("value = 3\nsecret = %q\n", set.Get("token.resolved")))
+	cm := r.Commit("merge left")
 
-	got, _ := history(t, r.dir, nil, set)
+	got, _ := history(t, r.Dir, nil, set)
 	wantFindings(t, got,
 		short(cf)+" feature.py:1 generic-credential token.feature",
 		short(cs)+" spike.py:1 generic-credential token.unmerged",
@@ -255,7 +181,7 @@ func TestBranchesAndMerges(t *testing.T) {
 	)
 
 	// --branch main: the unmerged spike and the conflict branch are out of reach.
-	repo, err := Open(r.dir, 1)
+	repo, err := Open(r.Dir, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,29 +190,29 @@ func TestBranchesAndMerges(t *testing.T) {
 	if err != nil || mainTip.String() != merge {
 		t.Fatalf("Resolve(main) = %s, %v; want %s", mainTip, err, merge)
 	}
-	got, _ = history(t, r.dir, &Selection{Include: []plumbing.Hash{mainTip}}, set)
+	got, _ = history(t, r.Dir, &Selection{Include: []plumbing.Hash{mainTip}}, set)
 	wantFindings(t, got, short(cf)+" feature.py:1 generic-credential token.feature")
 }
 
 // --range A..B selects exactly `git rev-list B --not A`.
 func TestRangeMatchesRevList(t *testing.T) {
-	r := newRepo(t)
+	r := gittest.New(t)
 	var shas []string
 	for i := 0; i < 6; i++ {
-		r.write("f.txt", fmt.Sprintf("%d\n", i))
-		shas = append(shas, r.commit(fmt.Sprintf("c%d", i)))
+		r.Write("f.txt", fmt.Sprintf("%d\n", i))
+		shas = append(shas, r.Commit(fmt.Sprintf("c%d", i)))
 	}
-	r.git("checkout", "-q", "-b", "side", shas[2])
+	r.Git("checkout", "-q", "-b", "side", shas[2])
 	for i := 0; i < 3; i++ {
-		r.write("side.txt", fmt.Sprintf("%d\n", i))
-		r.commit(fmt.Sprintf("s%d", i))
+		r.Write("side.txt", fmt.Sprintf("%d\n", i))
+		r.Commit(fmt.Sprintf("s%d", i))
 	}
-	r.git("checkout", "-q", "main")
-	r.tick++
-	r.git("merge", "-q", "--no-ff", "-m", "merge side", "side")
-	r.write("f.txt", "last\n")
-	r.commit("last")
-	repo, err := Open(r.dir, 1)
+	r.Git("checkout", "-q", "main")
+	r.Tick++
+	r.Git("merge", "-q", "--no-ff", "-m", "merge side", "side")
+	r.Write("f.txt", "last\n")
+	r.Commit("last")
+	repo, err := Open(r.Dir, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -309,7 +235,7 @@ func TestRangeMatchesRevList(t *testing.T) {
 			got = append(got, c.Hash.String())
 		}
 		sort.Strings(got)
-		want := strings.Fields(r.git("rev-list", rng[1], "--not", rng[0]))
+		want := strings.Fields(r.Git("rev-list", rng[1], "--not", rng[0]))
 		sort.Strings(want)
 		if strings.Join(got, ",") != strings.Join(want, ",") {
 			t.Errorf("%s..%s: got %d commits %v, git rev-list gives %d %v", rng[0], rng[1], len(got), got, len(want), want)
@@ -318,14 +244,14 @@ func TestRangeMatchesRevList(t *testing.T) {
 }
 
 func TestResolve(t *testing.T) {
-	r := newRepo(t)
-	r.write("a", "1\n")
-	c1 := r.commit("one")
-	r.write("a", "2\n")
-	c2 := r.commit("two")
-	r.git("tag", "-a", "v1", "-m", "release", c1)
-	r.git("tag", "light", c2)
-	repo, err := Open(r.dir, 1)
+	r := gittest.New(t)
+	r.Write("a", "1\n")
+	c1 := r.Commit("one")
+	r.Write("a", "2\n")
+	c2 := r.Commit("two")
+	r.Git("tag", "-a", "v1", "-m", "release", c1)
+	r.Git("tag", "light", c2)
+	repo, err := Open(r.Dir, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

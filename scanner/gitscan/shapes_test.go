@@ -12,29 +12,24 @@ import (
 
 	"github.com/rolecall/rolecall/detectors/testsecrets"
 	"github.com/rolecall/rolecall/scanner"
+	"github.com/rolecall/rolecall/scanner/gitscan/gittest"
 )
 
 // sourceRepo has three commits: a small file with a key, a large file, and
 // a second key.
-func sourceRepo(t *testing.T, set *testsecrets.Set) *testRepo {
-	r := newRepo(t)
-	r.write("small.py", fmt.Sprintf("token = %q\n", set.Get("token.one")))
-	r.commit("one")
-	r.write("big.txt", strings.Repeat("filler line without secrets\n", 400)) // ~11 KB
-	r.commit("big")
-	r.write("two.py", fmt.Sprintf("token = %q\n", set.Get("token.two")))
-	r.commit("two")
+func sourceRepo(t *testing.T, set *testsecrets.Set) *gittest.Repo {
+	r := gittest.New(t)
+	r.Write("small.py", fmt.Sprintf("token = %q\n", set.Get("token.one")))
+	r.Commit("one")
+	r.Write("big.txt", strings.Repeat("filler line without secrets\n", 400)) // ~11 KB
+	r.Commit("big")
+	r.Write("two.py", fmt.Sprintf("token = %q\n", set.Get("token.two")))
+	r.Commit("two")
 	return r
 }
 
-func clone(t *testing.T, src string, args ...string) string {
-	dst := filepath.Join(t.TempDir(), "clone")
-	runGit(t, t.TempDir(), 0, append(append([]string{"clone", "-q"}, args...), "file://"+src, dst)...)
-	return dst
-}
-
 func TestRepositoryShapes(t *testing.T) {
-	requireGit(t)
+	gittest.Require(t)
 	set := testsecrets.New(41)
 	src := sourceRepo(t, set)
 	both := []string{"token.one", "token.two"}
@@ -44,29 +39,29 @@ func TestRepositoryShapes(t *testing.T) {
 		want       []string // secret names found
 		unreadable bool     // some objects are expected to be missing
 	}{
-		{"work tree", func(t *testing.T) string { return src.dir }, both, false},
+		{"work tree", func(t *testing.T) string { return src.Dir }, both, false},
 		{"subdirectory of a work tree", func(t *testing.T) string {
-			d := filepath.Join(src.dir, "sub")
+			d := filepath.Join(src.Dir, "sub")
 			os.MkdirAll(d, 0o755)
 			return d
 		}, both, false},
-		{"bare clone", func(t *testing.T) string { return clone(t, src.dir, "--bare") }, both, false},
+		{"bare clone", func(t *testing.T) string { return gittest.Clone(t, src.Dir, "--bare") }, both, false},
 		{"partial clone without large blobs", func(t *testing.T) string {
-			runGit(t, src.dir, 0, "config", "uploadpack.allowFilter", "true")
-			return clone(t, src.dir, "--filter=blob:limit=1k", "--no-checkout")
+			gittest.Run(t, src.Dir, 0, "config", "uploadpack.allowFilter", "true")
+			return gittest.Clone(t, src.Dir, "--filter=blob:limit=1k", "--no-checkout")
 		}, both, true},
-		{"shallow clone", func(t *testing.T) string { return clone(t, src.dir, "--depth", "1") }, both, false},
-		{"alternates (clone --shared)", func(t *testing.T) string { return clone(t, src.dir, "--shared") }, both, false},
+		{"shallow clone", func(t *testing.T) string { return gittest.Clone(t, src.Dir, "--depth", "1") }, both, false},
+		{"alternates (clone --shared)", func(t *testing.T) string { return gittest.Clone(t, src.Dir, "--shared") }, both, false},
 		{"worktreeConfig extension", func(t *testing.T) string {
-			d := clone(t, src.dir)
-			runGit(t, d, 0, "config", "core.repositoryformatversion", "1")
-			runGit(t, d, 0, "config", "extensions.worktreeConfig", "true")
+			d := gittest.Clone(t, src.Dir)
+			gittest.Run(t, d, 0, "config", "core.repositoryformatversion", "1")
+			gittest.Run(t, d, 0, "config", "extensions.worktreeConfig", "true")
 			return d
 		}, both, false},
 		{"linked worktree", func(t *testing.T) string {
-			d := clone(t, src.dir)
+			d := gittest.Clone(t, src.Dir)
 			wt := filepath.Join(t.TempDir(), "wt")
-			runGit(t, d, 0, "worktree", "add", "-q", wt)
+			gittest.Run(t, d, 0, "worktree", "add", "-q", wt)
 			return wt
 		}, both, false},
 	}
@@ -92,8 +87,8 @@ func TestRepositoryShapes(t *testing.T) {
 func TestEmptyAndOddRepositories(t *testing.T) {
 	set := testsecrets.New(42)
 	t.Run("empty", func(t *testing.T) {
-		r := newRepo(t)
-		repo, err := Open(r.dir, 1)
+		r := gittest.New(t)
+		repo, err := Open(r.Dir, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -104,31 +99,31 @@ func TestEmptyAndOddRepositories(t *testing.T) {
 		}
 	})
 	t.Run("unborn HEAD with other branches", func(t *testing.T) {
-		r := newRepo(t)
-		r.write("a.py", fmt.Sprintf("token = %q\n", set.Get("token.a")))
-		r.commit("a")
-		r.git("checkout", "-q", "--orphan", "fresh")
-		got, _ := history(t, r.dir, nil, set)
+		r := gittest.New(t)
+		r.Write("a.py", fmt.Sprintf("token = %q\n", set.Get("token.a")))
+		r.Commit("a")
+		r.Git("checkout", "-q", "--orphan", "fresh")
+		got, _ := history(t, r.Dir, nil, set)
 		if len(got) != 1 {
 			t.Errorf("findings %v", got)
 		}
 	})
 	t.Run("submodule entry", func(t *testing.T) {
-		r := newRepo(t)
-		r.write("a.txt", "x\n")
-		sha := r.commit("a")
-		r.git("update-index", "--add", "--cacheinfo", "160000,"+sha+",vendor/lib")
-		r.commit("add submodule")
-		got, res := history(t, r.dir, nil, set)
+		r := gittest.New(t)
+		r.Write("a.txt", "x\n")
+		sha := r.Commit("a")
+		r.Git("update-index", "--add", "--cacheinfo", "160000,"+sha+",vendor/lib")
+		r.Commit("add submodule")
+		got, res := history(t, r.Dir, nil, set)
 		if len(got) != 0 || res.Unreadable != 0 {
 			t.Errorf("findings %v unreadable %d", got, res.Unreadable)
 		}
 	})
 	t.Run("huge blob is skipped by size", func(t *testing.T) {
-		r := newRepo(t)
-		r.write("big.py", strings.Repeat("#\n", 2000)+fmt.Sprintf("token = %q\n", set.Get("token.big")))
-		r.commit("big")
-		repo, err := Open(r.dir, 1)
+		r := gittest.New(t)
+		r.Write("big.py", strings.Repeat("#\n", 2000)+fmt.Sprintf("token = %q\n", set.Get("token.big")))
+		r.Commit("big")
+		repo, err := Open(r.Dir, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -151,10 +146,10 @@ func TestEmptyAndOddRepositories(t *testing.T) {
 		}
 	})
 	t.Run("sha256 repository is refused clearly", func(t *testing.T) {
-		r := newRepo(t)
-		runGit(t, r.dir, 0, "config", "core.repositoryformatversion", "1")
-		runGit(t, r.dir, 0, "config", "extensions.objectFormat", "sha256")
-		if _, err := Open(r.dir, 1); err == nil || !strings.Contains(err.Error(), "sha256") {
+		r := gittest.New(t)
+		gittest.Run(t, r.Dir, 0, "config", "core.repositoryformatversion", "1")
+		gittest.Run(t, r.Dir, 0, "config", "extensions.objectFormat", "sha256")
+		if _, err := Open(r.Dir, 1); err == nil || !strings.Contains(err.Error(), "sha256") {
 			t.Errorf("error %v", err)
 		}
 	})
@@ -162,17 +157,17 @@ func TestEmptyAndOddRepositories(t *testing.T) {
 
 func TestStaged(t *testing.T) {
 	set := testsecrets.New(43)
-	r := newRepo(t)
-	r.write("old.py", fmt.Sprintf("token = %q\n", set.Get("token.committed")))
-	r.commit("old")
+	r := gittest.New(t)
+	r.Write("old.py", fmt.Sprintf("token = %q\n", set.Get("token.committed")))
+	r.Commit("old")
 	// Staged: a new key in an existing file (the old one must not be
 	// reported again), a new file, and an unstaged change that git commit
 	// would not record.
-	r.write("old.py", fmt.Sprintf("token = %q\nother_token = %q\n", set.Get("token.committed"), set.Get("token.staged")))
-	r.write("new.py", fmt.Sprintf("\n\npassword = %q\n", set.Get("db_password")))
-	r.git("add", "old.py", "new.py")
-	r.write("unstaged.py", fmt.Sprintf("token = %q\n", set.Get("token.unstaged")))
-	repo, err := Open(r.dir, 2)
+	r.Write("old.py", fmt.Sprintf("token = %q\nother_token = %q\n", set.Get("token.committed"), set.Get("token.staged")))
+	r.Write("new.py", fmt.Sprintf("\n\npassword = %q\n", set.Get("db_password")))
+	r.Git("add", "old.py", "new.py")
+	r.Write("unstaged.py", fmt.Sprintf("token = %q\n", set.Get("token.unstaged")))
+	repo, err := Open(r.Dir, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,10 +181,10 @@ func TestStaged(t *testing.T) {
 		" old.py:2 generic-credential token.staged")
 
 	// Before the first commit, HEAD is unborn: everything staged counts.
-	r2 := newRepo(t)
-	r2.write("a.py", fmt.Sprintf("token = %q\n", set.Get("token.first")))
-	r2.git("add", "a.py")
-	repo2, err := Open(r2.dir, 1)
+	r2 := gittest.New(t)
+	r2.Write("a.py", fmt.Sprintf("token = %q\n", set.Get("token.first")))
+	r2.Git("add", "a.py")
+	repo2, err := Open(r2.Dir, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,22 +199,22 @@ func TestStaged(t *testing.T) {
 // a new branch, and a delete, against a real remote.
 func TestPrePush(t *testing.T) {
 	set := testsecrets.New(44)
-	remote := newRepo(t, "--bare")
-	r := newRepo(t)
-	r.git("remote", "add", "origin", remote.dir)
-	r.write("a.py", fmt.Sprintf("token = %q\n", set.Get("token.pushed")))
-	r.commit("already pushed")
-	r.git("push", "-q", "origin", "main")
-	old := r.git("rev-parse", "HEAD")
-	r.write("b.py", fmt.Sprintf("token = %q\n", set.Get("token.main")))
-	r.commit("new on main")
-	r.write("c.py", "print(3)\n")
-	r.commit("another")
-	mainTip := r.git("rev-parse", "HEAD")
-	r.git("checkout", "-q", "-b", "topic")
-	r.write("d.py", fmt.Sprintf("token = %q\n", set.Get("token.topic")))
-	r.commit("topic work")
-	topicTip := r.git("rev-parse", "HEAD")
+	remote := gittest.New(t, "--bare")
+	r := gittest.New(t)
+	r.Git("remote", "add", "origin", remote.Dir)
+	r.Write("a.py", fmt.Sprintf("token = %q\n", set.Get("token.pushed")))
+	r.Commit("already pushed")
+	r.Git("push", "-q", "origin", "main")
+	old := r.Git("rev-parse", "HEAD")
+	r.Write("b.py", fmt.Sprintf("token = %q\n", set.Get("token.main")))
+	r.Commit("new on main")
+	r.Write("c.py", "print(3)\n")
+	r.Commit("another")
+	mainTip := r.Git("rev-parse", "HEAD")
+	r.Git("checkout", "-q", "-b", "topic")
+	r.Write("d.py", fmt.Sprintf("token = %q\n", set.Get("token.topic")))
+	r.Commit("topic work")
+	topicTip := r.Git("rev-parse", "HEAD")
 	zero := strings.Repeat("0", 40)
 
 	cases := []struct {
@@ -234,7 +229,7 @@ func TestPrePush(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			repo, err := Open(r.dir, 2)
+			repo, err := Open(r.Dir, 2)
 			if err != nil {
 				t.Fatal(err)
 			}
