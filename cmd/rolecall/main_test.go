@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,8 +30,12 @@ func rolecall(t *testing.T, dir string, args ...string) result {
 		defer os.Chdir(wd)
 	}
 	var out, errOut bytes.Buffer
-	code := run(context.Background(), args, strings.NewReader(""), &out, &errOut)
+	code := runWith("", &out, &errOut, args...)
 	return result{code, out.String(), errOut.String()}
+}
+
+func runWith(stdin string, stdout, stderr io.Writer, args ...string) int {
+	return run(context.Background(), args, strings.NewReader(stdin), stdout, stderr)
 }
 
 func writeFile(t *testing.T, path, body string) {
