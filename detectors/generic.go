@@ -244,8 +244,8 @@ func assignedLiteral(text []byte, a, b int, lang Lang) (int, int, bool) {
 		i++
 	}
 	v := text[start:i]
-	if len(v) == 0 || bytes.ContainsAny(v[:1], "!*&@([{") || bytes.Contains(v, []byte("(")) {
-		return 0, 0, false // YAML tags and anchors, calls, structures
+	if len(v) == 0 || bytes.ContainsAny(v[:1], "!*&@([{") || bytes.ContainsAny(v, "([") {
+		return 0, 0, false // YAML tags and anchors, calls, structures, type hints
 	}
 	return start, i, true
 }

@@ -131,6 +131,7 @@ var ruleCases = []ruleCase{
 	{"prompt text", "a.py", `token = input("Paste the token here please")`, nil},
 	{"uuid request id", "a.py", `request_id = "3f2504e0-4f89-11d3-9a0c-0305e82c3301"`, nil},
 	{"sha256 pin", "Dockerfile", "FROM python:3.11@sha256:4b1a2cd3e4f56789a0b1c2d3e4f56789a0b1c2d3e4f56789a0b1c2d3e4f56789", nil},
+	{"schema type name", "api.yaml", "        password: string\n        token: Optional[str]\n", nil},
 	{"inline allow", "a.py", `DB_PASSWORD = "{{fake db_password}}"  # rolecall:allow`, nil},
 }
 

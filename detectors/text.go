@@ -39,6 +39,10 @@ var placeholderWords = map[string]bool{
 	"bar": true, "replaceme": true, "secretkey": true, "accesskey": true,
 	"apikey": true, "mypassword": true, "yourpassword": true, "notasecret": true,
 	"secretaccesskey": true, "accesskeyid": true, "fake": true, "invalid": true,
+	// Type names, as in schemas and docs: `password: string`.
+	"string": true, "str": true, "text": true, "value": true, "number": true,
+	"integer": true, "boolean": true, "object": true, "array": true, "bytes": true,
+	"optional": true, "required": true, "secretstr": true,
 }
 
 // placeholderFragments mark a value as a template or documentation stand-in

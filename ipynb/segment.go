@@ -8,7 +8,10 @@
 // exact line and column of the file as stored, for SARIF and for fixes.
 package ipynb
 
-import "sort"
+import (
+	"slices"
+	"sort"
+)
 
 // Kind says which part of a notebook a segment holds.
 type Kind string
@@ -39,6 +42,9 @@ type Segment struct {
 	Output *Output // set when Kind is KindOutput
 	// Key is, for metadata, the JSON path of the string (e.g. "metadata.title").
 	Key string
+	// WriteFile is the target of a %%writefile cell magic: the cell is that
+	// file's content, so its language follows the file name, not the kernel.
+	WriteFile string
 
 	pieces []piece
 }
@@ -132,6 +138,13 @@ func (b *Builder) Mapped(text []byte, raw, rawLen int) {
 	}
 	b.seg.pieces = append(b.seg.pieces, piece{dec: len(b.seg.Text), raw: raw, decLen: len(text), rawLen: rawLen})
 	b.seg.Text = append(b.seg.Text, text...)
+}
+
+// Grow reserves room for n more decoded bytes and pieces more pieces, so
+// that a segment built from many JSON strings is not copied as it grows.
+func (b *Builder) Grow(n, pieces int) {
+	b.seg.Text = slices.Grow(b.seg.Text, n)
+	b.seg.pieces = slices.Grow(b.seg.pieces, pieces)
 }
 
 // Len is the decoded length so far.
