@@ -284,6 +284,9 @@ func (s *scan) windows(r *Rule, hits []int) [][2]int {
 		if b-h > maxWindow {
 			b = s.tokenBoundaryForward(h + maxWindow)
 		}
+		if a > 0 && s.text[a-1] != '\n' && isTokenByte(s.text[a-1]) {
+			a = s.tokenBoundaryBack(a) // cut inside a long line: not inside a token
+		}
 		if n := len(ws); n > 0 && a <= ws[n-1][1] {
 			if b > ws[n-1][1] {
 				ws[n-1][1] = b
@@ -301,16 +304,18 @@ func isTokenByte(c byte) bool {
 	return isWordByte(c) || c == '+' || c == '/' || c == '=' || c == '-' || c == '.'
 }
 
+// The moves are bounded too: in a base64 payload every byte is a token
+// byte. A token longer than maxToken is no credential anyone matches.
+const maxToken = 1024
+
 func (s *scan) tokenBoundaryBack(i int) int {
-	for i > 0 && isTokenByte(s.text[i-1]) && s.text[i-1] != '\n' {
-		i--
+	for stop := max(0, i-maxToken); i > stop && isTokenByte(s.text[i-1]); i-- {
 	}
 	return i
 }
 
 func (s *scan) tokenBoundaryForward(i int) int {
-	for i < len(s.text) && isTokenByte(s.text[i]) {
-		i++
+	for stop := min(len(s.text), i+maxToken); i < stop && isTokenByte(s.text[i]); i++ {
 	}
 	return i
 }

@@ -132,18 +132,26 @@ func credentialWords(prev, last []byte) bool {
 	return len(prev) > 0 && credentialLastPairs[[2]string{string(prev), string(last)}]
 }
 
+// maxName is the longest identifier the generic detector considers.
+const maxName = 128
+
 func isNameByte(c byte) bool { return isWordByte(c) || c == '.' || c == '-' }
 
 func detectGeneric(s *scan, r *Rule) []Match {
 	var out []Match
 	lastName := -1
 	for _, h := range s.hitsOf(r) {
+		// Names are short; a keyword inside a long run (base64, minified
+		// code) is not a name, and walking the run per hit would be quadratic.
 		a, b := h, h
-		for a > 0 && isNameByte(s.text[a-1]) {
+		for a > 0 && h-a <= maxName && isNameByte(s.text[a-1]) {
 			a--
 		}
-		for b < len(s.text) && isNameByte(s.text[b]) {
+		for b < len(s.text) && b-h <= maxName && isNameByte(s.text[b]) {
 			b++
+		}
+		if h-a > maxName || b-h > maxName {
+			continue
 		}
 		// A leading "--" belongs to a CLI flag, not the name.
 		for a < b && s.text[a] == '-' {

@@ -181,18 +181,33 @@ func lowerASCII(buf, text []byte) []byte {
 	return buf
 }
 
+// maxLine bounds how far line-oriented checks look on one line: minified
+// JSON and base64 payloads make lines of megabytes, and a search per
+// keyword hit over the whole line would make a scan quadratic.
+const maxLine = 4096
+
+// lineStart returns the start of the line holding offset i, or i-maxLine
+// when the line begins further back.
 func lineStart(text []byte, i int) int {
-	return bytes.LastIndexByte(text[:i], '\n') + 1
+	from := max(0, i-maxLine)
+	if j := bytes.LastIndexByte(text[from:i], '\n'); j >= 0 {
+		return from + j + 1
+	}
+	return from
 }
 
+// lineEnd returns the end of the line holding offset i (its newline), or
+// i+maxLine when the line ends further on.
 func lineEnd(text []byte, i int) int {
-	if j := bytes.IndexByte(text[i:], '\n'); j >= 0 {
+	to := min(len(text), i+maxLine)
+	if j := bytes.IndexByte(text[i:to], '\n'); j >= 0 {
 		return i + j
 	}
-	return len(text)
+	return to
 }
 
-// lineOf returns the whole line (without its newline) around offset i.
+// lineOf returns the line (without its newline) around offset i, cut to
+// maxLine on each side.
 func lineOf(text []byte, i int) []byte {
 	return text[lineStart(text, i):lineEnd(text, i)]
 }

@@ -298,8 +298,10 @@ func (r *reader) output(o *Value, oi int, tmpl Segment, path string) {
 	}
 }
 
-// traceback builds "ename: evalue" and the traceback lines joined with
-// "\n", without terminal colours, so `key='value'` is whole again.
+// traceback builds the traceback lines joined with "\n", then a line
+// "ename: evalue", without terminal colours, so `key='value'` is whole
+// again. The traceback comes first because it is what Jupyter displays, so
+// line numbers in the output match what the user sees.
 func (r *reader) traceback(o *Value, tmpl Segment) {
 	b := NewBuilder(tmpl)
 	var prev *Value
@@ -318,6 +320,11 @@ func (r *reader) traceback(o *Value, tmpl Segment) {
 		AppendJSONString(b, r.data, s, e, true)
 		prev = v
 	}
+	if tb := o.Get("traceback"); tb != nil && tb.Kind == JSONArray {
+		for i := range tb.Elems {
+			add(&tb.Elems[i], "\n")
+		}
+	}
 	add(o.Get("ename"), "\n")
 	if ev := o.Get("evalue"); ev != nil && ev.Kind == JSONString && prev != nil {
 		b.Mapped([]byte(": "), ev.Start, 1)
@@ -326,11 +333,6 @@ func (r *reader) traceback(o *Value, tmpl Segment) {
 		prev = ev
 	} else {
 		add(ev, "\n")
-	}
-	if tb := o.Get("traceback"); tb != nil && tb.Kind == JSONArray {
-		for i := range tb.Elems {
-			add(&tb.Elems[i], "\n")
-		}
 	}
 	seg := b.Segment()
 	blankDataURIs(&seg)
