@@ -124,7 +124,7 @@ func checkNotebookFindings(t *testing.T, data []byte, fs []Finding, want []nbWan
 				t.Errorf("%s: raw bytes at %d:%d are %q", w.name, f.Offset, f.EndOffset, got)
 			}
 			line := bytes.Count(data[:f.Offset], []byte("\n")) + 1
-			col := len([]rune(string(data[bytes.LastIndexByte(data[:f.Offset], '\n')+1 : f.Offset]))) + 1
+			col := len([]rune(string(data[bytes.LastIndexByte(data[:f.Offset], '\n')+1:f.Offset]))) + 1
 			if f.Line != line || f.Column != col {
 				t.Errorf("%s: file position %d:%d, bytes are at %d:%d", w.name, f.Line, f.Column, line, col)
 			}
