@@ -147,6 +147,24 @@ func merge(def, user *Config) (*Config, error) {
 		}
 	}
 	out.Rules = kept
+	// An allowlist aimed only at disabled rules has nothing left to do.
+	allow := out.Allowlists[:0]
+	for _, a := range out.Allowlists {
+		if len(a.TargetRules) > 0 {
+			var targets []string
+			for _, id := range a.TargetRules {
+				if !disabled[id] {
+					targets = append(targets, id)
+				}
+			}
+			if len(targets) == 0 {
+				continue
+			}
+			a.TargetRules = targets
+		}
+		allow = append(allow, a)
+	}
+	out.Allowlists = allow
 	sort.SliceStable(out.Rules, func(i, j int) bool { return out.Rules[i].ID < out.Rules[j].ID })
 	return out, nil
 }

@@ -134,6 +134,28 @@ priority = 50
 	}
 }
 
+func TestDefaultAllowlistSparesDependencies(t *testing.T) {
+	e, err := NewEngine(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := testsecrets.New(8)
+	text := []byte("password = \"" + set.Get("db_password") + "\"\ntoken = \"" + set.Get("github_pat") + "\"\n")
+	for path, want := range map[string]string{
+		"venv/lib/python3.11/site-packages/tornado/test/auth_test.py": "github-token",
+		"web/node_modules/x/index.js":                                 "github-token",
+		"src/app.py":                                                  "generic-credential,github-token",
+	} {
+		var got []string
+		for _, m := range e.Detect(Fragment{Path: path, Text: text}) {
+			got = append(got, m.Rule.ID)
+		}
+		if strings.Join(got, ",") != want {
+			t.Errorf("%s: %v, want %s", path, got, want)
+		}
+	}
+}
+
 func TestPathAllowed(t *testing.T) {
 	cfg, err := ParseConfig("t", "[[allowlists]]\npaths = [\"vendor/**\"]\n[[allowlists]]\ncondition = \"AND\"\npaths = [\"docs/**\"]\nstopwords = [\"x\"]\n")
 	if err != nil {

@@ -32,6 +32,13 @@ var nonSecretTokenWords = map[string]bool{
 	"sync": true, "cancellation": true, "cancel": true, "lexer": true, "input": true,
 	"output": true, "first": true, "last": true, "new": true, "eot": true, "image": true,
 	"default": true, "added": true, "vocab": true, "prefix": true, "suffix": true,
+	// AWS API request tokens (ChangeToken, ClientToken, NextToken) are ids.
+	"change": true, "client": true, "idempotency": true, "pagination": true,
+	"resume": true, "marker": true, "request": true,
+	// Tokenizer and DreamBooth vocabulary.
+	"blank": true, "instance": true, "class": true, "sentinel": true, "unknown": true,
+	// .NET PublicKeyToken is the hash of a public key.
+	"key": true,
 }
 
 // splitName breaks an identifier into lower-case words at _, ., -, spaces and
@@ -167,12 +174,12 @@ func detectGeneric(s *scan, r *Rule) []Match {
 			continue
 		}
 		name := string(s.text[a:b])
-		start, end, ok := assignedLiteral(s.text, a, b, s.lang)
+		start, end, quoted, ok := assignedLiteral(s.text, a, b, s.lang)
 		if !ok {
 			continue
 		}
 		value := string(s.text[start:end])
-		sev, ok := genericStrength(name, value)
+		sev, ok := genericStrength(name, value, quoted)
 		if !ok {
 			continue
 		}
@@ -181,13 +188,16 @@ func detectGeneric(s *scan, r *Rule) []Match {
 	return out
 }
 
-// shellLine reports whether the line holding offset i is a shell-style
-// assignment even inside code: export, %env, %set_env, !cmd, ENV, ARG, set.
-func shellLine(text []byte, i int) bool {
+// lineBody is the line holding offset i without indentation and without the
+// comment markers that jupytext and Databricks put before magics.
+func lineBody(text []byte, i int) []byte {
 	line := bytes.TrimLeft(lineOf(text, i), " \t")
 	line = bytes.TrimPrefix(line, []byte("# MAGIC "))
-	line = bytes.TrimLeft(bytes.TrimPrefix(line, []byte("#")), " \t") // jupytext comments magics out
-	for _, p := range []string{"export ", "%env ", "%set_env ", "!", "%%bash", "%%sh", "ENV ", "ARG ", "set ", "- "} {
+	return bytes.TrimLeft(bytes.TrimPrefix(line, []byte("#")), " \t")
+}
+
+func hasAnyPrefix(line []byte, prefixes ...string) bool {
+	for _, p := range prefixes {
 		if bytes.HasPrefix(line, []byte(p)) {
 			return true
 		}
@@ -195,9 +205,24 @@ func shellLine(text []byte, i int) bool {
 	return false
 }
 
+// shellLine reports whether the line holding offset i assigns shell-style
+// even inside code, so that `NAME=value` needs no quotes: export, %env,
+// %set_env, !cmd, Dockerfile ENV and ARG, compose list entries.
+func shellLine(text []byte, i int) bool {
+	return hasAnyPrefix(lineBody(text, i), "export ", "%env ", "%set_env ", "!", "%%bash", "%%sh", "ENV ", "ARG ", "- ")
+}
+
+// spaceAssignLine reports whether `NAME value` (a space, no operator)
+// assigns on this line: IPython's %env and Dockerfile ENV/ARG. Elsewhere a
+// name followed by a word is prose ("the token comprising...").
+func spaceAssignLine(text []byte, i int) bool {
+	return hasAnyPrefix(lineBody(text, i), "%env ", "%set_env ", "ENV ", "ARG ")
+}
+
 // assignedLiteral finds the literal assigned to the name at text[a:b]. It
-// returns the span of the value without its quotes.
-func assignedLiteral(text []byte, a, b int, lang Lang) (int, int, bool) {
+// returns the span of the value without its quotes, and whether it was
+// quoted.
+func assignedLiteral(text []byte, a, b int, lang Lang) (start, end int, quoted, ok bool) {
 	i := b
 	// A quoted name: "password": ..., os.environ["TOKEN"] = ..., Sys.setenv("X"=...)
 	if a > 0 && i < len(text) && (text[a-1] == '"' || text[a-1] == '\'') && text[i] == text[a-1] {
@@ -210,22 +235,22 @@ func assignedLiteral(text []byte, a, b int, lang Lang) (int, int, bool) {
 	unquotedOK := lang.unquotedValues() || shellLine(text, a)
 	switch {
 	case i >= len(text):
-		return 0, 0, false
+		return 0, 0, false, false
 	case hasPrefixAt(text, i, "==") || hasPrefixAt(text, i, "!="):
-		return 0, 0, false
+		return 0, 0, false, false
 	case hasPrefixAt(text, i, ":=") || hasPrefixAt(text, i, "<-") || hasPrefixAt(text, i, "=>"):
 		i += 2
 	case text[i] == '=' || text[i] == ':' && !hasPrefixAt(text, i, "::"):
 		i++
 	default:
 		// "ENV NAME value", "%env NAME value", netrc "password value"
-		if !(unquotedOK && (lang == LangDockerfile || lang == LangNetrc || shellLine(text, a)) && i > b) {
-			return 0, 0, false
+		if !(i > b && (lang == LangNetrc || spaceAssignLine(text, a))) {
+			return 0, 0, false, false
 		}
 	}
 	i = skipSpaces(text, i)
 	if i >= len(text) {
-		return 0, 0, false
+		return 0, 0, false, false
 	}
 	// String prefixes: r"", b"", f"" (an f-string with {} is an interpolation).
 	fstring := false
@@ -240,22 +265,23 @@ func assignedLiteral(text []byte, a, b int, lang Lang) (int, int, bool) {
 	case '"', '\'', '`':
 		start, end, ok := quotedValue(text, i)
 		if !ok || fstring && bytes.ContainsAny(text[start:end], "{") {
-			return 0, 0, false
+			return 0, 0, false, false
 		}
-		return start, end, true
+		return start, end, true, true
 	}
 	if !unquotedOK {
-		return 0, 0, false
+		return 0, 0, false, false
 	}
-	start := i
+	start = i
 	for i < len(text) && !strings.ContainsRune(" \t\r\n;,'\"`)]}", rune(text[i])) {
 		i++
 	}
 	v := text[start:i]
-	if len(v) == 0 || bytes.ContainsAny(v[:1], "!*&@([{") || bytes.ContainsAny(v, "([") {
-		return 0, 0, false // YAML tags and anchors, calls, structures, type hints
+	// YAML tags and anchors, calls, structures, type hints, flags, colours.
+	if len(v) == 0 || bytes.ContainsAny(v[:1], "!*&@([{-<#") || bytes.ContainsAny(v, "([") {
+		return 0, 0, false, false
 	}
-	return start, i, true
+	return start, i, false, true
 }
 
 // quotedValue returns the content of the string literal opening at text[i],
@@ -295,14 +321,32 @@ func hasPrefixAt(text []byte, i int, p string) bool {
 	return i+len(p) <= len(text) && string(text[i:i+len(p)]) == p
 }
 
+// isWord reports whether v is letters only, all lower case or capitalised.
+func isWord(v string) bool {
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !(c >= 'a' && c <= 'z' || i == 0 && c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
 var fileSuffixes = []string{".json", ".pem", ".key", ".txt", ".yaml", ".yml", ".cfg", ".env",
 	".p12", ".pfx", ".jks", ".crt", ".ini", ".conf", ".csv", ".pkl", ".gpg"}
 
 // genericStrength decides whether a literal is worth reporting and how
 // likely it is to be live: random-looking values are high, password-like
 // ones medium, short or dictionary-like ones low.
-func genericStrength(name, v string) (Severity, bool) {
+func genericStrength(name, v string, quoted bool) (Severity, bool) {
 	if len(v) < 6 || len(v) > 512 {
+		return 0, false
+	}
+	words := splitName(name)
+	last := words[len(words)-1]
+	if isWord(v) && (!quoted || last == "token" && len(v) < 16) {
+		// A bare word unquoted is prose, CSS or an enum value
+		// (password: required); under a *token name it is an NLP token.
 		return 0, false
 	}
 	lv := strings.ToLower(v)
@@ -315,14 +359,17 @@ func genericStrength(name, v string) (Severity, bool) {
 		return 0, false // prose, a prompt or a message
 	case strings.HasPrefix(lv, "env:") || strings.HasPrefix(lv, "vault:") || strings.HasPrefix(lv, "arn:"):
 		return 0, false // references resolved elsewhere
+	case strings.Contains(v, `\w`) || strings.Contains(v, `\d`) || strings.Contains(v, `\s`) || strings.HasPrefix(v, "[^"):
+		return 0, false // a regular expression (token_pattern=...)
+	case strings.HasSuffix(v, "*"):
+		return 0, false // a wildcard pattern (IAM resource names)
 	}
 	for _, suf := range fileSuffixes {
 		if strings.HasSuffix(lv, suf) {
 			return 0, false
 		}
 	}
-	words := splitName(name)
-	if last := words[len(words)-1]; strings.Contains(normalizeWord(v), last) {
+	if strings.Contains(normalizeWord(v), last) {
 		return 0, false // password = "password123": a stand-in
 	}
 	h := Entropy(v)

@@ -72,6 +72,9 @@ func IsPlaceholder(s string) bool {
 	if lt := strings.IndexByte(s, '<'); lt >= 0 && strings.IndexByte(s[lt:], '>') > 0 {
 		return true // <your key>
 	}
+	if len(s) > 2 && s[0] == '[' && s[len(s)-1] == ']' {
+		return true // [BLANK], [REDACTED]
+	}
 	if strings.HasPrefix(s, "$") || strings.HasPrefix(s, "%") && strings.HasSuffix(s, "%") {
 		return true // $VAR, %VAR%
 	}

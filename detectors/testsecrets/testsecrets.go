@@ -210,6 +210,7 @@ var generators = map[string]func(s *Set) string{
 	"base64_blob":    func(s *Set) string { return s.Base64Blob(3000, false) },
 	"png_akia":       func(s *Set) string { return s.Base64Blob(3000, true) },
 	"short_password": func(s *Set) string { return s.pick(lower, 5) + s.pick(digits, 2) },
+	"word":           func(s *Set) string { return s.pick("aeiou", 1) + s.pick(lower, 6) + s.pick("aeiou", 1) },
 }
 
 // Kinds lists the names a template may use.

@@ -158,7 +158,33 @@ func (r *Repo) ScanCommits(ctx context.Context, s *scanner.Scanner, commits []*o
 	h.res.Blobs = int(h.blobsDone.Load())
 	h.res.Bytes = h.bytesDone.Load()
 	SortHistory(h.res.Findings)
+	h.res.Findings = earliestIntroductions(h.res.Findings)
 	return &h.res, nil
+}
+
+// earliestIntroductions keeps, for each secret in each file (and each part
+// of a notebook: a key in a cell and its echo in an output are two places),
+// the findings of the earliest commit that introduced it. Branches, cherry
+// picks and pull-request refs re-introduce the same file version many
+// times; one report per place is what a person can act on. fs must be
+// sorted oldest first.
+func earliestIntroductions(fs []scanner.Finding) []scanner.Finding {
+	first := map[string]string{} // place -> commit
+	out := fs[:0]
+	for _, f := range fs {
+		place := f.Fingerprint
+		if f.Notebook != nil {
+			place += "\x00" + f.Notebook.Part
+		}
+		c, ok := first[place]
+		if !ok {
+			first[place] = f.Commit
+		} else if c != f.Commit {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 func (h *historyScan) progress(total int, start time.Time) Progress {

@@ -51,9 +51,13 @@ func init() {
 	}
 }
 
-// cacheBytes is the object cache of each storage handle; it doubles as the
-// delta-base cache, which matters for notebooks stored as deltas.
-const cacheBytes = 96 * cache.MiByte
+// cacheBytes is the object cache of each worker's storage handle; it
+// doubles as the delta-base cache, which matters for notebooks stored as
+// deltas. The main handle only walks commits and refs.
+const (
+	cacheBytes     = 64 * cache.MiByte
+	mainCacheBytes = 16 * cache.MiByte
+)
 
 // Open opens the repository at path: a work tree (or a directory inside
 // one), a bare repository, or a git directory. workers is how many
@@ -75,7 +79,7 @@ func Open(path string, workers int) (*Repo, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	r := &Repo{Dir: gitDir, WorkTree: workTree, fs: fs, handles: make(chan *filesystem.Storage, max(1, workers))}
-	r.main = r.newStorage()
+	r.main = r.newStorage(mainCacheBytes)
 	if err := checkExtensions(gitDir); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -88,13 +92,13 @@ func Open(path string, workers int) (*Repo, error) {
 		r.shallow[h] = true
 	}
 	for i := 0; i < cap(r.handles); i++ {
-		r.handles <- r.newStorage()
+		r.handles <- r.newStorage(cacheBytes)
 	}
 	return r, nil
 }
 
-func (r *Repo) newStorage() *filesystem.Storage {
-	return filesystem.NewStorageWithOptions(r.fs, cache.NewObjectLRU(cacheBytes), filesystem.Options{
+func (r *Repo) newStorage(cacheSize cache.FileSize) *filesystem.Storage {
+	return filesystem.NewStorageWithOptions(r.fs, cache.NewObjectLRU(cacheSize), filesystem.Options{
 		KeepDescriptors: true,
 		// Objects read once (large blobs) should not evict the delta bases.
 		LargeObjectThreshold: 4 << 20,

@@ -194,6 +194,25 @@ func TestBranchesAndMerges(t *testing.T) {
 	wantFindings(t, got, short(cf)+" feature.py:1 generic-credential token.feature")
 }
 
+// The same file version reached through two branches (a cherry-pick) is
+// reported once, at the earliest commit; two lines in one commit stay two.
+func TestOneReportPerPlace(t *testing.T) {
+	set := testsecrets.New(33)
+	r := gittest.New(t)
+	r.Write("README.md", "# x\n")
+	base := r.Commit("base")
+	body := fmt.Sprintf("token = %q\n\nbackup_token = %q\n", set.Get("token"), set.Get("token"))
+	r.Write("cfg.py", body)
+	first := r.Commit("add cfg")
+	r.Git("checkout", "-q", "-b", "other", base)
+	r.Write("cfg.py", body)
+	r.Commit("same file on another branch")
+	got, _ := history(t, r.Dir, nil, set)
+	wantFindings(t, got,
+		short(first)+" cfg.py:1 generic-credential token",
+		short(first)+" cfg.py:3 generic-credential token")
+}
+
 // --range A..B selects exactly `git rev-list B --not A`.
 func TestRangeMatchesRevList(t *testing.T) {
 	r := gittest.New(t)
