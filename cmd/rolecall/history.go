@@ -44,7 +44,7 @@ are counted and named in warnings; the scan goes on.`,
 			if len(args) == 1 {
 				path = args[0]
 			}
-			repo, err := gitscan.Open(path, a.workers())
+			repo, err := a.openRepo(path)
 			if err != nil {
 				return err
 			}
@@ -145,6 +145,19 @@ func (a *app) scanSelection(cmd *cobra.Command, repo *gitscan.Repo, eng *detecto
 		a.warn(scanner.Warning{Message: fmt.Sprintf("%d object(s) could not be read (see the warnings above); everything else was scanned", res.Unreadable)})
 	}
 	return a.finish(eng, res.Findings, report.Stats{Files: res.Blobs, Bytes: res.Bytes, Commits: res.Commits, Skipped: len(res.Skipped)}, failOn)
+}
+
+// openRepo opens a repository for the worker count and passes on what
+// could not be read of it.
+func (a *app) openRepo(path string) (*gitscan.Repo, error) {
+	repo, err := gitscan.Open(path, a.workers())
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range repo.Warnings {
+		a.warn(scanner.Warning{Path: path, Message: w})
+	}
+	return repo, nil
 }
 
 // repoConfigDir is where .rolecall.toml is looked for: the work tree, or

@@ -30,7 +30,7 @@ reported, so an old finding does not block every commit that touches the file.`,
 			if err != nil {
 				return err
 			}
-			repo, err := gitscan.Open(".", a.workers())
+			repo, err := a.openRepo(".")
 			if err != nil {
 				return err
 			}
@@ -96,7 +96,7 @@ PRE_COMMIT_TO_REF instead.`,
 			if err != nil {
 				return err
 			}
-			repo, err := gitscan.Open(".", a.workers())
+			repo, err := a.openRepo(".")
 			if err != nil {
 				return err
 			}

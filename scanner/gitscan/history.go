@@ -14,7 +14,6 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/go-git/go-git/v5/storage/filesystem"
 	"github.com/sourcegraph/conc/pool"
 
 	"github.com/rolecall/rolecall/scanner"
@@ -142,7 +141,7 @@ func (r *Repo) ScanCommits(ctx context.Context, s *scanner.Scanner, commits []*o
 					h.warnf(c.Hash.String(), "internal error, commit not fully scanned (please report this): %v\n%s", v, debug.Stack())
 				}
 			}()
-			r.withStorage(func(st *filesystem.Storage) { h.scanCommit(st, c) })
+			r.withObjects(func(st *objectChain) { h.scanCommit(st, c) })
 			h.commitsDone.Add(1)
 		})
 	}
@@ -205,7 +204,7 @@ func (h *historyScan) warnf(path, format string, args ...any) {
 	}
 }
 
-func (h *historyScan) scanCommit(st *filesystem.Storage, c *object.Commit) {
+func (h *historyScan) scanCommit(st *objectChain, c *object.Commit) {
 	changes, err := h.changes(st, c)
 	if err != nil {
 		h.unreadable(c.Hash.String()[:12], "cannot read the tree of commit %s: %v", c.Hash, err)
@@ -239,7 +238,7 @@ func withCommit(f scanner.Finding, c *object.Commit) scanner.Finding {
 }
 
 // scanBlob scans one file version once, whichever worker asks first.
-func (h *historyScan) scanBlob(st *filesystem.Storage, blob plumbing.Hash, path string) *blobEntry {
+func (h *historyScan) scanBlob(st *objectChain, blob plumbing.Hash, path string) *blobEntry {
 	key := blobKey{blob, path}
 	h.mu.Lock()
 	e, ok := h.blobs[key]
@@ -268,7 +267,7 @@ func (h *historyScan) scanBlob(st *filesystem.Storage, blob plumbing.Hash, path 
 	return e
 }
 
-func (h *historyScan) readBlob(st *filesystem.Storage, blob plumbing.Hash, path string) ([]byte, bool) {
+func (h *historyScan) readBlob(st *objectChain, blob plumbing.Hash, path string) ([]byte, bool) {
 	obj, err := st.EncodedObject(plumbing.BlobObject, blob)
 	if err != nil {
 		h.unreadable(path, "cannot read blob %s (%v); a partial or damaged clone? The other versions are still scanned", blob, err)
@@ -311,7 +310,7 @@ func (h *historyScan) unreadable(path, format string, args ...any) {
 // changes lists the file versions c introduces. The tree is compared with
 // the first parent's by hash, so unchanged subtrees are never read; for a
 // merge, a version that another parent already has was introduced there.
-func (h *historyScan) changes(st *filesystem.Storage, c *object.Commit) ([]change, error) {
+func (h *historyScan) changes(st *objectChain, c *object.Commit) ([]change, error) {
 	var parentTrees []plumbing.Hash
 	for _, ph := range c.ParentHashes {
 		if h.repo.shallow[c.Hash] {
@@ -358,7 +357,7 @@ func (h *historyScan) changes(st *filesystem.Storage, c *object.Commit) ([]chang
 
 // differ compares trees, caching the trees it decodes for one commit.
 type differ struct {
-	st    *filesystem.Storage
+	st    *objectChain
 	trees map[plumbing.Hash]*object.Tree
 }
 

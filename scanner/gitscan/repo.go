@@ -18,28 +18,39 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/go-git/go-billy/v5"
 	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/hash"
-	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
 )
 
 // Repo is a repository opened read-only. Objects are read through a pool of
 // storage handles, one per worker: go-git's pack readers share a file
-// offset and must not be used from two goroutines at once.
+// offset and must not be used from two goroutines at once. Handles are
+// opened on first use, so a pre-push scan of three commits opens few.
 type Repo struct {
 	// Dir is the git directory; WorkTree is "" for a bare repository.
 	Dir      string
 	WorkTree string
-	fs       billy.Filesystem
-	handles  chan *filesystem.Storage
-	main     *filesystem.Storage
-	shallow  map[plumbing.Hash]bool
+	// Warnings report parts of the repository that cannot be read (a
+	// missing alternate object directory).
+	Warnings []string
+
+	fs         billy.Filesystem
+	alternates []string
+	main       *filesystem.Storage // refs, index, shallow; the first store of objects
+	objects    *objectChain        // for use on the caller's goroutine
+	shallow    map[plumbing.Hash]bool
+
+	handles    chan *objectChain
+	mu         sync.Mutex
+	opened     int
+	maxHandles int
 }
 
 // go-git hashes with sha1cd, which detects SHA-1 collision attacks; that
@@ -78,8 +89,11 @@ func Open(path string, workers int) (*Repo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	r := &Repo{Dir: gitDir, WorkTree: workTree, fs: fs, handles: make(chan *filesystem.Storage, max(1, workers))}
-	r.main = r.newStorage(mainCacheBytes)
+	r := &Repo{Dir: gitDir, WorkTree: workTree, fs: readFS{fs}, maxHandles: max(1, workers)}
+	r.handles = make(chan *objectChain, r.maxHandles)
+	r.alternates = objectDirs(fs, commonDirOf(gitDir), func(w string) { r.Warnings = append(r.Warnings, w) })
+	r.objects = r.newObjectChain(mainCacheBytes)
+	r.main = r.objects.stores[0]
 	if err := checkExtensions(gitDir); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -91,50 +105,45 @@ func Open(path string, workers int) (*Repo, error) {
 	for _, h := range shallow {
 		r.shallow[h] = true
 	}
-	for i := 0; i < cap(r.handles); i++ {
-		r.handles <- r.newStorage(cacheBytes)
-	}
 	return r, nil
-}
-
-func (r *Repo) newStorage(cacheSize cache.FileSize) *filesystem.Storage {
-	return filesystem.NewStorageWithOptions(r.fs, cache.NewObjectLRU(cacheSize), filesystem.Options{
-		KeepDescriptors: true,
-		// Objects read once (large blobs) should not evict the delta bases.
-		LargeObjectThreshold: 4 << 20,
-		// Absolute paths in objects/info/alternates (git clone --shared or
-		// --reference) are resolved from the file system root.
-		AlternatesFS: osfs.New("/"),
-	})
 }
 
 // Close releases the pack file descriptors.
 func (r *Repo) Close() error {
-	var errs []error
-	errs = append(errs, r.main.Close())
+	errs := []error{r.objects.Close()}
 	for {
 		select {
-		case s := <-r.handles:
-			errs = append(errs, s.Close())
+		case o := <-r.handles:
+			errs = append(errs, o.Close())
 		default:
 			return errors.Join(errs...)
 		}
 	}
 }
 
-// withStorage runs fn with a storage handle of its own.
-func (r *Repo) withStorage(fn func(s *filesystem.Storage)) {
-	s := <-r.handles
-	defer func() { r.handles <- s }()
-	fn(s)
+// withObjects runs fn with an object store of its own, opening a new one
+// when all are busy and fewer than the worker count exist.
+func (r *Repo) withObjects(fn func(o *objectChain)) {
+	var o *objectChain
+	select {
+	case o = <-r.handles:
+	default:
+		r.mu.Lock()
+		if r.opened < r.maxHandles {
+			r.opened++
+			r.mu.Unlock()
+			o = r.newObjectChain(cacheBytes)
+		} else {
+			r.mu.Unlock()
+			o = <-r.handles
+		}
+	}
+	defer func() { r.handles <- o }()
+	fn(o)
 }
 
 // CommonDir is the git directory shared by all worktrees (hooks, config).
 func (r *Repo) CommonDir() string { return commonDirOf(r.Dir) }
-
-// Storer is the repository's main object and reference store, for callers
-// on one goroutine.
-func (r *Repo) Storer() storer.Storer { return r.main }
 
 // findGitDir locates the git directory for path, walking up from a
 // directory inside a work tree the way git does.

@@ -52,6 +52,16 @@ func TestRepositoryShapes(t *testing.T) {
 		}, both, true},
 		{"shallow clone", func(t *testing.T) string { return gittest.Clone(t, src.Dir, "--depth", "1") }, both, false},
 		{"alternates (clone --shared)", func(t *testing.T) string { return gittest.Clone(t, src.Dir, "--shared") }, both, false},
+		{"alternates with a relative path", func(t *testing.T) string {
+			d := gittest.Clone(t, src.Dir, "--shared")
+			alt := filepath.Join(d, ".git", "objects", "info", "alternates")
+			rel, err := filepath.Rel(filepath.Join(d, ".git", "objects"), filepath.Join(src.Dir, ".git", "objects"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			os.WriteFile(alt, []byte("# comment\n"+rel+"\n"), 0o644)
+			return d
+		}, both, false},
 		{"worktreeConfig extension", func(t *testing.T) string {
 			d := gittest.Clone(t, src.Dir)
 			gittest.Run(t, d, 0, "config", "core.repositoryformatversion", "1")
@@ -138,6 +148,19 @@ func TestEmptyAndOddRepositories(t *testing.T) {
 		}
 		if len(res.Findings) != 0 || len(res.Skipped) != 1 || len(warned) != 1 || !strings.Contains(warned[0], "big.py") {
 			t.Errorf("findings %d skipped %v warnings %v", len(res.Findings), res.Skipped, warned)
+		}
+	})
+	t.Run("missing alternate", func(t *testing.T) {
+		src := sourceRepo(t, set)
+		d := gittest.Clone(t, src.Dir, "--shared")
+		os.WriteFile(filepath.Join(d, ".git", "objects", "info", "alternates"), []byte("/nonexistent/objects\n"), 0o644)
+		repo, err := Open(d, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer repo.Close()
+		if len(repo.Warnings) != 1 || !strings.Contains(repo.Warnings[0], "/nonexistent/objects") {
+			t.Errorf("warnings %v", repo.Warnings)
 		}
 	})
 	t.Run("not a repository", func(t *testing.T) {

@@ -10,7 +10,6 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/go-git/go-git/v5/storage/filesystem"
 	"github.com/sourcegraph/conc/pool"
 
 	"github.com/rolecall/rolecall/scanner"
@@ -27,14 +26,14 @@ func (r *Repo) ScanStaged(ctx context.Context, s *scanner.Scanner, opts Options)
 	headTree := plumbing.ZeroHash
 	if ref, err := r.main.Reference(plumbing.HEAD); err == nil {
 		if h, ok := r.peel(ref); ok {
-			c, err := object.GetCommit(r.main, h)
+			c, err := object.GetCommit(r.objects, h)
 			if err != nil {
 				return nil, fmt.Errorf("reading HEAD: %w", err)
 			}
 			headTree = c.TreeHash
 		}
 	}
-	d := &differ{st: r.main}
+	d := &differ{st: r.objects}
 	var changes []change
 	for _, e := range idx.Entries {
 		// Stage 0 is a merged entry. (go-git's index.Merged constant is 1,
@@ -63,7 +62,7 @@ func (r *Repo) ScanStaged(ctx context.Context, s *scanner.Scanner, opts Options)
 			break
 		}
 		p.Go(func() {
-			r.withStorage(func(st *filesystem.Storage) {
+			r.withObjects(func(st *objectChain) {
 				for _, f := range h.introduced(st, ch) {
 					h.mu.Lock()
 					h.res.Findings = append(h.res.Findings, f)
@@ -146,21 +145,19 @@ func (r *Repo) PushSelection(updates []PushUpdate) (Selection, error) {
 	if len(sel.Include) == 0 {
 		return sel, nil
 	}
-	refs, err := r.Refs()
+	refs, err := r.RemoteRefs()
 	if err != nil {
 		return sel, err
 	}
 	for _, ref := range refs {
-		if ref.Name.IsRemote() {
-			sel.Exclude = append(sel.Exclude, ref.Commit)
-		}
+		sel.Exclude = append(sel.Exclude, ref.Commit)
 	}
 	return sel, nil
 }
 
 // introduced scans a change and returns the findings its parents' versions
 // did not hold.
-func (h *historyScan) introduced(st *filesystem.Storage, ch change) []scanner.Finding {
+func (h *historyScan) introduced(st *objectChain, ch change) []scanner.Finding {
 	e := h.scanBlob(st, ch.blob, ch.path)
 	if len(e.findings) == 0 {
 		return nil

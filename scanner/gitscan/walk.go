@@ -29,12 +29,26 @@ type Ref struct {
 // (peeled), remote-tracking and other refs, and HEAD. Refs that point at
 // trees, blobs or missing objects are skipped.
 func (r *Repo) Refs() ([]Ref, error) {
+	return r.refs(func(plumbing.ReferenceName) bool { return true }, true)
+}
+
+// RemoteRefs lists the remote-tracking refs (refs/remotes/...).
+func (r *Repo) RemoteRefs() ([]Ref, error) {
+	return r.refs(plumbing.ReferenceName.IsRemote, false)
+}
+
+// refs peels the references whose name passes keep; peeling reads an
+// object per ref, so callers that need only some say which.
+func (r *Repo) refs(keep func(plumbing.ReferenceName) bool, withHead bool) ([]Ref, error) {
 	iter, err := r.main.IterReferences()
 	if err != nil {
 		return nil, fmt.Errorf("reading references: %w", err)
 	}
 	var out []Ref
 	err = iter.ForEach(func(ref *plumbing.Reference) error {
+		if !keep(ref.Name()) {
+			return nil
+		}
 		if h, ok := r.peel(ref); ok {
 			out = append(out, Ref{Name: ref.Name(), Commit: h})
 		}
@@ -43,7 +57,7 @@ func (r *Repo) Refs() ([]Ref, error) {
 	if err != nil {
 		return nil, err
 	}
-	if head, err := r.main.Reference(plumbing.HEAD); err == nil {
+	if head, err := r.main.Reference(plumbing.HEAD); withHead && err == nil {
 		if h, ok := r.peel(head); ok {
 			out = append(out, Ref{Name: plumbing.HEAD, Commit: h})
 		}
@@ -67,7 +81,7 @@ func (r *Repo) peel(ref *plumbing.Reference) (plumbing.Hash, bool) {
 
 func (r *Repo) peelHash(h plumbing.Hash) (plumbing.Hash, bool) {
 	for i := 0; i < 10; i++ {
-		obj, err := r.main.EncodedObject(plumbing.AnyObject, h)
+		obj, err := r.objects.EncodedObject(plumbing.AnyObject, h)
 		if err != nil {
 			return plumbing.ZeroHash, false
 		}
@@ -75,7 +89,7 @@ func (r *Repo) peelHash(h plumbing.Hash) (plumbing.Hash, bool) {
 		case plumbing.CommitObject:
 			return h, true
 		case plumbing.TagObject:
-			tag, err := object.DecodeTag(r.main, obj)
+			tag, err := object.DecodeTag(r.objects, obj)
 			if err != nil {
 				return plumbing.ZeroHash, false
 			}
@@ -100,7 +114,7 @@ func (r *Repo) Resolve(rev string) (plumbing.Hash, error) {
 		return plumbing.ZeroHash, err
 	}
 	for i := 0; i < steps; i++ {
-		c, err := object.GetCommit(r.main, h)
+		c, err := object.GetCommit(r.objects, h)
 		if err != nil {
 			return plumbing.ZeroHash, fmt.Errorf("%s: %w", rev, err)
 		}
@@ -155,7 +169,7 @@ func (r *Repo) resolveBase(rev string) (plumbing.Hash, error) {
 	}
 	if len(rev) >= 4 && len(rev) < 40 && isHexString(rev) {
 		prefix, _ := hex.DecodeString(rev[:len(rev)&^1])
-		hashes, err := r.main.HashesWithPrefix(prefix)
+		hashes, err := r.objects.HashesWithPrefix(prefix)
 		if err == nil {
 			var found []plumbing.Hash
 			for _, h := range hashes {
@@ -245,9 +259,10 @@ func (r *Repo) Select(sel Selection) (*WalkResult, error) {
 			}
 			return
 		}
-		c, err := object.GetCommit(r.main, h)
+		c, err := object.GetCommit(r.objects, h)
 		if err != nil {
-			if !r.shallow[h] {
+			// A missing excluded commit only bounds the walk less tightly.
+			if !r.shallow[h] && flags&uninteresting == 0 {
 				res.Missing = append(res.Missing, h)
 			}
 			return
@@ -315,5 +330,5 @@ func (r *Repo) markParents(c *object.Commit, items map[plumbing.Hash]*walkItem) 
 
 // HasObject reports whether the object database holds h.
 func (r *Repo) HasObject(h plumbing.Hash) bool {
-	return r.main.HasEncodedObject(h) == nil
+	return r.objects.HasEncodedObject(h) == nil
 }
