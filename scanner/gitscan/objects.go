@@ -207,9 +207,9 @@ type memFile struct {
 	*bytes.Reader
 }
 
-func (m *memFile) Name() string                { return m.name }
-func (m *memFile) Write([]byte) (int, error)   { return 0, errReadOnly }
-func (m *memFile) Close() error                { return nil }
-func (m *memFile) Lock() error                 { return nil }
-func (m *memFile) Unlock() error               { return nil }
-func (m *memFile) Truncate(int64) error        { return errReadOnly }
+func (m *memFile) Name() string              { return m.name }
+func (m *memFile) Write([]byte) (int, error) { return 0, errReadOnly }
+func (m *memFile) Close() error              { return nil }
+func (m *memFile) Lock() error               { return nil }
+func (m *memFile) Unlock() error             { return nil }
+func (m *memFile) Truncate(int64) error      { return errReadOnly }
