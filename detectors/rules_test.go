@@ -153,6 +153,55 @@ var ruleCases = []ruleCase{
 	{"inline allow", "a.py", `DB_PASSWORD = "{{fake db_password}}"  # rolecall:allow`, nil},
 }
 
+// negatives are near misses for each rule: the shape is almost right, or it
+// is a placeholder, an interpolation or a reference. None may be reported.
+var negatives = []struct{ rule, path, text string }{
+	{"aws-access-key-id", "a.py", `key = "AKIAIOSFODNN7EXAMPLE"`},
+	{"aws-access-key-id", "a.py", `key = "AKIA1234567890ABCDEF"`},
+	{"aws-secret-access-key", "nb.py", "!aws configure set aws_secret_access_key {SECRET} --profile {PROFILE}"},
+	{"aws-secret-access-key", "nb.py", "%env AWS_SECRET_ACCESS_KEY=$AWS_SECRET"},
+	{"aws-secret-access-key", "a.py", `aws_secret_access_key = os.environ["AWS_SECRET_ACCESS_KEY"]`},
+	{"aws-session-token", "a.py", `aws_session_token = creds["SessionToken"]`},
+	{"hadoop-s3a-credential", "spark-defaults.conf", "spark.hadoop.fs.s3a.secret.key ${AWS_SECRET}"},
+	{"url-credentials", "a.py", `url = "postgresql://user:password@localhost/db"`},
+	{"netrc-password", ".netrc", "machine example.org login me password changeme"},
+	{"github-token", "a.py", `x = "ghp_abc123"`},
+	{"github-fine-grained-pat", "a.sh", "export GH_TOKEN=github_pat_XXXXXXXXXXXXXXXXXXXXXX_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"},
+	{"slack-token", "a.py", `token = "xoxb-your-bot-token"`},
+	{"slack-webhook", "a.py", `url = "https://hooks.slack.com/services/TXXXXXXXX/BXXXXXXXX/XXXXXXXXXXXXXXXXXXXXXXXX"`},
+	{"openai-api-key", "a.py", `OPENAI_API_KEY = "sk-..."`},
+	{"anthropic-api-key", "a.py", `client = Anthropic(api_key="sk-ant-api03-...")`},
+	{"huggingface-token", "a.py", `login(token="hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")`},
+	{"databricks-token", "a.py", `DATABRICKS_TOKEN = "dapi<your-token>"`},
+	{"stripe-live-key", "a.js", `stripe('sk_live_...')`},
+	{"stripe-test-key", "a.js", `stripe('sk_test_XXXXXXXXXXXXXXXXXXXXXXXX')`},
+	{"gcp-service-account-key", "key.json", `{"type": "service_account", "private_key": "-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----\n"}`},
+	{"azure-storage-key", "a.py", `conn = 'DefaultEndpointsProtocol={};AccountName={};AccountKey={};'`},
+	{"private-key", "README.md", "-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----"},
+	{"kaggle-api-key", "kaggle.json", `{"username":"datasci","key":"<your-key>"}`},
+	{"wandb-api-key", "a.py", `wandb.login(key=os.environ["WANDB_API_KEY"])`},
+	{"generic-credential", "a.py", `password = getpass.getpass("Password: ")`},
+}
+
+func TestNegatives(t *testing.T) {
+	e, err := NewEngine(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	covered := map[string]bool{}
+	for _, n := range negatives {
+		covered[n.rule] = true
+		for _, m := range e.Detect(Fragment{Path: n.path, Text: []byte(n.text)}) {
+			t.Errorf("%s: %q reported %s %q", n.rule, n.text, m.Rule.ID, m.Secret)
+		}
+	}
+	for _, r := range e.Rules() {
+		if !covered[r.ID] {
+			t.Errorf("rule %s has no false case in negatives", r.ID)
+		}
+	}
+}
+
 func TestRules(t *testing.T) {
 	e, err := NewEngine(nil)
 	if err != nil {

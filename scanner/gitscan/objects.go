@@ -164,7 +164,7 @@ func newStorage(fs billy.Filesystem, cacheSize cache.FileSize) *filesystem.Stora
 	return filesystem.NewStorageWithOptions(fs, cache.NewObjectLRU(cacheSize), filesystem.Options{
 		KeepDescriptors: true,
 		// Objects read once (large blobs) should not evict the delta bases.
-		LargeObjectThreshold: 4 << 20,
+		LargeObjectThreshold: 1 << 20,
 	})
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/rolecall/rolecall/detectors"
 	"github.com/rolecall/rolecall/detectors/testsecrets"
+	"github.com/rolecall/rolecall/ipynb/nbtest"
 	"github.com/rolecall/rolecall/scanner"
 	"github.com/rolecall/rolecall/scanner/gitscan/gittest"
 )
@@ -192,6 +193,34 @@ func TestBranchesAndMerges(t *testing.T) {
 	}
 	got, _ = history(t, r.Dir, &Selection{Include: []plumbing.Hash{mainTip}}, set)
 	wantFindings(t, got, short(cf)+" feature.py:1 generic-credential token.feature")
+}
+
+// A key printed into a notebook output is reported at the commit that saved
+// the output, with its cell and output, and not again once a later commit
+// clears the outputs.
+func TestNotebookOutputClearedLater(t *testing.T) {
+	set := testsecrets.New(34)
+	r := gittest.New(t)
+	cell := nbtest.Cell{Type: "code", ID: "c1", Source: "import os\n%env AWS_PROFILE=analytics\n!aws sts get-session-token"}
+	r.Write("nb.ipynb", string(nbtest.Write(&nbtest.Notebook{Minor: 5, Cells: []nbtest.Cell{cell}}, nbtest.Jupyter, nbtest.Options{})))
+	r.Commit("notebook")
+	cell.Outputs = []nbtest.Output{{Type: "stream", Name: "stdout", Text: fmt.Sprintf("{\"AccessKeyId\": \"%s\", \"SecretAccessKey\": \"%s\"}\n", set.Get("aws_asia_id"), set.Get("aws_secret"))}}
+	r.Write("nb.ipynb", string(nbtest.Write(&nbtest.Notebook{Minor: 5, Cells: []nbtest.Cell{cell}}, nbtest.Jupyter, nbtest.Options{})))
+	ran := r.Commit("ran it")
+	cell.Outputs = nil
+	r.Write("nb.ipynb", string(nbtest.Write(&nbtest.Notebook{Minor: 5, Cells: []nbtest.Cell{cell}}, nbtest.Jupyter, nbtest.Options{})))
+	r.Commit("clear outputs")
+
+	got, res := history(t, r.Dir, nil, set)
+	if len(got) != 2 {
+		t.Fatalf("findings %v", got)
+	}
+	for _, f := range res.Findings {
+		nb := f.Notebook
+		if f.Commit != ran || nb == nil || nb.Cell != 1 || nb.Part != "output" || nb.Output == nil || nb.Output.Type != "stream" || nb.CellLine != 1 {
+			t.Errorf("finding %s at commit %.7s, notebook %+v", f.RuleID, f.Commit, nb)
+		}
+	}
 }
 
 // The same file version reached through two branches (a cherry-pick) is
