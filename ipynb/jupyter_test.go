@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/rolecall/rolecall/ipynb/nbtest"
+	"github.com/rolecall/rolecall/ipynb/pyjson"
 )
 
 const (
@@ -143,7 +144,7 @@ func checkMarked(t *testing.T, data []byte, model *nbtest.Notebook, d decoys, op
 		t.Errorf("WriteFile %q", s.WriteFile)
 	}
 
-	escaped := func(s string) string { q := nbtest.Quote(s, opt.ASCII); return q[1 : len(q)-1] }
+	escaped := func(s string) string { q := pyjson.Quote(s, opt.ASCII); return q[1 : len(q)-1] }
 	cases := []struct {
 		marker, key string
 		kind        Kind

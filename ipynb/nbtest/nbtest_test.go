@@ -1,6 +1,8 @@
 package nbtest
 
 import (
+	"github.com/rolecall/rolecall/ipynb/pyjson"
+
 	"bytes"
 	"encoding/json"
 	"os/exec"
@@ -109,12 +111,12 @@ func TestJupyterSplitsLikePython(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, s := range sources {
-		got := SplitLines(s)
+		got := pyjson.SplitLines(s)
 		if len(got) == 0 && len(want[i]) == 0 {
 			continue
 		}
 		if !reflect.DeepEqual(got, want[i]) {
-			t.Errorf("SplitLines(%q) = %q, Python %q", s, got, want[i])
+			t.Errorf("pyjson.SplitLines(%q) = %q, Python %q", s, got, want[i])
 		}
 	}
 }
@@ -130,22 +132,22 @@ func TestQuote(t *testing.T) {
 		{"</script>\u2028", "\"</script>\u2028\"", `"</script>\u2028"`},
 	}
 	for _, c := range cases {
-		if got := Quote(c.in, false); got != c.want {
+		if got := pyjson.Quote(c.in, false); got != c.want {
 			t.Errorf("Quote(%q) = %s, want %s", c.in, got, c.want)
 		}
-		if got := Quote(c.in, true); got != c.wantASCII {
+		if got := pyjson.Quote(c.in, true); got != c.wantASCII {
 			t.Errorf("Quote(%q, ascii) = %s, want %s", c.in, got, c.wantASCII)
 		}
 	}
 }
 
 func TestSplitLines(t *testing.T) {
-	got := SplitLines("a\r\nb\rc\u2028d\u0085e\n")
+	got := pyjson.SplitLines("a\r\nb\rc\u2028d\u0085e\n")
 	want := []string{"a\r\n", "b\r", "c\u2028", "d\u0085", "e\n"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("SplitLines = %q, want %q", got, want)
 	}
-	if got := SplitLF("a\rb\nc"); !reflect.DeepEqual(got, []string{"a\rb\n", "c"}) {
+	if got := pyjson.SplitLF("a\rb\nc"); !reflect.DeepEqual(got, []string{"a\rb\n", "c"}) {
 		t.Errorf("SplitLF = %q", got)
 	}
 }
