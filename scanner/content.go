@@ -83,6 +83,7 @@ func (s *Scanner) finding(c Content, li *lineIndex, m detectors.Match, start, en
 		Offset:      start,
 		EndOffset:   end,
 		KeyID:       m.KeyID,
+		RulePath:    c.rulePath(),
 	}
 	f.Line, f.Column = li.pos(start)
 	f.EndLine, f.EndColumn = li.lastCharPos(start, end)

@@ -42,6 +42,9 @@ type Finding struct {
 	Offset    int    `json:"-"`
 	EndOffset int    `json:"-"`
 	KeyID     string `json:"-"`
+	// RulePath is the path rules and allowlists saw (relative to the scan
+	// root), so a re-scan of the same file applies the same ones.
+	RulePath string `json:"-"`
 }
 
 // NotebookLocation says where in a notebook a finding is, the way a person

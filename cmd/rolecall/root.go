@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -76,7 +77,7 @@ when something is, 2 on a usage or runtime error.`,
 	}
 
 	root.AddCommand(newScanCmd(a), newHistoryCmd(a), newStagedCmd(a), newPrePushCmd(a), newHookCmd(a),
-		newRulesCmd(a), newVersionCmd(a))
+		newFixCmd(a), newRulesCmd(a), newVersionCmd(a))
 	return root
 }
 
@@ -194,29 +195,17 @@ func (a *app) finish(eng *detectors.Engine, findings []scanner.Finding, stats re
 	return nil
 }
 
-// writeReport writes to --output atomically (a temporary file renamed into
-// place, so a reader never sees half a report), or to standard output.
+// writeReport writes to --output atomically (a reader never sees half a
+// report), or to standard output.
 func (a *app) writeReport(write func(io.Writer) error) error {
 	if a.output == "" {
 		return write(a.stdout)
 	}
-	dir := filepath.Dir(a.output)
-	tmp, err := os.CreateTemp(dir, ".rolecall-report-*")
-	if err != nil {
-		return fmt.Errorf("cannot write report: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
+	var buf bytes.Buffer
+	if err := write(&buf); err != nil {
 		return fmt.Errorf("writing report: %w", err)
 	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing report: %w", err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), a.output); err != nil {
+	if err := writeFileAtomic(a.output, buf.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("cannot write report: %w", err)
 	}
 	return nil

@@ -182,3 +182,36 @@ func (h *historyScan) introduced(st *objectChain, ch change) []scanner.Finding {
 	}
 	return out
 }
+
+// HeadFile returns the content of path (relative to the work tree,
+// slash-separated) in the HEAD commit; ok is false when HEAD is unborn or
+// has no such file.
+func (r *Repo) HeadFile(path string) (data []byte, ok bool) {
+	ref, err := r.main.Reference(plumbing.HEAD)
+	if err != nil {
+		return nil, false
+	}
+	h, ok := r.peel(ref)
+	if !ok {
+		return nil, false
+	}
+	c, err := object.GetCommit(r.objects, h)
+	if err != nil {
+		return nil, false
+	}
+	blob, ok := (&differ{st: r.objects}).blobAt(c.TreeHash, path)
+	if !ok {
+		return nil, false
+	}
+	obj, err := r.objects.EncodedObject(plumbing.BlobObject, blob)
+	if err != nil {
+		return nil, false
+	}
+	rd, err := obj.Reader()
+	if err != nil {
+		return nil, false
+	}
+	defer rd.Close()
+	data, err = io.ReadAll(rd)
+	return data, err == nil
+}

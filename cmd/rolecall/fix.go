@@ -1,0 +1,329 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/rolecall/rolecall/detectors"
+	"github.com/rolecall/rolecall/remediate"
+	"github.com/rolecall/rolecall/remediate/edit"
+	"github.com/rolecall/rolecall/scanner"
+	"github.com/rolecall/rolecall/scanner/gitscan"
+	"github.com/rolecall/rolecall/scanner/report"
+)
+
+var fixFormats = []string{"diff", "sarif", "json"}
+
+// fixFlags are the flags only `fix` has.
+type fixFlags struct {
+	write       bool
+	profile     string
+	hadoop      string
+	reportFile  string
+	replaceText string
+	// format is fix's own: a flag default is written when the flag is
+	// defined, so sharing app.format with scan's "text" would clobber it.
+	format string
+}
+
+func newFixCmd(a *app) *cobra.Command {
+	var ff fixFlags
+	cmd := &cobra.Command{
+		Use:   "fix [PATH...]",
+		Short: "Rewrite hardcoded credentials to use roles or a named profile",
+		Long: `Scan, then rewrite the code that holds AWS keys (and configuration passwords)
+so that the SDK's default credential chain supplies them: an instance or
+execution role, IRSA, SSO or AWS_PROFILE. With --profile NAME the code is
+pointed at that named profile instead, with each library's own parameter.
+
+By default the fix is printed as a unified diff that git apply accepts (for
+notebooks too: the diff is of the raw file); --write applies it in place,
+refusing files that changed since they were scanned. Every edit is re-parsed
+and re-scanned before it is offered; what cannot be rewritten safely is left
+alone and listed with the reason. The run ends with a remediation report on
+standard error: per leaked key the decoded account, the rotation checklist,
+and (--profile) the ~/.aws/config stanza to create outside the repository.
+
+Exit status: 0 when every finding was fixed, --exit-code (1) when some
+must be fixed by hand, 2 on an error.`,
+		Example: `  rolecall fix                                 # show the diff
+  rolecall fix | git apply                     # apply it
+  rolecall fix --write --profile analytics notebooks/
+  rolecall fix --format sarif -o fixes.sarif   # fixes in SARIF results
+  rolecall fix --report remediation.json --replace-text ~/leaked.txt`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.runFix(cmd, args, ff)
+		},
+	}
+	fs := cmd.Flags()
+	fs.BoolVarP(&ff.write, "write", "w", false, "apply the edits in place instead of printing a diff")
+	fs.StringVar(&ff.profile, "profile", "", "point the code at this named AWS profile instead of the default chain (never invented)")
+	fs.StringVar(&ff.hadoop, "hadoop", "3.3", "Hadoop line of your Spark clusters, for the S3A credential provider class: 3.3 or 3.4 (AWS SDK v2 names)")
+	fs.StringVar(&ff.reportFile, "report", "", "write the remediation report as JSON to `FILE`")
+	fs.StringVar(&ff.replaceText, "replace-text", "", "write a git filter-repo --replace-text `FILE` for secrets already committed (it holds the secrets: keep it outside the repository)")
+	a.maxFileSize = scanner.DefaultMaxFileSize
+	fs.StringVarP(&ff.format, "format", "f", "diff", "output: "+strings.Join(fixFormats, ", "))
+	fs.StringVarP(&a.output, "output", "o", "", "write the diff (or SARIF, JSON) to `FILE` instead of standard output")
+	fs.StringVarP(&a.config, "config", "c", "", "rules and allowlists `FILE` (default: .rolecall.toml at the scan root, if present)")
+	fs.BoolVar(&a.showSecrets, "show-secrets", false, "print secrets in full in the report")
+	fs.IntVar(&a.exitCode, "exit-code", 1, "exit status when findings remain that must be fixed by hand")
+	fs.Var(&a.maxFileSize, "max-file-size", "skip (with a warning) files bigger than this")
+	fs.IntVarP(&a.jobs, "jobs", "j", 0, "worker goroutines (default: number of CPUs)")
+	fs.BoolVarP(&a.quiet, "quiet", "q", false, "print no warnings and no report on standard error")
+	return cmd
+}
+
+var profileName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.+=,@-]*$`)
+
+func (a *app) runFix(cmd *cobra.Command, args []string, ff fixFlags) error {
+	if !slices.Contains(fixFormats, ff.format) {
+		return fmt.Errorf("--format %q: use one of %s", ff.format, strings.Join(fixFormats, ", "))
+	}
+	if ff.hadoop != "3.3" && ff.hadoop != "3.4" {
+		return fmt.Errorf("--hadoop %q: use 3.3 (AWS SDK v1 provider classes) or 3.4 (SDK v2)", ff.hadoop)
+	}
+	if ff.profile != "" && !profileName.MatchString(ff.profile) {
+		return fmt.Errorf("--profile %q: a profile name is letters, digits and _.+=,@-", ff.profile)
+	}
+	if ff.write && ff.format != "diff" {
+		return fmt.Errorf("--write applies the edits; it does not combine with --format %s", ff.format)
+	}
+	if len(args) == 0 {
+		args = []string{"."}
+	}
+	if ff.replaceText != "" {
+		if err := outsideRoots(ff.replaceText, args); err != nil {
+			return err
+		}
+	}
+	eng, err := a.engine(configDir(args[0]))
+	if err != nil {
+		return err
+	}
+	s := scanner.New(eng)
+	res, err := s.ScanPaths(cmd.Context(), args, scanner.Options{Jobs: a.jobs, MaxFileSize: int64(a.maxFileSize), Warn: a.warn})
+	if err != nil {
+		return err
+	}
+	planner := &remediate.Planner{Registry: remediate.DefaultRegistry(), Scanner: s,
+		Options: edit.Options{Profile: ff.profile, Hadoop: ff.hadoop}}
+	plans := a.planFiles(planner, s, res.Findings)
+
+	history, repoName := historyCheck(args[0])
+	rep := remediate.BuildReport(plans, remediate.ReportOptions{
+		ShowSecrets: a.showSecrets, Profile: ff.profile, InHistory: history, Repo: repoName, Now: time.Now(),
+	})
+	var failed []string
+	switch {
+	case ff.write:
+		for _, p := range plans {
+			if err := p.Write(p.Path); err != nil {
+				failed = append(failed, err.Error())
+			} else if p.Changed() && !a.quiet {
+				fmt.Fprintf(a.stderr, "rolecall: fixed %s\n", p.Summary())
+			}
+		}
+	default:
+		if err := a.writeReport(func(w io.Writer) error { return a.writeFixOutput(w, ff.format, plans, eng, rep) }); err != nil {
+			return err
+		}
+	}
+	if ff.reportFile != "" {
+		if err := writeFileAtomic(ff.reportFile, mustJSON(rep), 0o644); err != nil {
+			return fmt.Errorf("--report: %w", err)
+		}
+	}
+	if ff.replaceText != "" {
+		if text := remediate.ReplaceTextExpressions(plans, history); text != "" {
+			if err := writeFileAtomic(ff.replaceText, []byte(text), 0o600); err != nil {
+				return fmt.Errorf("--replace-text: %w", err)
+			}
+		} else if !a.quiet {
+			fmt.Fprintln(a.stderr, "rolecall: no secret found here is in committed history; no --replace-text file written")
+		}
+	}
+	if !a.quiet {
+		if len(plans) == 0 {
+			fmt.Fprintln(a.stderr, "rolecall: no secrets found; nothing to fix")
+		}
+		rep.WriteText(a.stderr)
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("not written:\n  %s", strings.Join(failed, "\n  "))
+	}
+	if len(rep.Manual) > 0 {
+		return exitCodeError{code: a.exitCode}
+	}
+	return nil
+}
+
+// planFiles re-reads each file with findings and plans its fix on exactly
+// those bytes (re-scanned, so offsets match what is planned on).
+func (a *app) planFiles(planner *remediate.Planner, s *scanner.Scanner, findings []scanner.Finding) []*remediate.FilePlan {
+	byFile := map[string]string{} // display path -> rule path
+	var files []string
+	for _, f := range findings {
+		if _, ok := byFile[f.File]; !ok {
+			byFile[f.File] = f.RulePath
+			files = append(files, f.File)
+		}
+	}
+	var plans []*remediate.FilePlan
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			a.warn(scanner.Warning{Path: file, Message: fmt.Sprintf("cannot read it again to fix it: %v", err)})
+			continue
+		}
+		fs, _ := s.Scan(scanner.Content{Path: file, RulePath: byFile[file], Data: data})
+		if len(fs) == 0 {
+			continue
+		}
+		plans = append(plans, planner.Plan(file, data, fs))
+	}
+	return plans
+}
+
+// writeFixOutput renders the plans in the chosen format.
+func (a *app) writeFixOutput(w io.Writer, format string, plans []*remediate.FilePlan, eng *detectors.Engine, rep *remediate.Report) error {
+	switch format {
+	case "sarif":
+		var fs []scanner.Finding
+		fixes := map[int][]report.SARIFFix{}
+		for _, p := range plans {
+			for _, it := range p.Items {
+				if it.Fixed && p.Changed() {
+					fixes[len(fs)] = []report.SARIFFix{p.SARIFFix()}
+				}
+				f := it.Finding
+				if !a.showSecrets {
+					f.Secret = scanner.Redact(f.Secret)
+				}
+				fs = append(fs, f)
+			}
+		}
+		return report.WriteSARIFWithFixes(w, fs, report.Options{Rules: eng.Rules(), Version: versionString()}, fixes)
+	case "json":
+		type fileOut struct {
+			File    string `json:"file"`
+			Changed bool   `json:"changed"`
+			Diff    string `json:"diff,omitempty"`
+		}
+		out := struct {
+			Files  []fileOut         `json:"files"`
+			Report *remediate.Report `json:"report"`
+		}{Files: []fileOut{}, Report: rep}
+		for _, p := range plans {
+			out.Files = append(out.Files, fileOut{File: p.Path, Changed: p.Changed(), Diff: p.Diff()})
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	for _, p := range plans {
+		if _, err := io.WriteString(w, p.Diff()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// historyCheck returns a function telling whether a file's HEAD version
+// holds a secret, and the GitHub owner/name of the origin remote, when the
+// scan root is in a git repository.
+func historyCheck(root string) (func(file, secret string) bool, string) {
+	repo, err := gitscan.Open(root, 1)
+	if err != nil || repo.WorkTree == "" {
+		return nil, ""
+	}
+	cache := map[string][]byte{}
+	check := func(file, secret string) bool {
+		abs, err := filepath.Abs(file)
+		if err != nil {
+			return false
+		}
+		rel, err := filepath.Rel(repo.WorkTree, abs)
+		if err != nil || strings.HasPrefix(rel, "..") {
+			return false
+		}
+		rel = filepath.ToSlash(rel)
+		data, ok := cache[rel]
+		if !ok {
+			data, _ = repo.HeadFile(rel)
+			cache[rel] = data
+		}
+		return bytes.Contains(data, []byte(secret))
+	}
+	return check, githubRepo(configValue(repo, `remote "origin"`, "url"))
+}
+
+var githubURL = regexp.MustCompile(`github\.com[:/]([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+?)(?:\.git)?/?$`)
+
+func githubRepo(url string) string {
+	if m := githubURL.FindStringSubmatch(url); m != nil {
+		return m[1] + "/" + m[2]
+	}
+	return ""
+}
+
+// outsideRoots refuses a path inside the scanned trees: the replace-text
+// file holds the secrets themselves and must not be committed.
+func outsideRoots(path string, roots []string) error {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return err
+	}
+	for _, r := range roots {
+		ra, err := filepath.Abs(r)
+		if err != nil {
+			continue
+		}
+		if info, err := os.Stat(ra); err == nil && !info.IsDir() {
+			ra = filepath.Dir(ra)
+		}
+		if rel, err := filepath.Rel(ra, abs); err == nil && !strings.HasPrefix(rel, "..") {
+			return fmt.Errorf("--replace-text %s is inside %s: the file holds the secrets themselves, so write it outside the repository (e.g. ~/rolecall-replace.txt)", path, r)
+		}
+	}
+	return nil
+}
+
+// writeFileAtomic writes a temporary file beside path and renames it into
+// place, so a reader never sees half a file.
+func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".rolecall-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(perm); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		panic(err)
+	}
+	return append(b, '\n')
+}
