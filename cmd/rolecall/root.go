@@ -77,7 +77,7 @@ when something is, 2 on a usage or runtime error.`,
 	}
 
 	root.AddCommand(newScanCmd(a), newHistoryCmd(a), newStagedCmd(a), newPrePushCmd(a), newHookCmd(a),
-		newFixCmd(a), newRulesCmd(a), newVersionCmd(a))
+		newFixCmd(a), newCICmd(a), newRulesCmd(a), newVersionCmd(a))
 	return root
 }
 
@@ -187,6 +187,12 @@ func (a *app) finish(eng *detectors.Engine, findings []scanner.Finding, stats re
 	if err := a.writeReport(func(w io.Writer) error { return report.Write(w, a.format, findings, opts) }); err != nil {
 		return err
 	}
+	return a.exitFor(findings, failOn)
+}
+
+// exitFor turns findings into the exit status: --exit-code when any is at or
+// above --fail-on.
+func (a *app) exitFor(findings []scanner.Finding, failOn detectors.Severity) error {
 	for _, f := range findings {
 		if f.Severity >= failOn {
 			return exitCodeError{code: a.exitCode}

@@ -332,3 +332,17 @@ func (r *Repo) markParents(c *object.Commit, items map[plumbing.Hash]*walkItem) 
 func (r *Repo) HasObject(h plumbing.Hash) bool {
 	return r.objects.HasEncodedObject(h) == nil
 }
+
+// LoadCommits reads the given commits; those that cannot be read are
+// returned as missing.
+func (r *Repo) LoadCommits(hashes []plumbing.Hash) (found []*object.Commit, missing []plumbing.Hash) {
+	for _, h := range hashes {
+		c, err := object.GetCommit(r.objects, h)
+		if err != nil {
+			missing = append(missing, h)
+			continue
+		}
+		found = append(found, c)
+	}
+	return found, missing
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/rolecall/rolecall/detectors"
 	"github.com/rolecall/rolecall/detectors/testsecrets"
 	"github.com/rolecall/rolecall/scanner"
+	"github.com/rolecall/rolecall/scanner/report/sariftest"
 )
 
 func sampleFindings(set *testsecrets.Set) []scanner.Finding {
@@ -142,7 +143,7 @@ func jsonType(v any) string {
 func TestSARIFStructure(t *testing.T) {
 	eng, _ := detectors.NewEngine(nil)
 	out := render(t, "sarif", sampleFindings(testsecrets.New(3)), Options{Rules: eng.Rules(), Version: "1.2.3"})
-	for _, p := range sarifProblems([]byte(out)) {
+	for _, p := range sariftest.Problems([]byte(out)) {
 		t.Error(p)
 	}
 	var log map[string]any
@@ -156,145 +157,9 @@ func TestSARIFStructure(t *testing.T) {
 	if region["endColumn"] != float64(21) {
 		t.Errorf("SARIF endColumn %v, want exclusive 21", region["endColumn"])
 	}
-	if problems := sarifProblems([]byte(render(t, "sarif", nil, Options{}))); len(problems) > 0 {
+	if problems := sariftest.Problems([]byte(render(t, "sarif", nil, Options{}))); len(problems) > 0 {
 		t.Errorf("empty run: %v", problems)
 	}
-}
-
-// sarifProblems validates a SARIF log against the 2.1.0 schema's required
-// properties and GitHub's extra requirements; it returns what is wrong.
-func sarifProblems(data []byte) []string {
-	var p []string
-	var log struct {
-		Schema  string `json:"$schema"`
-		Version string `json:"version"`
-		Runs    []struct {
-			Tool *struct {
-				Driver *struct {
-					Name  string `json:"name"`
-					Rules []struct {
-						ID               string `json:"id"`
-						ShortDescription *struct {
-							Text string `json:"text"`
-						} `json:"shortDescription"`
-						Properties map[string]any `json:"properties"`
-					} `json:"rules"`
-				} `json:"driver"`
-			} `json:"tool"`
-			ColumnKind string `json:"columnKind"`
-			Results    []struct {
-				RuleID    string `json:"ruleId"`
-				RuleIndex *int   `json:"ruleIndex"`
-				Level     string `json:"level"`
-				Message   *struct {
-					Text string `json:"text"`
-				} `json:"message"`
-				Locations []struct {
-					PhysicalLocation *struct {
-						ArtifactLocation *struct {
-							URI string `json:"uri"`
-						} `json:"artifactLocation"`
-						Region *struct {
-							StartLine   int `json:"startLine"`
-							StartColumn int `json:"startColumn"`
-							EndLine     int `json:"endLine"`
-							EndColumn   int `json:"endColumn"`
-						} `json:"region"`
-					} `json:"physicalLocation"`
-				} `json:"locations"`
-				PartialFingerprints map[string]string `json:"partialFingerprints"`
-				Fixes               []struct {
-					ArtifactChanges []struct {
-						ArtifactLocation *struct {
-							URI string `json:"uri"`
-						} `json:"artifactLocation"`
-						Replacements []struct {
-							DeletedRegion *struct {
-								StartLine int `json:"startLine"`
-							} `json:"deletedRegion"`
-						} `json:"replacements"`
-					} `json:"artifactChanges"`
-				} `json:"fixes"`
-			} `json:"results"`
-		} `json:"runs"`
-	}
-	if err := json.Unmarshal(data, &log); err != nil {
-		return []string{"not JSON: " + err.Error()}
-	}
-	if log.Version != "2.1.0" {
-		p = append(p, "version must be 2.1.0")
-	}
-	if log.Schema == "" {
-		p = append(p, "$schema missing")
-	}
-	if len(log.Runs) == 0 {
-		return append(p, "runs missing")
-	}
-	for _, run := range log.Runs {
-		if run.Tool == nil || run.Tool.Driver == nil || run.Tool.Driver.Name == "" {
-			p = append(p, "run.tool.driver.name missing")
-			continue
-		}
-		if run.ColumnKind != "utf16CodeUnits" && run.ColumnKind != "unicodeCodePoints" {
-			p = append(p, "columnKind must be utf16CodeUnits or unicodeCodePoints, got "+run.ColumnKind)
-		}
-		rules := run.Tool.Driver.Rules
-		for _, r := range rules {
-			if r.ID == "" || r.ShortDescription == nil || r.ShortDescription.Text == "" {
-				p = append(p, "rule without id or shortDescription")
-			}
-		}
-		for i, r := range run.Results {
-			where := fmt.Sprintf("result %d", i)
-			if r.Message == nil || r.Message.Text == "" {
-				p = append(p, where+": message.text missing")
-			}
-			if r.RuleID == "" {
-				p = append(p, where+": ruleId missing")
-			}
-			if r.RuleIndex == nil || *r.RuleIndex < 0 || *r.RuleIndex >= len(rules) || rules[*r.RuleIndex].ID != r.RuleID {
-				p = append(p, where+": ruleIndex does not point at its rule")
-			}
-			switch r.Level {
-			case "none", "note", "warning", "error":
-			default:
-				p = append(p, where+": bad level "+r.Level)
-			}
-			if len(r.Locations) == 0 {
-				p = append(p, where+": GitHub needs a location")
-			}
-			for _, l := range r.Locations {
-				pl := l.PhysicalLocation
-				if pl == nil || pl.ArtifactLocation == nil || pl.ArtifactLocation.URI == "" || pl.Region == nil {
-					p = append(p, where+": physicalLocation needs artifactLocation.uri and region")
-					continue
-				}
-				rg := pl.Region
-				if rg.StartLine < 1 || rg.StartColumn < 1 || rg.EndLine < rg.StartLine || rg.EndLine == rg.StartLine && rg.EndColumn <= rg.StartColumn {
-					p = append(p, fmt.Sprintf("%s: bad region %+v", where, *rg))
-				}
-			}
-			if len(r.PartialFingerprints) == 0 {
-				p = append(p, where+": partialFingerprints missing")
-			}
-			for _, fx := range r.Fixes {
-				if len(fx.ArtifactChanges) == 0 {
-					p = append(p, where+": fix without artifactChanges")
-				}
-				for _, ac := range fx.ArtifactChanges {
-					if ac.ArtifactLocation == nil || len(ac.Replacements) == 0 {
-						p = append(p, where+": artifactChange needs artifactLocation and replacements")
-					}
-					for _, rep := range ac.Replacements {
-						if rep.DeletedRegion == nil || rep.DeletedRegion.StartLine < 1 {
-							p = append(p, where+": replacement needs deletedRegion.startLine")
-						}
-					}
-				}
-			}
-		}
-	}
-	return p
 }
 
 func TestGitHubAnnotations(t *testing.T) {

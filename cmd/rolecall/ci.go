@@ -1,0 +1,145 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/spf13/cobra"
+
+	"github.com/rolecall/rolecall/scanner"
+	"github.com/rolecall/rolecall/scanner/gitscan"
+	"github.com/rolecall/rolecall/scanner/gitscan/ghevent"
+	"github.com/rolecall/rolecall/scanner/report"
+)
+
+func newCICmd(a *app) *cobra.Command {
+	ci := &cobra.Command{
+		Use:   "ci",
+		Short: "Run in a CI system and pick the commits to scan from its event",
+	}
+	var sarif string
+	gh := &cobra.Command{
+		Use:   "github [REPO]",
+		Short: "Scan what a GitHub Actions event brought: a push, a pull request, or all history on a schedule",
+		Long: `Read GITHUB_EVENT_NAME and GITHUB_EVENT_PATH and scan:
+  push                 the pushed commits (after --not before); for a new
+                       branch or a force push whose old tip is gone, the
+                       commits no other branch or tag has (never the whole
+                       history by accident); a push of nothing new passes
+  pull_request         base.sha..head.sha
+  schedule, workflow_dispatch and others: the full history
+
+It writes annotations on standard output, a job summary to
+GITHUB_STEP_SUMMARY (a table with file, cell and commit, secrets redacted)
+and a SARIF file for github/codeql-action/upload-sarif. The exit status
+follows the findings (--fail-on, --exit-code). Check out with fetch-depth: 0.`,
+		Example: `  rolecall ci github --sarif rolecall.sarif`,
+		Args:    cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			failOn, err := a.checkScanFlags()
+			if err != nil {
+				return err
+			}
+			path := "."
+			if len(args) == 1 {
+				path = args[0]
+			}
+			event, err := ghevent.Read(os.Getenv)
+			if err != nil {
+				return err
+			}
+			repo, err := a.openRepo(path)
+			if err != nil {
+				return err
+			}
+			defer repo.Close()
+			eng, err := a.engine(repoConfigDir(repo))
+			if err != nil {
+				return err
+			}
+			plan, err := event.Choose(repo)
+			if err != nil {
+				return err
+			}
+			for _, w := range plan.Warnings {
+				a.warn(scanner.Warning{Message: w})
+			}
+			if !a.quiet {
+				fmt.Fprintf(a.stderr, "rolecall: %s\n", plan.Describe)
+			}
+			var commits []*object.Commit
+			if !plan.Nothing {
+				if len(plan.Commits) > 0 {
+					found, missing := repo.LoadCommits(plan.Commits)
+					commits = found
+					for _, h := range missing {
+						a.warn(scanner.Warning{Path: h.String()[:12], Message: "commit listed in the event is not in the checkout"})
+					}
+				} else {
+					walk, err := repo.Select(plan.Selection)
+					if err != nil {
+						return err
+					}
+					commits = walk.Commits
+				}
+			}
+			res := &gitscan.Result{}
+			if len(commits) > 0 {
+				res, err = repo.ScanCommits(cmd.Context(), scanner.New(eng), commits, gitscan.Options{
+					Jobs: a.jobs, MaxFileSize: int64(a.maxFileSize), Warn: a.warn, Progress: a.progressBar(),
+				})
+				a.clearProgress()
+				if err != nil {
+					return err
+				}
+			} else if !a.quiet && !plan.Nothing {
+				fmt.Fprintln(a.stderr, "rolecall: the range holds no commits: nothing to scan")
+			}
+			findings := res.Findings
+			if a.baseline != "" {
+				b, err := scanner.LoadBaseline(a.baseline)
+				if err != nil {
+					return err
+				}
+				findings = b.Filter(findings)
+			}
+			opts := report.Options{ShowSecrets: a.showSecrets, Rules: eng.Rules(), Version: versionString(), FailOn: failOn}
+			if err := report.Write(a.stdout, "github", findings, opts); err != nil {
+				return err
+			}
+			var sb bytes.Buffer
+			if err := report.Write(&sb, "sarif", findings, opts); err != nil {
+				return err
+			}
+			if err := writeFileAtomic(sarif, sb.Bytes(), 0o644); err != nil {
+				return fmt.Errorf("--sarif: %w", err)
+			}
+			if summary := os.Getenv("GITHUB_STEP_SUMMARY"); summary != "" {
+				if err := appendSummary(summary, plan.Describe, len(commits), findings, opts); err != nil {
+					a.warn(scanner.Warning{Path: summary, Message: fmt.Sprintf("cannot write the job summary: %v", err)})
+				}
+			}
+			return a.exitFor(findings, failOn)
+		},
+	}
+	a.addScanFlags(gh.Flags())
+	gh.Flags().StringVar(&sarif, "sarif", "rolecall.sarif", "write SARIF for github/codeql-action/upload-sarif to `FILE`")
+	ci.AddCommand(gh)
+	return ci
+}
+
+// appendSummary adds the job summary: GitHub collects what every step
+// appends to the file.
+func appendSummary(path, scope string, commits int, fs []scanner.Finding, o report.Options) error {
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	if err := report.WriteGitHubSummary(f, scope, commits, fs, o); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

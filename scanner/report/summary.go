@@ -1,0 +1,44 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/rolecall/rolecall/scanner"
+)
+
+// WriteGitHubSummary writes a Markdown job summary (for GITHUB_STEP_SUMMARY):
+// what was scanned and a table of findings with file, cell and commit.
+// Secrets are redacted unless o.ShowSecrets.
+func WriteGitHubSummary(w io.Writer, scope string, commits int, fs []scanner.Finding, o Options) error {
+	fs = prepare(fs, o)
+	var b strings.Builder
+	b.WriteString("## rolecall\n\n")
+	fmt.Fprintf(&b, "Scanned %s (%d commit%s).\n\n", escapeMarkdown(scope), commits, plural(commits))
+	if len(fs) == 0 {
+		b.WriteString("No secrets found.\n")
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+	fmt.Fprintf(&b, "**%d finding%s**; fix with `rolecall fix`, allow a false positive with a `rolecall:allow` comment.\n\n", len(fs), plural(len(fs)))
+	b.WriteString("| Severity | Rule | File | Cell | Line | Commit | Secret |\n| --- | --- | --- | --- | --- | --- | --- |\n")
+	for _, f := range fs {
+		cell := ""
+		if nb := f.Notebook; nb != nil {
+			cell = fmt.Sprintf("%d", nb.Cell)
+			if nb.Output != nil {
+				cell += fmt.Sprintf(" (output %d)", nb.Output.Index+1)
+			}
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | %s | `%s` |\n", f.Severity, f.RuleID, escapeMarkdown(f.File), cell, f.Line,
+			shortSHA(f.Commit), strings.ReplaceAll(f.Secret, "`", "'"))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// escapeMarkdown keeps file names from breaking the table.
+func escapeMarkdown(s string) string {
+	return strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;").Replace(s)
+}
