@@ -15,6 +15,7 @@ import (
 
 	"github.com/rolecall/rolecall/detectors"
 	"github.com/rolecall/rolecall/ipynb"
+	"github.com/rolecall/rolecall/remediate/config"
 	"github.com/rolecall/rolecall/remediate/edit"
 	"github.com/rolecall/rolecall/scanner"
 )
@@ -66,7 +67,6 @@ func (p *FilePlan) Changed() bool { return p.Result != nil && !bytes.Equal(p.Res
 
 // Reasons given to people for what rolecall does not rewrite.
 const (
-	reasonCredentialsFile = "a shared credentials file does not belong in the repository: `git rm --cached` it, add it to .gitignore, and rotate the keys it holds"
 	reasonPrincipalID     = "an AWS principal id (user, role or group), not a credential: nothing to rotate; remove it if it should not be public"
 	reasonOutputOnly      = "the secret is only in an output of this notebook, not in its code: find where the code gets it, fix that, then clear the outputs (Jupyter: Edit > Clear Outputs of All Cells)"
 	reasonNoRewriter      = "rolecall has no rewriter for this kind of file: move the credential to the environment or a secret manager by hand"
@@ -119,7 +119,7 @@ func (p *Planner) Plan(file string, data []byte, findings []scanner.Finding) *Fi
 	}
 	switch {
 	case isSharedCredentialsFile(file):
-		plan.manual(func(*Item) string { return reasonCredentialsFile })
+		plan.manual(func(*Item) string { return config.CredentialsFileReason })
 		return plan
 	case ipynb.Sniff(file, data) == ipynb.FormatJupyter:
 		p.planNotebook(plan)
