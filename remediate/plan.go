@@ -67,9 +67,9 @@ func (p *FilePlan) Changed() bool { return p.Result != nil && !bytes.Equal(p.Res
 
 // Reasons given to people for what rolecall does not rewrite.
 const (
-	reasonPrincipalID     = "an AWS principal id (user, role or group), not a credential: nothing to rotate; remove it if it should not be public"
-	reasonOutputOnly      = "the secret is only in an output of this notebook, not in its code: find where the code gets it, fix that, then clear the outputs (Jupyter: Edit > Clear Outputs of All Cells)"
-	reasonNoRewriter      = "rolecall has no rewriter for this kind of file: move the credential to the environment or a secret manager by hand"
+	reasonPrincipalID = "an AWS principal id (user, role or group), not a credential: nothing to rotate; remove it if it should not be public"
+	reasonOutputOnly  = "the secret is only in an output of this notebook, not in its code: find where the code gets it, fix that, then clear the outputs (Jupyter: Edit > Clear Outputs of All Cells)"
+	reasonNoRewriter  = "rolecall has no rewriter for this kind of file: move the credential to the environment or a secret manager by hand"
 )
 
 func reasonOtherToken(f scanner.Finding) string {
