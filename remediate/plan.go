@@ -73,7 +73,7 @@ const (
 )
 
 func reasonOtherToken(f scanner.Finding) string {
-	return fmt.Sprintf("rolecall rewrites cloud keys and configuration passwords, not a %s: revoke it and read it from the environment or a secret manager", strings.ToLower(f.Description))
+	return fmt.Sprintf("no automatic fix for this kind of secret (%s; rolecall rewrites AWS keys and configuration passwords): revoke it, then read it from the environment or a secret manager", f.Description)
 }
 
 // KindOf tells the rewriters what a finding is, from its rule and the text

@@ -32,6 +32,9 @@ type Report struct {
 	InHistory int `json:"in_history"`
 }
 
+// noKeyID groups secrets found without their key id.
+const noKeyID = "(secret without a key id in the same file)"
+
 // LeakedKey is one AWS access key and what to do about it.
 type LeakedKey struct {
 	KeyID     string   `json:"key_id"` // redacted unless --show-secrets
@@ -104,7 +107,7 @@ func BuildReport(plans []*FilePlan, o ReportOptions) *Report {
 				id = f.Secret
 			}
 			if id == "" {
-				id = "(secret without a key id in the same file)"
+				id = noKeyID
 			}
 			k, ok := keys[id]
 			if !ok {
@@ -123,7 +126,7 @@ func BuildReport(plans []*FilePlan, o ReportOptions) *Report {
 	for _, id := range order {
 		k := keys[id]
 		shown := id
-		if strings.HasPrefix(id, "A") {
+		if id != noKeyID {
 			shown = redact(id)
 		}
 		k.Rotation = rotation(shown, k.InHistory, o.Now)

@@ -224,18 +224,37 @@ func (a *app) writeFixOutput(w io.Writer, format string, plans []*remediate.File
 			Report *remediate.Report `json:"report"`
 		}{Files: []fileOut{}, Report: rep}
 		for _, p := range plans {
-			out.Files = append(out.Files, fileOut{File: p.Path, Changed: p.Changed(), Diff: p.Diff()})
+			out.Files = append(out.Files, fileOut{File: p.Path, Changed: p.Changed(), Diff: diffFor(p, !a.showSecrets)})
 		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	}
+	redact := !a.showSecrets && a.output == "" && a.stdoutIsTerminal()
 	for _, p := range plans {
-		if _, err := io.WriteString(w, p.Diff()); err != nil {
+		if _, err := io.WriteString(w, diffFor(p, redact)); err != nil {
 			return err
 		}
 	}
+	if redact && !a.quiet && len(plans) > 0 {
+		fmt.Fprintln(a.stderr, "rolecall: the diff above shows secrets redacted; to apply it, pipe it (rolecall fix | git apply), use --write, or --show-secrets")
+	}
 	return nil
+}
+
+// diffFor is a plan's diff, with every secret of the file redacted when
+// asked. A diff that removes a secret holds it; redacted, it documents the
+// change but git apply cannot use it. Piped into git apply (or a file), the
+// diff is given whole: it holds nothing the file did not.
+func diffFor(p *remediate.FilePlan, redact bool) string {
+	d := p.Diff()
+	if !redact {
+		return d
+	}
+	for _, it := range p.Items {
+		d = strings.ReplaceAll(d, it.Finding.Secret, scanner.Redact(it.Finding.Secret))
+	}
+	return d
 }
 
 // historyCheck returns a function telling whether a file's HEAD version

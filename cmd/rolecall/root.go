@@ -158,6 +158,10 @@ func (a *app) useColor() bool {
 	if a.noColor || a.output != "" || os.Getenv("NO_COLOR") != "" {
 		return false
 	}
+	return a.stdoutIsTerminal()
+}
+
+func (a *app) stdoutIsTerminal() bool {
 	f, ok := a.stdout.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }

@@ -172,10 +172,12 @@ var generators = map[string]func(s *Set) string{
 	"aws_key_id":  (*Set).AWSKeyID,
 	"aws_asia_id": func(s *Set) string { return s.AWSKeyIDFor("ASIA", s.Account()) },
 	"aws_secret":  (*Set).AWSSecret,
-	"aws_token":   (*Set).AWSSessionToken,
-	"password":    (*Set).Password,
-	"github_pat":  func(s *Set) string { return "gh" + "p_" + s.mixed(alnum, 36, upper, lower, digits) },
-	"github_fine": func(s *Set) string { return "github" + "_pat_" + s.pick(alnum, 22) + "_" + s.pick(alnum, 59) },
+	// Most real secrets hold a '/', which breaks naive URL handling.
+	"aws_secret_slash": func(s *Set) string { v := s.AWSSecret(); return v[:12] + "/" + v[13:27] + "+" + v[28:] },
+	"aws_token":        (*Set).AWSSessionToken,
+	"password":         (*Set).Password,
+	"github_pat":       func(s *Set) string { return "gh" + "p_" + s.mixed(alnum, 36, upper, lower, digits) },
+	"github_fine":      func(s *Set) string { return "github" + "_pat_" + s.pick(alnum, 22) + "_" + s.pick(alnum, 59) },
 	"slack_bot": func(s *Set) string {
 		return "xo" + "xb-" + s.pick(digits, 12) + "-" + s.pick(digits, 13) + "-" + s.pick(alnum, 24)
 	},

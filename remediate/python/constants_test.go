@@ -31,6 +31,27 @@ s3 = boto3.client(
 			shape: "boto3.client keyword arguments",
 		},
 		{
+			name: "an %env of the same name is no use of the constant",
+			in: `AWS_SECRET_ACCESS_KEY = "<SECRET>"
+import boto3
+s3 = boto3.client("s3", aws_secret_access_key=AWS_SECRET_ACCESS_KEY)
+%env AWS_SECRET_ACCESS_KEY=<SECRET2>
+!echo {AWS_REGION} $HOME
+`,
+			want: `import boto3
+s3 = boto3.client("s3")
+!echo {AWS_REGION} $HOME
+`,
+		},
+		{
+			name: "a constant interpolated into a magic is used",
+			in: `SECRET = "<SECRET>"
+!aws configure set aws_secret_access_key $SECRET
+`,
+			want:   "SECRET = \"<SECRET>\"\n!aws configure set aws_secret_access_key $SECRET\n",
+			manual: []string{"also used"},
+		},
+		{
 			name: "constants with a profile",
 			in: `import boto3
 ACCESS_KEY = '<KEYID>'

@@ -179,6 +179,12 @@ df = pd.read_csv(
 func TestURLs(t *testing.T) {
 	runCases(t, []rwCase{
 		{
+			name:  "s3a URL whose secret holds a slash",
+			in:    "df = spark.read.parquet(\"s3a://<KEYID>:<SLASHSECRET>@datalake/events/\")\n",
+			want:  "df = spark.read.parquet(\"s3a://datalake/events/\")\n",
+			shape: "credentials in an s3 URL",
+		},
+		{
 			name:  "s3a URL in a Spark read",
 			in:    "df = spark.read.csv(\"s3a://<KEYID>:<SECRET>@my-bucket/path/data.csv\", header=True)\n",
 			want:  "df = spark.read.csv(\"s3a://my-bucket/path/data.csv\", header=True)\n",

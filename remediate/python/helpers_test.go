@@ -27,6 +27,7 @@ var placeholders = []struct {
 	{"<KEYID>", "aws_key_id", edit.AccessKeyID},
 	{"<ASIAID>", "aws_asia_id", edit.AccessKeyID},
 	{"<SECRET>", "aws_secret", edit.SecretAccessKey},
+	{"<SLASHSECRET>", "aws_secret_slash", edit.SecretAccessKey},
 	{"<TOKEN>", "aws_token", edit.SessionToken},
 	{"<PASSWORD>", "password", edit.Password},
 }

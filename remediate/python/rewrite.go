@@ -461,7 +461,9 @@ func (r *rewriter) constant(name string, si int) *constant {
 // s3URL matches an s3, s3a or s3n URL with userinfo; group 1 is the
 // userinfo ("KEY:SECRET"). Braces are excluded so an f-string field
 // ("s3a://{key}:{secret}@...") never matches.
-var s3URL = regexp.MustCompile(`(?i)\bs3[an]?://([^/@\s'"{}]+)@`)
+// The userinfo may hold '/': most AWS secrets contain one, and people paste
+// them into URLs unencoded.
+var s3URL = regexp.MustCompile(`(?i)\bs3[an]?://([^@\s'"{}]+)@`)
 
 // urlUnit returns the unit for a key inside the userinfo of an s3 URL
 // ("s3a://KEY:SECRET@bucket/path") in string token ti, or nil.
@@ -534,15 +536,18 @@ func (r *rewriter) checkConstant(c *constant) {
 			if _, prefix := p.strValue(i); t.kind == tString && !strings.ContainsAny(prefix, "ft") {
 				continue
 			}
-			if mentions(p.text(i), c.name) {
+			if interpolates(p.text(i), c.name, t.kind != tString) {
 				used(t.start)
 			}
 		}
 	}
 }
 
-// mentions reports whether text names identifier name as a whole word.
-func mentions(text, name string) bool {
+// interpolates reports whether text reads the Python variable name: inside
+// a {...} field (f-strings, IPython's {expr} in magics) or, in a magic, as
+// $NAME or ${NAME}. A bare word is not a read: in `%env AWS_SECRET_ACCESS_KEY=...`
+// the name is the environment variable's, not the constant's.
+func interpolates(text, name string, magic bool) bool {
 	for i := 0; ; {
 		k := strings.Index(text[i:], name)
 		if k < 0 {
@@ -550,11 +555,34 @@ func mentions(text, name string) bool {
 		}
 		k += i
 		end := k + len(name)
-		if (k == 0 || !isIdentChar(text[k-1])) && (end == len(text) || !isIdentChar(text[end])) {
+		i = k + 1
+		if k > 0 && isIdentChar(text[k-1]) || end < len(text) && isIdentChar(text[end]) {
+			continue // part of a longer word
+		}
+		if magic && (k > 0 && text[k-1] == '$' || k > 1 && text[k-2:k] == "${") {
 			return true
 		}
-		i = k + 1
+		if insideBraces(text, k) {
+			return true
+		}
 	}
+}
+
+// insideBraces reports whether offset k lies inside an open {...} field
+// ({{ and }} are literal braces).
+func insideBraces(text string, k int) bool {
+	depth := 0
+	for j := 0; j < k; j++ {
+		switch {
+		case strings.HasPrefix(text[j:], "{{") || strings.HasPrefix(text[j:], "}}"):
+			j++
+		case text[j] == '{':
+			depth++
+		case text[j] == '}' && depth > 0:
+			depth--
+		}
+	}
+	return depth > 0
 }
 
 // consumes reports whether name token i is exactly one of u's credentials.
