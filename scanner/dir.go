@@ -27,14 +27,16 @@ type Options struct {
 	Warn func(Warning)
 }
 
-func (o Options) jobs() int {
+// Workers is the number of worker goroutines to run.
+func (o Options) Workers() int {
 	if o.Jobs > 0 {
 		return o.Jobs
 	}
 	return runtime.GOMAXPROCS(0)
 }
 
-func (o Options) maxFileSize() int64 {
+// SizeLimit is the size above which files are skipped.
+func (o Options) SizeLimit() int64 {
 	if o.MaxFileSize > 0 {
 		return o.MaxFileSize
 	}
@@ -96,7 +98,7 @@ func (c *collector) add(fs []Finding, bytes int) {
 // link is followed: the user named it.
 func (s *Scanner) ScanPaths(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	col := &collector{warn: opts.Warn}
-	p := pool.New().WithMaxGoroutines(opts.jobs())
+	p := pool.New().WithMaxGoroutines(opts.Workers())
 	submit := func(c Content, abs string) {
 		p.Go(func() {
 			defer func() {
@@ -104,7 +106,7 @@ func (s *Scanner) ScanPaths(ctx context.Context, paths []string, opts Options) (
 					col.warnf(c.Path, "internal error, file not fully scanned (please report this): %v\n%s", r, debug.Stack())
 				}
 			}()
-			s.scanFile(c, abs, opts.maxFileSize(), col)
+			s.scanFile(c, abs, opts.SizeLimit(), col)
 		})
 	}
 	var walkErr error

@@ -5,9 +5,11 @@
 package scanner
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
-	"sort"
+	"slices"
+	"strings"
 
 	"github.com/rolecall/rolecall/detectors"
 )
@@ -86,22 +88,18 @@ func Fingerprint(rule, file, secret string) string {
 // SortFindings orders findings by file, commit, position and rule, so that
 // reports are stable from run to run whatever the worker scheduling.
 func SortFindings(fs []Finding) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		a, b := &fs[i], &fs[j]
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		if a.Commit != b.Commit {
-			return a.Commit < b.Commit
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		if a.Column != b.Column {
-			return a.Column < b.Column
-		}
-		return a.RuleID < b.RuleID
-	})
+	slices.SortStableFunc(fs, func(a, b Finding) int { return Compare(&a, &b) })
+}
+
+// Compare orders two findings by file, commit, line, column and rule.
+func Compare(a, b *Finding) int {
+	return cmp.Or(
+		strings.Compare(a.File, b.File),
+		strings.Compare(a.Commit, b.Commit),
+		cmp.Compare(a.Line, b.Line),
+		cmp.Compare(a.Column, b.Column),
+		strings.Compare(a.RuleID, b.RuleID),
+	)
 }
 
 // Redact keeps the first characters of a secret: four, or fewer for short

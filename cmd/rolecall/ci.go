@@ -38,10 +38,6 @@ follows the findings (--fail-on, --exit-code). Check out with fetch-depth: 0.`,
 		Example: `  rolecall ci github --sarif rolecall.sarif`,
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			failOn, err := a.checkScanFlags()
-			if err != nil {
-				return err
-			}
 			path := "."
 			if len(args) == 1 {
 				path = args[0]
@@ -50,15 +46,12 @@ follows the findings (--fail-on, --exit-code). Check out with fetch-depth: 0.`,
 			if err != nil {
 				return err
 			}
-			repo, err := a.openRepo(path)
+			g, err := a.openGit(path)
 			if err != nil {
 				return err
 			}
-			defer repo.Close()
-			eng, err := a.engine(repoConfigDir(repo))
-			if err != nil {
-				return err
-			}
+			defer g.repo.Close()
+			repo, eng, failOn := g.repo, g.eng, g.failOn
 			plan, err := event.Choose(repo)
 			if err != nil {
 				return err
@@ -87,9 +80,7 @@ follows the findings (--fail-on, --exit-code). Check out with fetch-depth: 0.`,
 			}
 			res := &gitscan.Result{}
 			if len(commits) > 0 {
-				res, err = repo.ScanCommits(cmd.Context(), scanner.New(eng), commits, gitscan.Options{
-					Jobs: a.jobs, MaxFileSize: int64(a.maxFileSize), Warn: a.warn, Progress: a.progressBar(),
-				})
+				res, err = repo.ScanCommits(cmd.Context(), scanner.New(eng), commits, a.gitOptions(true))
 				a.clearProgress()
 				if err != nil {
 					return err

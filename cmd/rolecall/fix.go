@@ -283,7 +283,7 @@ func historyCheck(root string) (func(file, secret string) bool, string) {
 		}
 		return bytes.Contains(data, []byte(secret))
 	}
-	return check, githubRepo(configValue(repo, `remote "origin"`, "url"))
+	return check, githubRepo(repo.ConfigValue(`remote "origin"`, "url"))
 }
 
 var githubURL = regexp.MustCompile(`github\.com[:/]([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+?)(?:\.git)?/?$`)

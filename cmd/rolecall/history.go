@@ -36,28 +36,20 @@ are counted and named in warnings; the scan goes on.`,
   rolecall history --format sarif -o history.sarif /srv/git/repo.git`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			failOn, err := a.checkScanFlags()
-			if err != nil {
-				return err
-			}
 			path := "."
 			if len(args) == 1 {
 				path = args[0]
 			}
-			repo, err := a.openRepo(path)
+			g, err := a.openGit(path)
 			if err != nil {
 				return err
 			}
-			defer repo.Close()
-			eng, err := a.engine(repoConfigDir(repo))
+			defer g.repo.Close()
+			sel, err := historySelection(g.repo, branch, rng, since)
 			if err != nil {
 				return err
 			}
-			sel, err := historySelection(repo, branch, rng, since)
-			if err != nil {
-				return err
-			}
-			return a.scanSelection(cmd, repo, eng, sel, failOn)
+			return a.scanSelection(cmd, g, sel)
 		},
 	}
 	cmd.Flags().StringVar(&branch, "branch", "", "scan only commits reachable from this branch (or any revision)")
@@ -118,7 +110,8 @@ func historySelection(repo *gitscan.Repo, branch, rng, since string) (gitscan.Se
 const gitMemoryLimit = 640 << 20
 
 // scanSelection walks the selected commits, scans them and reports.
-func (a *app) scanSelection(cmd *cobra.Command, repo *gitscan.Repo, eng *detectors.Engine, sel gitscan.Selection, failOn detectors.Severity) error {
+func (a *app) scanSelection(cmd *cobra.Command, g *gitRun, sel gitscan.Selection) error {
+	repo, eng, failOn := g.repo, g.eng, g.failOn
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(gitMemoryLimit)
 	}
@@ -131,9 +124,7 @@ func (a *app) scanSelection(cmd *cobra.Command, repo *gitscan.Repo, eng *detecto
 	}
 	res := &gitscan.Result{}
 	if len(walk.Commits) > 0 {
-		res, err = repo.ScanCommits(cmd.Context(), scanner.New(eng), walk.Commits, gitscan.Options{
-			Jobs: a.jobs, MaxFileSize: int64(a.maxFileSize), Warn: a.warn, Progress: a.progressBar(),
-		})
+		res, err = repo.ScanCommits(cmd.Context(), scanner.New(eng), walk.Commits, a.gitOptions(true))
 		a.clearProgress()
 		if err != nil {
 			return err
@@ -145,6 +136,42 @@ func (a *app) scanSelection(cmd *cobra.Command, repo *gitscan.Repo, eng *detecto
 		a.warn(scanner.Warning{Message: fmt.Sprintf("%d object(s) could not be read (see the warnings above); everything else was scanned", res.Unreadable)})
 	}
 	return a.finish(eng, res.Findings, report.Stats{Files: res.Blobs, Bytes: res.Bytes, Commits: res.Commits, Skipped: len(res.Skipped)}, failOn)
+}
+
+// gitRun is what every git-scanning command opens first.
+type gitRun struct {
+	repo   *gitscan.Repo
+	eng    *detectors.Engine
+	failOn detectors.Severity
+}
+
+// openGit checks the scan flags, opens the repository at path and loads the
+// rules from --config or the repository's .rolecall.toml. The caller closes
+// the repository.
+func (a *app) openGit(path string) (*gitRun, error) {
+	failOn, err := a.checkScanFlags()
+	if err != nil {
+		return nil, err
+	}
+	repo, err := a.openRepo(path)
+	if err != nil {
+		return nil, err
+	}
+	eng, err := a.engine(repoConfigDir(repo))
+	if err != nil {
+		repo.Close()
+		return nil, err
+	}
+	return &gitRun{repo: repo, eng: eng, failOn: failOn}, nil
+}
+
+// gitOptions are the history-scan options the flags ask for.
+func (a *app) gitOptions(progress bool) gitscan.Options {
+	o := gitscan.Options{Options: scanner.Options{Jobs: a.jobs, MaxFileSize: int64(a.maxFileSize), Warn: a.warn}}
+	if progress {
+		o.Progress = a.progressBar()
+	}
+	return o
 }
 
 // openRepo opens a repository for the worker count and passes on what

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"os"
@@ -26,26 +25,16 @@ reported, so an old finding does not block every commit that touches the file.`,
   rolecall hook install --pre-commit      # run it before every commit`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			failOn, err := a.checkScanFlags()
+			g, err := a.openGit(".")
 			if err != nil {
 				return err
 			}
-			repo, err := a.openRepo(".")
+			defer g.repo.Close()
+			res, err := g.repo.ScanStaged(cmd.Context(), scanner.New(g.eng), a.gitOptions(false))
 			if err != nil {
 				return err
 			}
-			defer repo.Close()
-			eng, err := a.engine(repoConfigDir(repo))
-			if err != nil {
-				return err
-			}
-			res, err := repo.ScanStaged(cmd.Context(), scanner.New(eng), gitscan.Options{
-				Jobs: a.jobs, MaxFileSize: int64(a.maxFileSize), Warn: a.warn,
-			})
-			if err != nil {
-				return err
-			}
-			err = a.finish(eng, res.Findings, report.Stats{Files: res.Blobs, Skipped: len(res.Skipped)}, failOn)
+			err = a.finish(g.eng, res.Findings, report.Stats{Files: res.Blobs, Skipped: len(res.Skipped)}, g.failOn)
 			if isBlocking(err) && !a.quiet {
 				fmt.Fprint(a.stderr, commitBlockedHelp)
 			}
@@ -92,27 +81,19 @@ PRE_COMMIT_TO_REF instead.`,
 		Example: `  rolecall hook install --pre-push         # install it as .git/hooks/pre-push`,
 		Args:    cobra.MaximumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			failOn, err := a.checkScanFlags()
+			g, err := a.openGit(".")
 			if err != nil {
 				return err
 			}
-			repo, err := a.openRepo(".")
-			if err != nil {
-				return err
-			}
-			defer repo.Close()
-			eng, err := a.engine(repoConfigDir(repo))
-			if err != nil {
-				return err
-			}
-			sel, err := prePushSelection(repo, a)
+			defer g.repo.Close()
+			sel, err := prePushSelection(g.repo, a)
 			if err != nil {
 				return err
 			}
 			if len(sel.Include) == 0 {
 				return nil // only deletes, or nothing pushed
 			}
-			err = a.scanSelection(cmd, repo, eng, sel, failOn)
+			err = a.scanSelection(cmd, g, sel)
 			if isBlocking(err) && !a.quiet {
 				fmt.Fprint(a.stderr, pushBlockedHelp)
 			}
@@ -240,7 +221,7 @@ exec rolecall %s
 // hooksDir honours core.hooksPath (relative to the work tree), else uses
 // the common git directory's hooks/.
 func hooksDir(repo *gitscan.Repo) string {
-	if p := configValue(repo, "core", "hookspath"); p != "" {
+	if p := repo.ConfigValue("core", "hookspath"); p != "" {
 		if strings.HasPrefix(p, "~/") {
 			if home, err := os.UserHomeDir(); err == nil {
 				p = filepath.Join(home, p[2:])
@@ -256,27 +237,4 @@ func hooksDir(repo *gitscan.Repo) string {
 		return p
 	}
 	return filepath.Join(repo.CommonDir(), "hooks")
-}
-
-// configValue reads one key from the repository's config file.
-func configValue(repo *gitscan.Repo, section, key string) string {
-	f, err := os.Open(filepath.Join(repo.CommonDir(), "config"))
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	cur, val := "", ""
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if strings.HasPrefix(line, "[") {
-			cur = strings.ToLower(strings.Trim(line, "[] \t"))
-			continue
-		}
-		k, v, ok := strings.Cut(line, "=")
-		if ok && cur == section && strings.ToLower(strings.TrimSpace(k)) == key {
-			val = strings.Trim(strings.TrimSpace(v), `"`)
-		}
-	}
-	return val
 }

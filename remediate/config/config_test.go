@@ -13,6 +13,7 @@ import (
 
 	"github.com/rolecall/rolecall/detectors/testsecrets"
 	"github.com/rolecall/rolecall/remediate/edit"
+	"github.com/rolecall/rolecall/remediate/edit/edittest"
 )
 
 // A rewriteCase is one file and what the rewriter must make of it. Inputs
@@ -136,7 +137,7 @@ func runCase(t *testing.T, c rewriteCase) {
 	if string(out) != want {
 		t.Errorf("output:\n%s\nwant:\n%s", show(string(out)), show(want))
 	}
-	checkUntouchedLines(t, in, string(out), res.Edits)
+	edittest.CheckUntouchedKept(t, c.name, in, string(out), res.Edits)
 	checkLineEndings(t, in, string(out))
 	if err := Validate(kind, out); err != nil {
 		t.Errorf("the output does not validate: %v\n%s", err, out)
@@ -200,53 +201,6 @@ func checkNonOverlapping(t *testing.T, es []edit.Edit) {
 		}
 	}
 }
-
-// checkUntouchedLines diffs input and output by lines: every input line
-// that no edit touches must survive byte for byte, in order.
-func checkUntouchedLines(t *testing.T, in, out string, es []edit.Edit) {
-	t.Helper()
-	a, b := splitKeep(in), splitKeep(out)
-	// Longest common subsequence of lines.
-	n, m := len(a), len(b)
-	lcs := make([][]int, n+1)
-	for i := range lcs {
-		lcs[i] = make([]int, m+1)
-	}
-	for i := n - 1; i >= 0; i-- {
-		for j := m - 1; j >= 0; j-- {
-			if a[i] == b[j] {
-				lcs[i][j] = lcs[i+1][j+1] + 1
-			} else {
-				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
-			}
-		}
-	}
-	kept := make([]bool, n)
-	for i, j := 0, 0; i < n && j < m; {
-		switch {
-		case a[i] == b[j]:
-			kept[i] = true
-			i, j = i+1, j+1
-		case lcs[i+1][j] >= lcs[i][j+1]:
-			i++
-		default:
-			j++
-		}
-	}
-	off := 0
-	for i, l := range a {
-		touched := false
-		for _, e := range es {
-			touched = touched || e.Start < off+len(l) && e.End > off || e.Start == e.End && e.Start > off && e.Start < off+len(l)
-		}
-		if !touched && !kept[i] {
-			t.Errorf("untouched line %d changed: %q", i+1, l)
-		}
-		off += len(l)
-	}
-}
-
-func splitKeep(s string) []string { return strings.SplitAfter(s, "\n") }
 
 // checkLineEndings: a CRLF input gives a CRLF output, an LF input no CR.
 func checkLineEndings(t *testing.T, in, out string) {

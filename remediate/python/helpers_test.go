@@ -12,6 +12,7 @@ import (
 
 	"github.com/rolecall/rolecall/detectors/testsecrets"
 	"github.com/rolecall/rolecall/remediate/edit"
+	"github.com/rolecall/rolecall/remediate/edit/edittest"
 )
 
 // Test inputs hold placeholders that are replaced at run time with fake
@@ -123,7 +124,7 @@ func runCases(t *testing.T, cases []rwCase) {
 		if string(out) != want {
 			t.Errorf("%s: output differs\n--- got\n%s\n--- want\n%s", c.name, out, want)
 		}
-		editsStayOnChangedLines(t, c.name, in, want, res.Edits)
+		edittest.CheckEditsOnChangedLines(t, c.name, in, want, res.Edits)
 		progs = append(progs, program{t.Name() + "/" + c.name + " (input)", in}, program{t.Name() + "/" + c.name + " (output)", string(out)})
 	}
 	toParse = append(toParse, progs...)
@@ -247,73 +248,6 @@ func uncovered(targets []edit.Target, res edit.Result) int {
 		}
 	}
 	return -1
-}
-
-// editsStayOnChangedLines checks the edits are minimal: no edit touches
-// an input line that a line diff of the input against the expected output
-// keeps unchanged.
-func editsStayOnChangedLines(t *testing.T, name, in, want string, edits []edit.Edit) {
-	t.Helper()
-	a, b := splitLines(in), splitLines(want)
-	// Longest common subsequence of lines, by dynamic programming.
-	n, m := len(a), len(b)
-	lcs := make([][]int, n+1)
-	for i := range lcs {
-		lcs[i] = make([]int, m+1)
-	}
-	for i := n - 1; i >= 0; i-- {
-		for j := m - 1; j >= 0; j-- {
-			if a[i] == b[j] {
-				lcs[i][j] = lcs[i+1][j+1] + 1
-			} else {
-				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
-			}
-		}
-	}
-	start := 0
-	for i, j := 0, 0; i < n; {
-		switch {
-		case j < m && a[i] == b[j]:
-			end := start + len(a[i])
-			for _, e := range edits {
-				if e.Start < end && e.End > start && e.End > e.Start || e.Start == e.End && start < e.Start && e.Start < end {
-					t.Errorf("%s: an edit %+v touches the unchanged line %q", name, e, a[i])
-				}
-			}
-			i, j = i+1, j+1
-		case j < m && lcs[i][j+1] >= lcs[i+1][j]:
-			j++
-			continue
-		default:
-			i++
-		}
-		if i > 0 {
-			start = lineOffset(a, i)
-		}
-	}
-}
-
-// splitLines splits s into lines that keep their line breaks.
-func splitLines(s string) []string {
-	var out []string
-	for s != "" {
-		k := strings.IndexByte(s, '\n') + 1
-		if k == 0 {
-			k = len(s)
-		}
-		out = append(out, s[:k])
-		s = s[k:]
-	}
-	return out
-}
-
-// lineOffset returns the offset of line i of lines.
-func lineOffset(lines []string, i int) int {
-	off := 0
-	for _, l := range lines[:i] {
-		off += len(l)
-	}
-	return off
 }
 
 // pythonScript parses each program with the real Python parser, magic

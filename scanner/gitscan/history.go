@@ -1,12 +1,13 @@
 package gitscan
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
-	"runtime"
 	"runtime/debug"
-	"sort"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,30 +23,14 @@ import (
 // MessagePath is the file name reported for secrets in commit messages.
 const MessagePath = "(commit message)"
 
-// Options tune a history scan.
+// Options tune a history scan: the directory scan's options (workers, size
+// limit, warnings) and what only history has.
 type Options struct {
-	Jobs        int
-	MaxFileSize int64
-	// Warn receives warnings (never concurrently).
-	Warn func(scanner.Warning)
+	scanner.Options
 	// Progress, if set, is called about ten times a second while scanning.
 	Progress func(Progress)
 	// SkipMessages leaves commit messages unscanned.
 	SkipMessages bool
-}
-
-func (o Options) jobs() int {
-	if o.Jobs > 0 {
-		return o.Jobs
-	}
-	return runtime.GOMAXPROCS(0)
-}
-
-func (o Options) maxFileSize() int64 {
-	if o.MaxFileSize > 0 {
-		return o.MaxFileSize
-	}
-	return scanner.DefaultMaxFileSize
 }
 
 // Progress counts work done so far.
@@ -130,7 +115,7 @@ func (r *Repo) ScanCommits(ctx context.Context, s *scanner.Scanner, commits []*o
 			}
 		}()
 	}
-	p := pool.New().WithMaxGoroutines(opts.jobs())
+	p := pool.New().WithMaxGoroutines(opts.Workers())
 	for _, c := range commits {
 		if ctx.Err() != nil {
 			break
@@ -273,7 +258,7 @@ func (h *historyScan) readBlob(st *objectChain, blob plumbing.Hash, path string)
 		h.unreadable(path, "cannot read blob %s (%v); a partial or damaged clone? The other versions are still scanned", blob, err)
 		return nil, false
 	}
-	if obj.Size() > h.opts.maxFileSize() {
+	if obj.Size() > h.opts.SizeLimit() {
 		h.mu.Lock()
 		h.res.Skipped = append(h.res.Skipped, scanner.Skipped{Path: path, Reason: fmt.Sprintf("blob %s is %d bytes, over --max-file-size", blob.String()[:12], obj.Size())})
 		h.mu.Unlock()
@@ -473,20 +458,7 @@ func cutPath(p string) (first, rest string, nested bool) {
 
 // SortHistory orders findings oldest commit first, then by file and line.
 func SortHistory(fs []scanner.Finding) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		a, b := &fs[i], &fs[j]
-		if a.Date != b.Date {
-			return a.Date < b.Date
-		}
-		if a.Commit != b.Commit {
-			return a.Commit < b.Commit
-		}
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		return a.RuleID < b.RuleID
+	slices.SortStableFunc(fs, func(a, b scanner.Finding) int {
+		return cmp.Or(strings.Compare(a.Date, b.Date), scanner.Compare(&a, &b))
 	})
 }

@@ -231,36 +231,52 @@ func repositoryFS(gitDir string) (billy.Filesystem, error) {
 // worktreeConfig and partialClone, which do not matter to a reader; this is
 // why rolecall opens the storage directly rather than through git.Open.
 func checkExtensions(gitDir string) error {
-	for _, cfg := range []string{filepath.Join(gitDir, "config"), filepath.Join(commonDirOf(gitDir), "config")} {
-		f, err := os.Open(cfg)
-		if err != nil {
-			continue
+	for _, path := range []string{filepath.Join(gitDir, "config"), filepath.Join(commonDirOf(gitDir), "config")} {
+		cfg := readGitConfig(path)
+		if v := strings.ToLower(cfg["extensions.objectformat"]); v != "" && v != "sha1" {
+			return fmt.Errorf("uses %s object ids, which rolecall cannot read yet", v)
 		}
-		section := ""
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			line := strings.TrimSpace(sc.Text())
-			if strings.HasPrefix(line, "[") {
-				section = strings.ToLower(strings.Trim(line, "[] \t"))
-				continue
-			}
-			if section != "extensions" {
-				continue
-			}
-			key, value, _ := strings.Cut(line, "=")
-			key, value = strings.ToLower(strings.TrimSpace(key)), strings.ToLower(strings.TrimSpace(value))
-			switch {
-			case key == "objectformat" && value != "sha1":
-				f.Close()
-				return fmt.Errorf("uses %s object ids, which rolecall cannot read yet", value)
-			case key == "refstorage" && value != "files":
-				f.Close()
-				return fmt.Errorf("stores references as %s, which rolecall cannot read yet (convert with `git refs migrate --ref-format=files`)", value)
-			}
+		if v := strings.ToLower(cfg["extensions.refstorage"]); v != "" && v != "files" {
+			return fmt.Errorf("stores references as %s, which rolecall cannot read yet (convert with `git refs migrate --ref-format=files`)", v)
 		}
-		f.Close()
 	}
 	return nil
+}
+
+// readGitConfig reads the simple form of a git config file: keys are
+// "section.key" (or `section "sub".key`) in lower case, the last value
+// wins; includes and continuations are not followed.
+func readGitConfig(path string) map[string]string {
+	out := map[string]string{}
+	f, err := os.Open(path)
+	if err != nil {
+		return out
+	}
+	defer f.Close()
+	section := ""
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		switch {
+		case line == "" || line[0] == '#' || line[0] == ';':
+		case line[0] == '[':
+			name, sub, _ := strings.Cut(strings.Trim(line, "[] \t"), " ")
+			section = strings.ToLower(name)
+			if sub != "" {
+				section += " " + sub
+			}
+		default:
+			key, value, _ := strings.Cut(line, "=")
+			out[section+"."+strings.ToLower(strings.TrimSpace(key))] = strings.Trim(strings.TrimSpace(value), `"`)
+		}
+	}
+	return out
+}
+
+// ConfigValue returns a key of the repository's config, e.g.
+// ConfigValue("core", "hookspath") or ConfigValue(`remote "origin"`, "url").
+func (r *Repo) ConfigValue(section, key string) string {
+	return readGitConfig(filepath.Join(r.CommonDir(), "config"))[section+"."+strings.ToLower(key)]
 }
 
 func commonDirOf(gitDir string) string {

@@ -141,8 +141,8 @@ func TestEmptyAndOddRepositories(t *testing.T) {
 		refs, _ := repo.Refs()
 		walk, _ := repo.Select(Selection{Include: []plumbing.Hash{refs[0].Commit}})
 		var warned []string
-		res, err := repo.ScanCommits(context.Background(), newScanner(t), walk.Commits, Options{
-			MaxFileSize: 1000, Warn: func(w scanner.Warning) { warned = append(warned, w.String()) }})
+		res, err := repo.ScanCommits(context.Background(), newScanner(t), walk.Commits, Options{Options: scanner.Options{
+			MaxFileSize: 1000, Warn: func(w scanner.Warning) { warned = append(warned, w.String()) }}})
 		if err != nil {
 			t.Fatal(err)
 		}

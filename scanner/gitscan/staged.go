@@ -56,7 +56,7 @@ func (r *Repo) ScanStaged(ctx context.Context, s *scanner.Scanner, opts Options)
 		changes = append(changes, ch)
 	}
 	h := &historyScan{repo: r, s: s, opts: opts, blobs: map[blobKey]*blobEntry{}, warn: map[string]bool{}}
-	p := pool.New().WithMaxGoroutines(opts.jobs())
+	p := pool.New().WithMaxGoroutines(opts.Workers())
 	for _, ch := range changes {
 		if ctx.Err() != nil {
 			break
