@@ -112,8 +112,15 @@ func fixable(k edit.Kind) bool { return k.IsAWS() || k == edit.Password }
 
 // Plan computes the fix for one file: data is its content as scanned and
 // findings are what the scanner reported in it.
-func (p *Planner) Plan(file string, data []byte, findings []scanner.Finding) *FilePlan {
-	plan := &FilePlan{Path: file, Original: data}
+func (p *Planner) Plan(file string, data []byte, findings []scanner.Finding) (plan *FilePlan) {
+	plan = &FilePlan{Path: file, Original: data}
+	defer func() {
+		// One odd file must not stop the fixes of the others.
+		if r := recover(); r != nil {
+			plan.abandon(fmt.Sprintf("internal error while planning the fix (please report it): %v; fix this by hand", r))
+			plan.manual(func(*Item) string { return "internal error while planning the fix (please report it); fix this by hand" })
+		}
+	}()
 	for _, f := range findings {
 		plan.Items = append(plan.Items, Item{Finding: f, Kind: KindOf(f, lineAt(data, f.Offset))})
 	}

@@ -159,6 +159,16 @@ func TestPlanGuards(t *testing.T) {
 			t.Errorf("lying rewriter accepted: %+v", plan.Items)
 		}
 	})
+	t.Run("a rewriter that panics fails its file only", func(t *testing.T) {
+		p, s := testPlanner(t)
+		p.Registry.ForPath = func(string, detectors.Lang) (edit.Rewriter, func([]byte) error) {
+			return func([]byte, []edit.Target, edit.Options) edit.Result { panic("boom") }, nil
+		}
+		plan := planFor(t, p, s, "a.py", src)
+		if plan.Changed() || plan.Items[0].Fixed || !strings.Contains(plan.Items[0].Reason, "internal error") {
+			t.Errorf("panic: %+v", plan.Items)
+		}
+	})
 	t.Run("a rewrite that does not parse is dropped", func(t *testing.T) {
 		p, s := testPlanner(t)
 		p.Registry.ForPath = func(string, detectors.Lang) (edit.Rewriter, func([]byte) error) {
