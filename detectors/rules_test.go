@@ -181,6 +181,7 @@ var negatives = []struct{ rule, path, text string }{
 	{"kaggle-api-key", "kaggle.json", `{"username":"datasci","key":"<your-key>"}`},
 	{"wandb-api-key", "a.py", `wandb.login(key=os.environ["WANDB_API_KEY"])`},
 	{"generic-credential", "a.py", `password = getpass.getpass("Password: ")`},
+	{"generic-credential", "a.yml", `token = "***REMOVED***!0"`},
 }
 
 func TestNegatives(t *testing.T) {

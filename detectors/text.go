@@ -55,6 +55,7 @@ var placeholderFragments = []string{
 	"placeholder", "PLACEHOLDER", "dummy", "DUMMY", "insert_", "INSERT_",
 	"enter_your", "ENTER_YOUR", "_here", "_HERE", "-here", "_goes_", "redacted",
 	"REDACTED", "notreal", "NOTREAL", "not-a-real", "not_a_real",
+	"***REMOVED***", // what rolecall fix and git filter-repo leave behind
 }
 
 // IsPlaceholder reports whether s is a documentation stand-in rather than a

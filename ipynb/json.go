@@ -80,6 +80,20 @@ func (v *Value) Get(key string) *Value {
 	return nil
 }
 
+// IsUsedMember reports whether member i is the one Get returns for its
+// name: the last of any duplicates. Readers skip the members they handle by
+// name; an earlier duplicate must still be walked, or a file could hide a
+// secret behind a second "cells" or "source" key.
+func (v *Value) IsUsedMember(i int) bool {
+	name := v.Members[i].Name()
+	for j := i + 1; j < len(v.Members); j++ {
+		if v.Members[j].Name() == name {
+			return false
+		}
+	}
+	return true
+}
+
 // Is reports whether v is a string that decodes to s.
 func (v *Value) Is(s string) bool {
 	if v == nil || v.Kind != JSONString {

@@ -95,6 +95,10 @@ func parseJupyter(data []byte) (*Notebook, error) {
 		m := &root.Members[mi]
 		switch name := m.Name(); name {
 		case "cells", "worksheets", "nbformat", "nbformat_minor":
+			if root.IsUsedMember(mi) {
+				continue
+			}
+			fallthrough
 		default:
 			r.walk(&m.Value, joinPath("", name), &m.Key, true, Segment{}, name == "metadata")
 		}
@@ -191,8 +195,12 @@ func (r *reader) cell(c *Value, path string) {
 	for mi := range c.Members {
 		m := &c.Members[mi]
 		switch name := m.Name(); name {
-		case "id", "cell_type", "source", "input", "outputs", "language",
-			"attachments": // image payloads referenced from markdown
+		case "attachments": // image payloads referenced from markdown
+		case "id", "cell_type", "source", "input", "outputs", "language":
+			if c.IsUsedMember(mi) {
+				continue
+			}
+			fallthrough
 		default:
 			r.walk(&m.Value, joinPath(path, name), &m.Key, true, tmpl, name == "metadata")
 		}
@@ -292,7 +300,7 @@ func (r *reader) output(o *Value, oi int, tmpl Segment, path string) {
 	}
 	for mi := range o.Members {
 		m := &o.Members[mi]
-		if name := m.Name(); !used[name] {
+		if name := m.Name(); !used[name] || !o.IsUsedMember(mi) {
 			r.walk(&m.Value, joinPath(path, name), &m.Key, true, tmpl, false)
 		}
 	}

@@ -39,7 +39,7 @@ func parseZeppelin(data []byte) (*Notebook, error) {
 	}
 	for mi := range root.Members {
 		m := &root.Members[mi]
-		if name := m.Name(); name != "paragraphs" && !zeppelinMachinery[name] {
+		if name := m.Name(); name != "paragraphs" && !zeppelinMachinery[name] || name == "paragraphs" && !root.IsUsedMember(mi) {
 			r.walk(&m.Value, joinPath("", name), &m.Key, true, Segment{}, false)
 		}
 	}
@@ -89,7 +89,7 @@ func (r *reader) paragraph(p *Value, path string) {
 	for mi := range p.Members {
 		m := &p.Members[mi]
 		switch name := m.Name(); {
-		case name == "text" || name == "results" || name == "result" || zeppelinMachinery[name]:
+		case (name == "text" || name == "results" || name == "result") && p.IsUsedMember(mi), zeppelinMachinery[name]:
 		default:
 			r.walk(&m.Value, joinPath(path, name), &m.Key, true, tmpl, false)
 		}

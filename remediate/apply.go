@@ -80,11 +80,17 @@ func (p *FilePlan) Write(path string) error {
 }
 
 // SARIFFix is the plan as one SARIF fix: every replacement in the
-// unmodified file, regions in code-point columns.
-func (p *FilePlan) SARIFFix() report.SARIFFix {
+// unmodified file, regions in code-point columns. With redact, secrets the
+// inserted text carries along (another secret in a rewritten notebook cell)
+// are redacted: the fix then documents the change but cannot be applied.
+func (p *FilePlan) SARIFFix(redact bool) report.SARIFFix {
 	var reps []report.SARIFReplacement
 	for _, e := range p.Edits {
-		reps = append(reps, report.NewSARIFReplacement(region(p.Original, e), e.New))
+		text := e.New
+		if redact {
+			text = p.Redact(text)
+		}
+		reps = append(reps, report.NewSARIFReplacement(region(p.Original, e), text))
 	}
 	return report.NewSARIFFix(fmt.Sprintf("Remove %d hardcoded credential(s) from %s; use the default credential chain or a named profile", p.fixedCount(), p.Path), p.Path, reps)
 }

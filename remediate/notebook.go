@@ -45,6 +45,7 @@ func (p *Planner) planNotebook(plan *FilePlan) {
 	var program bytes.Buffer
 	var pyTargets []edit.Target
 	var pyIndex []int
+	var prose []int // items in markdown and raw cells
 	for _, c := range cells {
 		if c.cell.Type == "code" && c.seg.Lang == "python" {
 			c.start = program.Len()
@@ -69,9 +70,7 @@ func (p *Planner) planNotebook(plan *FilePlan) {
 			plan.record(res, []int{i})
 			w.cell.edits = append(w.cell.edits, res.Edits...)
 		case w.cell.cell.Type != "code":
-			// Markdown and raw cells are prose: take the secret out of the text.
-			w.cell.edits = append(w.cell.edits, edit.Edit{Start: w.start, End: w.end, New: Redacted})
-			plan.Items[i].Fixed, plan.Items[i].Shape = true, "removed from a "+w.cell.cell.Type+" cell"
+			prose = append(prose, i) // decided once the code is
 		}
 	}
 	if len(pyTargets) > 0 {
@@ -83,7 +82,25 @@ func (p *Planner) planNotebook(plan *FilePlan) {
 			return
 		}
 	}
-	edits, err := p.spliceCells(plan, nb, cells)
+	// A secret some code cell still holds stays everywhere: taking its
+	// copies out of prose and outputs would claim a fix that is not one.
+	blocked := map[string]int{} // secret -> a cell that still holds it
+	for i, it := range plan.Items {
+		if w := where[i]; w.cell != nil && w.cell.cell.Type == "code" && !it.Fixed {
+			blocked[it.Finding.Secret] = w.cell.cell.Index
+		}
+	}
+	for _, i := range prose {
+		it, w := &plan.Items[i], where[i]
+		if c, ok := blocked[it.Finding.Secret]; ok {
+			it.Reason = fmt.Sprintf("the same secret is still in the code of cell %d, which rolecall leaves alone: fix that first", c)
+			continue
+		}
+		// Markdown and raw cells are prose: take the secret out of the text.
+		w.cell.edits = append(w.cell.edits, edit.Edit{Start: w.start, End: w.end, New: Redacted})
+		it.Fixed, it.Shape = true, "removed from a "+w.cell.cell.Type+" cell"
+	}
+	edits, err := p.spliceCells(plan, nb, cells, blocked)
 	if err != nil {
 		plan.abandon(err.Error())
 	} else if len(edits) > 0 {
@@ -196,7 +213,7 @@ func splitEdits(edits []edit.Edit, cells []*nbCell) bool {
 // source is re-encoded in place, the outputs of edited code cells are
 // cleared (they may echo the key), and other copies of a removed secret
 // are redacted.
-func (p *Planner) spliceCells(plan *FilePlan, nb *ipynb.Notebook, cells []*nbCell) ([]edit.Edit, error) {
+func (p *Planner) spliceCells(plan *FilePlan, nb *ipynb.Notebook, cells []*nbCell, blocked map[string]int) ([]edit.Edit, error) {
 	data := plan.Original
 	ascii := usesASCIIEscapes(data)
 	var edits []edit.Edit
@@ -224,17 +241,18 @@ func (p *Planner) spliceCells(plan *FilePlan, nb *ipynb.Notebook, cells []*nbCel
 			edits = append(edits, edit.Edit{Start: out.Start, End: out.End, New: "[]"})
 		}
 	}
-	// Copies of removed secrets elsewhere: outputs of cells not cleared,
-	// metadata, other cells' sources that are not being rewritten.
+	// Copies of removed secrets in outputs of cells not cleared and in
+	// metadata. Sources are never touched here: prose cells were edited
+	// above, and a code cell only ever by a rewriter.
 	removed := map[string]bool{}
 	for _, it := range plan.Items {
-		if it.Fixed {
+		if _, stays := blocked[it.Finding.Secret]; it.Fixed && !stays {
 			removed[it.Finding.Secret] = true
 		}
 	}
 	for i := range nb.Segments {
 		s := &nb.Segments[i]
-		if edited[s.Cell] && (s.Kind == ipynb.KindSource || s.Kind == ipynb.KindOutput) {
+		if s.Kind == ipynb.KindSource || edited[s.Cell] && s.Kind == ipynb.KindOutput {
 			continue
 		}
 		for secret := range removed {
@@ -251,6 +269,9 @@ func (p *Planner) spliceCells(plan *FilePlan, nb *ipynb.Notebook, cells []*nbCel
 	}
 	for i := range plan.Items {
 		it := &plan.Items[i]
+		if c, stays := blocked[it.Finding.Secret]; stays && !it.Fixed && it.Reason == "" && it.Finding.Notebook != nil && it.Finding.Notebook.Part != "source" {
+			it.Reason = fmt.Sprintf("the same secret is still in the code of cell %d, which rolecall leaves alone: fix that first", c)
+		}
 		if !it.Fixed && removed[it.Finding.Secret] && it.Finding.Notebook != nil && it.Finding.Notebook.Part != "source" {
 			it.Fixed = true
 			if edited[it.Finding.Notebook.Cell] {

@@ -48,6 +48,23 @@ type Item struct {
 	Fixed   bool
 	Shape   string // what was rewritten
 	Reason  string // why a person must fix it, when not Fixed
+	// Raw is the secret as the file spells it: in a notebook's JSON a
+	// secret holding `"` or `\` is escaped. Redaction, the history check
+	// and filter-repo expressions work on these bytes.
+	Raw string
+}
+
+// Redact returns text with every secret of the plan, in its decoded and
+// raw spellings, redacted.
+func (p *FilePlan) Redact(text string) string {
+	for _, it := range p.Items {
+		for _, s := range []string{it.Raw, it.Finding.Secret} {
+			if s != "" {
+				text = strings.ReplaceAll(text, s, scanner.Redact(it.Finding.Secret))
+			}
+		}
+	}
+	return text
 }
 
 // FilePlan is the fix for one file.
@@ -118,11 +135,17 @@ func (p *Planner) Plan(file string, data []byte, findings []scanner.Finding) (pl
 		// One odd file must not stop the fixes of the others.
 		if r := recover(); r != nil {
 			plan.abandon(fmt.Sprintf("internal error while planning the fix (please report it): %v; fix this by hand", r))
-			plan.manual(func(*Item) string { return "internal error while planning the fix (please report it); fix this by hand" })
+			plan.manual(func(*Item) string {
+				return "internal error while planning the fix (please report it); fix this by hand"
+			})
 		}
 	}()
 	for _, f := range findings {
-		plan.Items = append(plan.Items, Item{Finding: f, Kind: KindOf(f, lineAt(data, f.Offset))})
+		raw := ""
+		if f.Offset >= 0 && f.Offset <= f.EndOffset && f.EndOffset <= len(data) {
+			raw = string(data[f.Offset:f.EndOffset])
+		}
+		plan.Items = append(plan.Items, Item{Finding: f, Kind: KindOf(f, lineAt(data, f.Offset)), Raw: raw})
 	}
 	switch {
 	case isSharedCredentialsFile(file):

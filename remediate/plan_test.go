@@ -124,6 +124,32 @@ func TestNotebookManualCases(t *testing.T) {
 	}
 }
 
+// When the rewriter leaves a key in a code cell, nothing else in the
+// notebook may claim it: no code cell is touched, no copy is redacted.
+func TestNotebookKeepsCopiesOfAKeyLeftInCode(t *testing.T) {
+	set := testsecrets.New(77)
+	nb := leakyNotebook(set)
+	data := nbtest.Write(nb, nbtest.Jupyter, nbtest.Options{})
+	p, s := testPlanner(t)
+	p.Registry.Python = func(text []byte, ts []edit.Target, _ edit.Options) edit.Result {
+		return edit.Manual(ts, "constant KEY is also used elsewhere; edit by hand")
+	}
+	plan := planFor(t, p, s, "nb.ipynb", data)
+	if plan.Changed() {
+		t.Errorf("the notebook was edited:\n%s", plan.Diff())
+	}
+	for _, it := range plan.Items {
+		if it.Fixed {
+			t.Errorf("%s in %+v claimed fixed", it.Finding.RuleID, it.Finding.Notebook)
+		}
+		if it.Finding.Secret == set.Get("aws_key_id") && it.Finding.Notebook.Part != "source" || it.Finding.Notebook.CellType == "markdown" {
+			if !strings.Contains(it.Reason, "still in the code of cell 2") {
+				t.Errorf("copy in %+v: reason %q", it.Finding.Notebook, it.Reason)
+			}
+		}
+	}
+}
+
 func TestPlanGuards(t *testing.T) {
 	set := testsecrets.New(73)
 	src := []byte("import os\nKEY = \"" + set.Get("aws_key_id") + "\"\nTOKEN = \"" + set.Get("github_pat") + "\"\n")
@@ -250,10 +276,43 @@ func TestDiffAppliesWithGit(t *testing.T) {
 	}
 }
 
+// A rewritten notebook cell can carry another secret along (its whole
+// source string is replaced), and a secret holding a quote is spelled
+// escaped in the JSON: redaction must catch both.
+func TestRedactionCoversCarriedAndEscapedSecrets(t *testing.T) {
+	set := testsecrets.New(76)
+	quoted := "Hq8\"Lw3#" + set.Get("db_password")
+	cell := "import boto3\nKEY = \"" + set.Get("aws_key_id") + "\"\nTOKEN = \"" + set.Get("github_pat") + "\"\nPASSWORD = \"" + strings.ReplaceAll(quoted, `"`, `\"`) + "\""
+	nb := &nbtest.Notebook{Minor: 5, Cells: []nbtest.Cell{{Type: "code", Source: cell}}}
+	p, s := testPlanner(t)
+	plan := planFor(t, p, s, "nb.ipynb", nbtest.Write(nb, nbtest.Jupyter, nbtest.Options{}))
+	if !plan.Changed() {
+		t.Fatalf("nothing fixed: %+v", plan.Items)
+	}
+	var inserted strings.Builder
+	for _, r := range plan.SARIFFix(true).ArtifactChanges[0].Replacements {
+		inserted.WriteString(r.InsertedContent.Text)
+	}
+	for name, out := range map[string]string{"diff": plan.Redact(plan.Diff()), "SARIF fix": inserted.String()} {
+		for _, it := range plan.Items {
+			if strings.Contains(out, it.Finding.Secret) || it.Raw != "" && strings.Contains(out, it.Raw) {
+				t.Errorf("the redacted %s holds %s (raw %q)", name, it.Finding.RuleID, it.Raw)
+			}
+		}
+	}
+	escaped := false
+	for _, it := range plan.Items {
+		escaped = escaped || it.Raw != it.Finding.Secret
+	}
+	if !escaped {
+		t.Error("the test has no secret spelled differently in the JSON")
+	}
+}
+
 func TestSARIFFixRegions(t *testing.T) {
 	data := []byte("é = 1\nkey = 'x'\n")
 	plan := &FilePlan{Path: "a.py", Original: data, Result: []byte("é = 1\n"), Edits: []edit.Edit{{Start: 7, End: 18, New: ""}}}
-	fix := plan.SARIFFix()
+	fix := plan.SARIFFix(false)
 	r := fix.ArtifactChanges[0].Replacements[0].DeletedRegion
 	if r.StartLine != 2 || r.StartColumn != 1 || r.EndLine != 3 || r.EndColumn != 1 {
 		t.Errorf("region %+v", r)

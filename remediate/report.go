@@ -59,8 +59,8 @@ type ReportItem struct {
 type ReportOptions struct {
 	ShowSecrets bool
 	Profile     string
-	// InHistory reports whether a secret of a file is in the repository's
-	// committed history (nil when the scan is not in a git repository).
+	// InHistory reports whether a secret, spelled as the file stores it, is
+	// in the repository's committed history (nil outside a git repository).
 	InHistory func(file, secret string) bool
 	// Repo is "owner/name" for the GitHub OIDC trust policy, if known.
 	Repo string
@@ -95,7 +95,7 @@ func BuildReport(plans []*FilePlan, o ReportOptions) *Report {
 			} else {
 				r.Manual = append(r.Manual, ri)
 			}
-			inHistory := o.InHistory != nil && o.InHistory(f.File, f.Secret)
+			inHistory := o.InHistory != nil && o.InHistory(f.File, it.Raw)
 			if inHistory {
 				r.InHistory++
 			}
@@ -264,7 +264,7 @@ func ReplaceTextExpressions(plans []*FilePlan, inHistory func(file, secret strin
 	var lines []string
 	for _, p := range plans {
 		for _, it := range p.Items {
-			s := it.Finding.Secret
+			s := it.Raw // filter-repo matches the bytes of the blob
 			if seen[s] || inHistory == nil || !inHistory(it.Finding.File, s) || strings.ContainsAny(s, "\n\r") {
 				continue
 			}

@@ -17,9 +17,9 @@ func TestReport(t *testing.T) {
 	set := testsecrets.New(111)
 	keyID, secret, minio := set.Get("aws_key_id"), set.Get("aws_secret"), set.Get("db_password")
 	plans := []*FilePlan{{Path: "etl.py", Items: []Item{
-		{Finding: scanner.Finding{File: "etl.py", Line: 3, RuleID: "aws-access-key-id", Secret: keyID}, Kind: edit.AccessKeyID, Fixed: true, Shape: "boto3.client keyword arguments"},
-		{Finding: scanner.Finding{File: "etl.py", Line: 4, RuleID: "aws-secret-access-key", Secret: secret, KeyID: keyID}, Kind: edit.SecretAccessKey, Fixed: true},
-		{Finding: scanner.Finding{File: "etl.py", Line: 9, RuleID: "hadoop-s3a-credential", Secret: minio}, Kind: edit.AccessKeyID, Reason: "by hand"},
+		{Finding: scanner.Finding{File: "etl.py", Line: 3, RuleID: "aws-access-key-id", Secret: keyID}, Kind: edit.AccessKeyID, Fixed: true, Shape: "boto3.client keyword arguments", Raw: keyID},
+		{Finding: scanner.Finding{File: "etl.py", Line: 4, RuleID: "aws-secret-access-key", Secret: secret, KeyID: keyID}, Kind: edit.SecretAccessKey, Fixed: true, Raw: secret},
+		{Finding: scanner.Finding{File: "etl.py", Line: 9, RuleID: "hadoop-s3a-credential", Secret: minio}, Kind: edit.AccessKeyID, Reason: "by hand", Raw: minio},
 	}, Notes: []string{"set AWS_PROFILE"}}}
 	inHistory := func(file, s string) bool { return s == secret }
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)

@@ -115,3 +115,29 @@ func BenchmarkScanTree(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkLongLineFindings: thousands of findings on one 8 MB line
+// (minified JSON) must cost about as much as on many lines:
+//
+//	go test -run '^$' -bench LongLine ./scanner
+func BenchmarkLongLineFindings(b *testing.B) {
+	set := testsecrets.New(78)
+	var one, many strings.Builder
+	for i := 0; one.Len() < 8<<20; i++ {
+		item := fmt.Sprintf(`{"api_key": %q, "pad": %q}, `, set.Get(fmt.Sprintf("token.%d", i%4000)), strings.Repeat("x", 1900))
+		one.WriteString(item)
+		many.WriteString(item + "\n")
+	}
+	eng, _ := detectors.NewEngine(nil)
+	s := New(eng)
+	for name, data := range map[string]string{"one-line": one.String(), "many-lines": many.String()} {
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for i := 0; i < b.N; i++ {
+				if fs, _ := s.Scan(Content{Path: "data.json", Data: []byte(data)}); len(fs) < 3000 {
+					b.Fatalf("%d findings", len(fs))
+				}
+			}
+		})
+	}
+}

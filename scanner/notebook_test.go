@@ -288,3 +288,26 @@ func BenchmarkImageHeavyNotebook(b *testing.B) {
 		b.Logf("notebook size %d bytes", len(data))
 	}
 }
+
+// A duplicate key does not hide what the first copy holds: readers use the
+// last one (as Python does), the earlier is still scanned.
+func TestDuplicateKeysDoNotHideSecrets(t *testing.T) {
+	set := testsecrets.New(66)
+	key := set.Get("aws_key_id")
+	eng, _ := detectors.NewEngine(nil)
+	for name, doc := range map[string]string{
+		"cells":               `{"cells": [{"cell_type": "code", "source": ["k = '` + key + `'"], "metadata": {}, "outputs": []}], "cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}`,
+		"source":              `{"cells": [{"cell_type": "code", "source": ["k = '` + key + `'"], "source": ["x = 1"], "metadata": {}, "outputs": []}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}`,
+		"text":                `{"cells": [{"cell_type": "code", "source": [], "metadata": {}, "outputs": [{"output_type": "stream", "name": "stdout", "text": "` + key + `", "text": "ok"}]}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}`,
+		"zeppelin paragraphs": `{"paragraphs": [{"text": "%python\nk = '` + key + `'"}], "paragraphs": []}`,
+	} {
+		path := "nb.ipynb"
+		if strings.HasPrefix(name, "zeppelin") {
+			path = "note.zpln"
+		}
+		fs, _ := New(eng).Scan(Content{Path: path, Data: []byte(doc)})
+		if len(fs) != 1 || fs[0].Secret != key {
+			t.Errorf("duplicate %q hides the key: %d findings", name, len(fs))
+		}
+	}
+}

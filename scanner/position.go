@@ -11,6 +11,10 @@ import (
 type lineIndex struct {
 	text   []byte
 	starts []int // byte offset where each line starts
+	// A cursor at the last position computed: findings come in offset
+	// order, so on a long line (minified JSON) columns are counted onward
+	// from the previous one instead of from the line start each time.
+	curLine, curOff, curCol int
 }
 
 func newLineIndex(text []byte) *lineIndex {
@@ -30,7 +34,13 @@ func newLineIndex(text []byte) *lineIndex {
 func (li *lineIndex) pos(off int) (line, col int) {
 	off = max(0, min(off, len(li.text)))
 	i := sort.SearchInts(li.starts, off+1) - 1
-	return i + 1, utf8.RuneCount(li.text[li.starts[i]:off]) + 1
+	from, col := li.starts[i], 1
+	if li.curLine == i+1 && li.curOff <= off {
+		from, col = li.curOff, li.curCol
+	}
+	col += utf8.RuneCount(li.text[from:off])
+	li.curLine, li.curOff, li.curCol = i+1, off, col
+	return i + 1, col
 }
 
 // lastCharPos returns the position of the last character before end.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/spf13/cobra"
 
 	"github.com/rolecall/rolecall/scanner"
@@ -42,6 +41,9 @@ follows the findings (--fail-on, --exit-code). Check out with fetch-depth: 0.`,
 			if len(args) == 1 {
 				path = args[0]
 			}
+			if cmd.Flags().Changed("format") || cmd.Flags().Changed("output") {
+				return fmt.Errorf("ci github writes annotations on standard output and SARIF to --sarif; --format and --output do not apply (use rolecall history for other reports)")
+			}
 			event, err := ghevent.Read(os.Getenv)
 			if err != nil {
 				return err
@@ -62,39 +64,21 @@ follows the findings (--fail-on, --exit-code). Check out with fetch-depth: 0.`,
 			if !a.quiet {
 				fmt.Fprintf(a.stderr, "rolecall: %s\n", plan.Describe)
 			}
-			var commits []*object.Commit
-			if !plan.Nothing {
-				if len(plan.Commits) > 0 {
-					found, missing := repo.LoadCommits(plan.Commits)
-					commits = found
-					for _, h := range missing {
-						a.warn(scanner.Warning{Path: h.String()[:12], Message: "commit listed in the event is not in the checkout"})
-					}
-				} else {
-					walk, err := repo.Select(plan.Selection)
-					if err != nil {
-						return err
-					}
-					commits = walk.Commits
-				}
-			}
 			res := &gitscan.Result{}
-			if len(commits) > 0 {
-				res, err = repo.ScanCommits(cmd.Context(), scanner.New(eng), commits, a.gitOptions(true))
-				a.clearProgress()
-				if err != nil {
+			if !plan.Nothing {
+				if res, err = a.scanCommits(cmd, g, plan.Selection, plan.Commits); err != nil {
 					return err
 				}
-			} else if !a.quiet && !plan.Nothing {
-				fmt.Fprintln(a.stderr, "rolecall: the range holds no commits: nothing to scan")
+				if res.Commits == 0 && !a.quiet {
+					fmt.Fprintln(a.stderr, "rolecall: the range holds no commits: nothing to scan")
+				}
 			}
-			findings := res.Findings
-			if a.baseline != "" {
-				b, err := scanner.LoadBaseline(a.baseline)
-				if err != nil {
-					return err
-				}
-				findings = b.Filter(findings)
+			findings, known, err := a.applyBaseline(res.Findings)
+			if err != nil {
+				return err
+			}
+			if known > 0 && !a.quiet {
+				fmt.Fprintf(a.stderr, "rolecall: %d finding(s) known from the baseline\n", known)
 			}
 			opts := report.Options{ShowSecrets: a.showSecrets, Rules: eng.Rules(), Version: versionString(), FailOn: failOn}
 			if err := report.Write(a.stdout, "github", findings, opts); err != nil {
@@ -108,7 +92,7 @@ follows the findings (--fail-on, --exit-code). Check out with fetch-depth: 0.`,
 				return fmt.Errorf("--sarif: %w", err)
 			}
 			if summary := os.Getenv("GITHUB_STEP_SUMMARY"); summary != "" {
-				if err := appendSummary(summary, plan.Describe, len(commits), findings, opts); err != nil {
+				if err := appendSummary(summary, plan.Describe, res.Commits, findings, opts); err != nil {
 					a.warn(scanner.Warning{Path: summary, Message: fmt.Sprintf("cannot write the job summary: %v", err)})
 				}
 			}

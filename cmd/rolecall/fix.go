@@ -86,6 +86,9 @@ must be fixed by hand, 2 on an error.`,
 var profileName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.+=,@-]*$`)
 
 func (a *app) runFix(cmd *cobra.Command, args []string, ff fixFlags) error {
+	if err := a.checkCommonFlags(); err != nil {
+		return err
+	}
 	if !slices.Contains(fixFormats, ff.format) {
 		return fmt.Errorf("--format %q: use one of %s", ff.format, strings.Join(fixFormats, ", "))
 	}
@@ -101,8 +104,18 @@ func (a *app) runFix(cmd *cobra.Command, args []string, ff fixFlags) error {
 	if len(args) == 0 {
 		args = []string{"."}
 	}
+	roots := append([]string(nil), args...)
+	if wt := workTree(args[0]); wt != "" {
+		roots = append(roots, wt)
+	}
 	if ff.replaceText != "" {
-		if err := outsideRoots(ff.replaceText, args); err != nil {
+		if err := outsideRoots("--replace-text", ff.replaceText, roots); err != nil {
+			return err
+		}
+	}
+	if a.output != "" && ff.format == "diff" {
+		// A diff written to a file is whole (it is for git apply).
+		if err := outsideRoots("--output", a.output, roots); err != nil {
 			return err
 		}
 	}
@@ -119,7 +132,8 @@ func (a *app) runFix(cmd *cobra.Command, args []string, ff fixFlags) error {
 		Options: edit.Options{Profile: ff.profile, Hadoop: ff.hadoop}}
 	plans := a.planFiles(planner, s, res.Findings)
 
-	history, repoName := historyCheck(args[0])
+	history, repoName, closeRepo := historyCheck(args[0])
+	defer closeRepo()
 	rep := remediate.BuildReport(plans, remediate.ReportOptions{
 		ShowSecrets: a.showSecrets, Profile: ff.profile, InHistory: history, Repo: repoName, Now: time.Now(),
 	})
@@ -203,7 +217,7 @@ func (a *app) writeFixOutput(w io.Writer, format string, plans []*remediate.File
 		for _, p := range plans {
 			for _, it := range p.Items {
 				if it.Fixed && p.Changed() {
-					fixes[len(fs)] = []report.SARIFFix{p.SARIFFix()}
+					fixes[len(fs)] = []report.SARIFFix{p.SARIFFix(!a.showSecrets)}
 				}
 				f := it.Finding
 				if !a.showSecrets {
@@ -247,26 +261,26 @@ func (a *app) writeFixOutput(w io.Writer, format string, plans []*remediate.File
 // change but git apply cannot use it. Piped into git apply (or a file), the
 // diff is given whole: it holds nothing the file did not.
 func diffFor(p *remediate.FilePlan, redact bool) string {
-	d := p.Diff()
-	if !redact {
-		return d
+	if redact {
+		return p.Redact(p.Diff())
 	}
-	for _, it := range p.Items {
-		d = strings.ReplaceAll(d, it.Finding.Secret, scanner.Redact(it.Finding.Secret))
-	}
-	return d
+	return p.Diff()
 }
 
 // historyCheck returns a function telling whether a file's HEAD version
 // holds a secret, and the GitHub owner/name of the origin remote, when the
-// scan root is in a git repository.
-func historyCheck(root string) (func(file, secret string) bool, string) {
+// scan root is in a git repository; done closes the repository.
+func historyCheck(root string) (check func(file, secret string) bool, repoName string, done func()) {
 	repo, err := gitscan.Open(root, 1)
-	if err != nil || repo.WorkTree == "" {
-		return nil, ""
+	if err != nil {
+		return nil, "", func() {}
 	}
-	cache := map[string][]byte{}
-	check := func(file, secret string) bool {
+	if repo.WorkTree == "" {
+		repo.Close()
+		return nil, "", func() {}
+	}
+	cache := map[string][]byte{} // each HEAD file is read once
+	check = func(file, secret string) bool {
 		abs, err := filepath.Abs(file)
 		if err != nil {
 			return false
@@ -283,7 +297,7 @@ func historyCheck(root string) (func(file, secret string) bool, string) {
 		}
 		return bytes.Contains(data, []byte(secret))
 	}
-	return check, githubRepo(repo.ConfigValue(`remote "origin"`, "url"))
+	return check, githubRepo(repo.ConfigValue(`remote "origin"`, "url")), func() { repo.Close() }
 }
 
 var githubURL = regexp.MustCompile(`github\.com[:/]([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+?)(?:\.git)?/?$`)
@@ -295,26 +309,43 @@ func githubRepo(url string) string {
 	return ""
 }
 
-// outsideRoots refuses a path inside the scanned trees: the replace-text
-// file holds the secrets themselves and must not be committed.
-func outsideRoots(path string, roots []string) error {
+// outsideRoots refuses a path inside the scanned trees or the repository:
+// the file holds the secrets themselves and must not be committed. Paths
+// are compared with symbolic links resolved.
+func outsideRoots(flag, path string, roots []string) error {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return err
+	}
+	if dir, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
+		abs = filepath.Join(dir, filepath.Base(abs))
 	}
 	for _, r := range roots {
 		ra, err := filepath.Abs(r)
 		if err != nil {
 			continue
 		}
+		if resolved, err := filepath.EvalSymlinks(ra); err == nil {
+			ra = resolved
+		}
 		if info, err := os.Stat(ra); err == nil && !info.IsDir() {
 			ra = filepath.Dir(ra)
 		}
-		if rel, err := filepath.Rel(ra, abs); err == nil && !strings.HasPrefix(rel, "..") {
-			return fmt.Errorf("--replace-text %s is inside %s: the file holds the secrets themselves, so write it outside the repository (e.g. ~/rolecall-replace.txt)", path, r)
+		if rel, err := filepath.Rel(ra, abs); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return fmt.Errorf("%s %s is inside %s: the file holds the secrets themselves, so write it outside the repository (e.g. ~/rolecall-replace.txt)", flag, path, r)
 		}
 	}
 	return nil
+}
+
+// workTree returns the git work tree holding path, or "".
+func workTree(path string) string {
+	repo, err := gitscan.Open(path, 1)
+	if err != nil {
+		return ""
+	}
+	defer repo.Close()
+	return repo.WorkTree
 }
 
 // writeFileAtomic writes a temporary file beside path and renames it into

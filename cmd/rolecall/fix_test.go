@@ -286,8 +286,14 @@ func TestFixProfileReportAndFormats(t *testing.T) {
 	if err != nil || !strings.Contains(string(rt), "literal:"+set.Get("aws_secret")+"==>***REMOVED***") || info.Mode().Perm() != 0o600 {
 		t.Errorf("replace-text file (%v, %v):\n%s", err, info.Mode(), rt)
 	}
-	if inside := rolecall(t, r.Dir, "fix", "--replace-text", "leaks.txt"); inside.code != 2 || !strings.Contains(inside.stderr, "outside the repository") {
-		t.Errorf("replace-text inside the tree: exit %d %s", inside.code, inside.stderr)
+	for _, args := range [][]string{
+		{"fix", "--replace-text", "leaks.txt"},
+		{"fix", "--replace-text", "leaks.txt", "python"}, // the work tree still counts
+		{"fix", "-o", "fix.patch"},
+	} {
+		if inside := rolecall(t, r.Dir, args...); inside.code != 2 || !strings.Contains(inside.stderr, "outside the repository") {
+			t.Errorf("%v inside the tree: exit %d %s", args, inside.code, inside.stderr)
+		}
 	}
 }
 
@@ -319,7 +325,7 @@ func TestFixSARIFAndJSON(t *testing.T) {
 	if strings.Contains(js.stdout, set.Get("aws_secret")) {
 		t.Error("the JSON output holds a full secret")
 	}
-	for _, bad := range [][]string{{"fix", "--hadoop", "2.7"}, {"fix", "--format", "text"}, {"fix", "--write", "--format", "sarif"}, {"fix", "--profile", "bad name"}} {
+	for _, bad := range [][]string{{"fix", "--hadoop", "2.7"}, {"fix", "--format", "text"}, {"fix", "--write", "--format", "sarif"}, {"fix", "--profile", "bad name"}, {"fix", "--exit-code", "256"}, {"fix", "-j", "-3"}} {
 		if got := rolecall(t, r.Dir, bad...); got.code != 2 {
 			t.Errorf("%v: exit %d", bad, got.code)
 		}

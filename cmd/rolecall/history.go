@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
@@ -111,31 +112,49 @@ const gitMemoryLimit = 640 << 20
 
 // scanSelection walks the selected commits, scans them and reports.
 func (a *app) scanSelection(cmd *cobra.Command, g *gitRun, sel gitscan.Selection) error {
-	repo, eng, failOn := g.repo, g.eng, g.failOn
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(gitMemoryLimit)
-	}
-	walk, err := repo.Select(sel)
+	res, err := a.scanCommits(cmd, g, sel, nil)
 	if err != nil {
 		return err
 	}
-	for _, h := range walk.Missing {
+	if res.Commits == 0 && !a.quiet {
+		fmt.Fprintln(a.stderr, "rolecall: no commits to scan")
+	}
+	return a.finish(g.eng, res.Findings, report.Stats{Files: res.Blobs, Bytes: res.Bytes, Commits: res.Commits, Skipped: len(res.Skipped)}, g.failOn)
+}
+
+// scanCommits scans the commits of sel, or exactly the commits listed in
+// exact when there are any, under the heap limit, warning about what
+// could not be read.
+func (a *app) scanCommits(cmd *cobra.Command, g *gitRun, sel gitscan.Selection, exact []plumbing.Hash) (*gitscan.Result, error) {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(gitMemoryLimit)
+	}
+	var commits []*object.Commit
+	var missing []plumbing.Hash
+	if len(exact) > 0 {
+		commits, missing = g.repo.LoadCommits(exact)
+	} else {
+		walk, err := g.repo.Select(sel)
+		if err != nil {
+			return nil, err
+		}
+		commits, missing = walk.Commits, walk.Missing
+	}
+	for _, h := range missing {
 		a.warn(scanner.Warning{Path: h.String()[:12], Message: "commit is referenced but missing from the repository; its history is not scanned"})
 	}
-	res := &gitscan.Result{}
-	if len(walk.Commits) > 0 {
-		res, err = repo.ScanCommits(cmd.Context(), scanner.New(eng), walk.Commits, a.gitOptions(true))
-		a.clearProgress()
-		if err != nil {
-			return err
-		}
-	} else if !a.quiet {
-		fmt.Fprintln(a.stderr, "rolecall: no commits to scan")
+	if len(commits) == 0 {
+		return &gitscan.Result{}, nil
+	}
+	res, err := g.repo.ScanCommits(cmd.Context(), scanner.New(g.eng), commits, a.gitOptions(true))
+	a.clearProgress()
+	if err != nil {
+		return nil, err
 	}
 	if res.Unreadable > 0 {
 		a.warn(scanner.Warning{Message: fmt.Sprintf("%d object(s) could not be read (see the warnings above); everything else was scanned", res.Unreadable)})
 	}
-	return a.finish(eng, res.Findings, report.Stats{Files: res.Blobs, Bytes: res.Bytes, Commits: res.Commits, Skipped: len(res.Skipped)}, failOn)
+	return res, nil
 }
 
 // gitRun is what every git-scanning command opens first.

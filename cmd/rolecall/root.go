@@ -110,13 +110,18 @@ func (a *app) checkScanFlags() (detectors.Severity, error) {
 	if err != nil {
 		return 0, fmt.Errorf("--fail-on: %w", err)
 	}
+	return sev, a.checkCommonFlags()
+}
+
+// checkCommonFlags validates the flags every command that reads files has.
+func (a *app) checkCommonFlags() error {
 	if a.exitCode < 0 || a.exitCode > 125 {
-		return 0, fmt.Errorf("--exit-code %d: use a value from 0 to 125", a.exitCode)
+		return fmt.Errorf("--exit-code %d: use a value from 0 to 125", a.exitCode)
 	}
 	if a.jobs < 0 {
-		return 0, fmt.Errorf("--jobs %d: use a positive number", a.jobs)
+		return fmt.Errorf("--jobs %d: use a positive number", a.jobs)
 	}
-	return sev, nil
+	return nil
 }
 
 // engine loads the rules: --config, else .rolecall.toml in configDir.
@@ -169,15 +174,11 @@ func (a *app) stdoutIsTerminal() bool {
 // finish filters by baseline, writes the report and turns the findings into
 // the exit status.
 func (a *app) finish(eng *detectors.Engine, findings []scanner.Finding, stats report.Stats, failOn detectors.Severity) error {
-	if a.baseline != "" {
-		b, err := scanner.LoadBaseline(a.baseline)
-		if err != nil {
-			return err
-		}
-		before := len(findings)
-		findings = b.Filter(findings)
-		stats.Baselined = before - len(findings)
+	findings, known, err := a.applyBaseline(findings)
+	if err != nil {
+		return err
 	}
+	stats.Baselined = known
 	opts := report.Options{
 		ShowSecrets: a.showSecrets,
 		Color:       a.format == "text" && a.useColor(),
@@ -192,6 +193,19 @@ func (a *app) finish(eng *detectors.Engine, findings []scanner.Finding, stats re
 		return err
 	}
 	return a.exitFor(findings, failOn)
+}
+
+// applyBaseline drops the findings --baseline knows, and counts them.
+func (a *app) applyBaseline(findings []scanner.Finding) ([]scanner.Finding, int, error) {
+	if a.baseline == "" {
+		return findings, 0, nil
+	}
+	b, err := scanner.LoadBaseline(a.baseline)
+	if err != nil {
+		return nil, 0, err
+	}
+	kept := b.Filter(findings)
+	return kept, len(findings) - len(kept), nil
 }
 
 // exitFor turns findings into the exit status: --exit-code when any is at or

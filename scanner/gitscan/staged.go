@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -62,6 +63,11 @@ func (r *Repo) ScanStaged(ctx context.Context, s *scanner.Scanner, opts Options)
 			break
 		}
 		p.Go(func() {
+			defer func() {
+				if v := recover(); v != nil {
+					h.warnf(ch.path, "internal error, file not fully scanned (please report this): %v\n%s", v, debug.Stack())
+				}
+			}()
 			r.withObjects(func(st *objectChain) {
 				for _, f := range h.introduced(st, ch) {
 					h.mu.Lock()

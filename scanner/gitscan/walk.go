@@ -254,7 +254,7 @@ func (r *Repo) Select(sel Selection) (*WalkResult, error) {
 				if it.flags&seen == 0 {
 					interesting--
 				} else {
-					r.markParents(it.c, items)
+					interesting -= r.markParents(it.c, items)
 				}
 			}
 			return
@@ -311,8 +311,10 @@ func (r *Repo) Select(sel Selection) (*WalkResult, error) {
 }
 
 // markParents spreads "uninteresting" to ancestors already visited, when an
-// excluded path reaches a commit after it was walked (clock skew).
-func (r *Repo) markParents(c *object.Commit, items map[plumbing.Hash]*walkItem) {
+// excluded path reaches a commit after it was walked (clock skew). It
+// returns how many still-queued commits it marked, which the walk no
+// longer waits for.
+func (r *Repo) markParents(c *object.Commit, items map[plumbing.Hash]*walkItem) (queued int) {
 	stack := append([]plumbing.Hash(nil), c.ParentHashes...)
 	for len(stack) > 0 {
 		h := stack[len(stack)-1]
@@ -324,8 +326,11 @@ func (r *Repo) markParents(c *object.Commit, items map[plumbing.Hash]*walkItem) 
 		it.flags |= uninteresting
 		if it.flags&seen != 0 {
 			stack = append(stack, it.c.ParentHashes...)
+		} else {
+			queued++
 		}
 	}
+	return queued
 }
 
 // HasObject reports whether the object database holds h.

@@ -153,6 +153,17 @@ func TestSARIFStructure(t *testing.T) {
 	if uri := loc["artifactLocation"].(map[string]any)["uri"]; uri != "dir%20with%20space/nb%2C1.ipynb" {
 		t.Errorf("uri %v is not percent-encoded", uri)
 	}
+	if base := loc["artifactLocation"].(map[string]any)["uriBaseId"]; base != "%SRCROOT%" {
+		t.Errorf("relative path without %%SRCROOT%%: %v", base)
+	}
+	abs := sampleFindings(testsecrets.New(3))[:1]
+	abs[0].File = "/srv/repo/etl/load.py"
+	var absLog map[string]any
+	_ = json.Unmarshal([]byte(render(t, "sarif", abs, Options{})), &absLog)
+	absLoc := absLog["runs"].([]any)[0].(map[string]any)["results"].([]any)[0].(map[string]any)["locations"].([]any)[0].(map[string]any)["physicalLocation"].(map[string]any)["artifactLocation"].(map[string]any)
+	if absLoc["uri"] != "file:///srv/repo/etl/load.py" || absLoc["uriBaseId"] != nil {
+		t.Errorf("absolute path: %v", absLoc)
+	}
 	region := loc["region"].(map[string]any)
 	if region["endColumn"] != float64(21) {
 		t.Errorf("SARIF endColumn %v, want exclusive 21", region["endColumn"])

@@ -113,7 +113,7 @@ func NewSARIFFix(description, file string, reps []SARIFReplacement) SARIFFix {
 	return SARIFFix{
 		Description: sarifText{Text: description},
 		ArtifactChanges: []SARIFArtifactChange{{
-			ArtifactLocation: sarifArtifactLoc{URI: sarifURI(file), URIBaseID: "%SRCROOT%"},
+			ArtifactLocation: artifactLocation(file),
 			Replacements:     reps,
 		}},
 	}
@@ -129,13 +129,19 @@ var sarifLevel = map[detectors.Severity]string{detectors.High: "error", detector
 // GitHub ranks alerts by security-severity: 7.0-8.9 high, 4.0-6.9 medium.
 var securitySeverity = map[detectors.Severity]string{detectors.High: "8.9", detectors.Medium: "5.5", detectors.Low: "2.0"}
 
-// sarifURI makes a relative, percent-encoded URI reference from a path.
-func sarifURI(p string) string {
+// artifactLocation makes a percent-encoded artifact location from a path: a
+// reference relative to the source root, or a file:// URI for an absolute
+// path (which %SRCROOT% cannot resolve).
+func artifactLocation(p string) sarifArtifactLoc {
 	parts := strings.Split(p, "/")
 	for i, s := range parts {
 		parts[i] = url.PathEscape(s)
 	}
-	return strings.Join(parts, "/")
+	uri := strings.Join(parts, "/")
+	if strings.HasPrefix(p, "/") {
+		return sarifArtifactLoc{URI: "file://" + uri}
+	}
+	return sarifArtifactLoc{URI: uri, URIBaseID: "%SRCROOT%"}
 }
 
 func writeSARIF(w io.Writer, fs []scanner.Finding, o Options) error {
@@ -211,7 +217,7 @@ func WriteSARIFWithFixes(w io.Writer, fs []scanner.Finding, o Options, fixes map
 			res.Properties["notebook"] = f.Notebook
 		}
 		var loc sarifLocation
-		loc.PhysicalLocation.ArtifactLocation = sarifArtifactLoc{URI: sarifURI(f.File), URIBaseID: "%SRCROOT%"}
+		loc.PhysicalLocation.ArtifactLocation = artifactLocation(f.File)
 		loc.PhysicalLocation.Region = SARIFRegion{StartLine: f.Line, StartColumn: f.Column, EndLine: f.EndLine, EndColumn: f.EndColumn + 1}
 		res.Locations = []sarifLocation{loc}
 		run.Results = append(run.Results, res)
