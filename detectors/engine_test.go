@@ -203,9 +203,9 @@ regex = '''all_[0-9]{6}'''
 func TestSplitNameAndCredentialName(t *testing.T) {
 	yes := []string{"password", "DB_PASSWORD", "dbPassword", "aws_secret_access_key", "SecretAccessKey",
 		"api_key", "apiKey", "API-KEY", "client_secret", "auth_token", "access_token", "passwd", "pass",
-		"private_key", "github_pat", "x-api-key"}
+		"private_key", "github_pat", "x-api-key", "PGPASSWORD", "DBPASSWD", "AUTHTOKEN", "clientsecret"}
 	no := []string{"key", "monkey", "password_hash", "max_tokens", "pad_token", "public_key", "tokenizer",
-		"secret_name", "keyboard", "passenger", "bypass_cache", "pat"}
+		"secret_name", "keyboard", "passenger", "bypass_cache", "pat", "CSRFTOKEN", "nexttoken", "passwordless"}
 	for _, n := range yes {
 		if !credentialName(n) {
 			t.Errorf("credentialName(%q) = false, want true (words %v)", n, splitName(n))

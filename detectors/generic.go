@@ -136,7 +136,26 @@ func credentialWords(prev, last []byte) bool {
 	if string(last) == "pass" && len(prev) == 0 {
 		return true
 	}
-	return len(prev) > 0 && credentialLastPairs[[2]string{string(prev), string(last)}]
+	if len(prev) > 0 && credentialLastPairs[[2]string{string(prev), string(last)}] {
+		return true
+	}
+	return compoundCredential(string(last))
+}
+
+// compoundSuffixes end one-word names that are credentials: PGPASSWORD,
+// DBPASSWD, AUTHTOKEN, CLIENTSECRET (environment variables are often
+// written without separators, so splitName sees one word).
+var compoundSuffixes = []string{"password", "passwd", "secret", "token", "apikey"}
+
+func compoundCredential(word string) bool {
+	for _, suf := range compoundSuffixes {
+		prefix, ok := strings.CutSuffix(word, suf)
+		if !ok || prefix == "" {
+			continue
+		}
+		return !(suf == "token" && nonSecretTokenWords[prefix]) // CSRFTOKEN, NEXTTOKEN
+	}
+	return false
 }
 
 // maxName is the longest identifier the generic detector considers.

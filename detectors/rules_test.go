@@ -107,6 +107,7 @@ var ruleCases = []ruleCase{
 	{"yaml profiles", "profiles.yml", "dev:\n  outputs:\n    dev:\n      password: {{fake db_password}}\n", []string{"generic-credential=db_password"}},
 	{"dockerfile env", "Dockerfile", "ENV DB_PASSWORD {{fake db_password}}\n", []string{"generic-credential=db_password"}},
 	{"compose list entry", "docker-compose.yml", "    environment:\n      - POSTGRES_PASSWORD={{fake db_password}}\n", []string{"generic-credential=db_password"}},
+	{"one-word env name", "deploy.sh", "export PGPASSWORD={{fake db_password}}\n", []string{"generic-credential=db_password"}},
 	{"notebook env magic", "nb.py", "%env DB_PASSWORD={{fake db_password}}", []string{"generic-credential=db_password"}},
 	{"terraform non-aws key", "main.tf", "provider \"minio\" {\n  minio_password = \"{{fake db_password}}\"\n}", []string{"generic-credential=db_password"}},
 	{"short password is low", "a.py", `password = "{{fake short_password}}"`, []string{"generic-credential=short_password@low"}},
