@@ -75,6 +75,8 @@ must be fixed by hand, 2 on an error.`,
 	fs.StringVarP(&ff.format, "format", "f", "diff", "output: "+strings.Join(fixFormats, ", "))
 	fs.StringVarP(&a.output, "output", "o", "", "write the diff (or SARIF, JSON) to `FILE` instead of standard output")
 	fs.StringVarP(&a.config, "config", "c", "", "rules and allowlists `FILE` (default: .rolecall.toml at the scan root, if present)")
+	fs.StringVar(&a.baseline, "baseline", "", "leave alone findings in this earlier JSON report `FILE` (accepted ones)")
+	fs.BoolVar(&a.noColor, "no-color", false, "accepted for symmetry with scan: fix prints no colour")
 	fs.BoolVar(&a.showSecrets, "show-secrets", false, "print secrets in full in the report")
 	fs.IntVar(&a.exitCode, "exit-code", 1, "exit status when findings remain that must be fixed by hand")
 	fs.Var(&a.maxFileSize, "max-file-size", "skip (with a warning) files bigger than this")
@@ -128,9 +130,18 @@ func (a *app) runFix(cmd *cobra.Command, args []string, ff fixFlags) error {
 	if err != nil {
 		return err
 	}
+	var base scanner.Baseline
+	if a.baseline != "" {
+		if base, err = scanner.LoadBaseline(a.baseline); err != nil {
+			return err
+		}
+	}
+	if known := len(res.Findings) - len(base.Filter(res.Findings)); known > 0 && !a.quiet {
+		fmt.Fprintf(a.stderr, "rolecall: %d finding(s) known from the baseline are left alone\n", known)
+	}
 	planner := &remediate.Planner{Registry: remediate.DefaultRegistry(), Scanner: s,
 		Options: edit.Options{Profile: ff.profile, Hadoop: ff.hadoop}}
-	plans := a.planFiles(planner, s, res.Findings)
+	plans := a.planFiles(planner, s, base.Filter(res.Findings), base)
 
 	history, repoName, closeRepo := historyCheck(args[0])
 	defer closeRepo()
@@ -182,8 +193,9 @@ func (a *app) runFix(cmd *cobra.Command, args []string, ff fixFlags) error {
 }
 
 // planFiles re-reads each file with findings and plans its fix on exactly
-// those bytes (re-scanned, so offsets match what is planned on).
-func (a *app) planFiles(planner *remediate.Planner, s *scanner.Scanner, findings []scanner.Finding) []*remediate.FilePlan {
+// those bytes (re-scanned, so offsets match what is planned on), leaving
+// alone what the baseline accepts.
+func (a *app) planFiles(planner *remediate.Planner, s *scanner.Scanner, findings []scanner.Finding, base scanner.Baseline) []*remediate.FilePlan {
 	byFile := map[string]string{} // display path -> rule path
 	var files []string
 	for _, f := range findings {
@@ -200,6 +212,7 @@ func (a *app) planFiles(planner *remediate.Planner, s *scanner.Scanner, findings
 			continue
 		}
 		fs, _ := s.Scan(scanner.Content{Path: file, RulePath: byFile[file], Data: data})
+		fs = base.Filter(fs)
 		if len(fs) == 0 {
 			continue
 		}

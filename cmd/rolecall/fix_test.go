@@ -332,6 +332,20 @@ func TestFixSARIFAndJSON(t *testing.T) {
 	}
 }
 
+func TestFixLeavesBaselinedFindings(t *testing.T) {
+	set := testsecrets.New(104)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "a.py"), "import boto3\ns3 = boto3.client('s3', aws_access_key_id='"+set.Get("aws_key_id")+"')\n")
+	base := filepath.Join(t.TempDir(), "base.json")
+	if r := rolecall(t, dir, "scan", "--format", "json", "-o", base); r.code != 1 {
+		t.Fatalf("scan: exit %d", r.code)
+	}
+	res := rolecall(t, dir, "fix", "--baseline", base)
+	if res.stdout != "" || res.code != 0 || !strings.Contains(res.stderr, "known from the baseline") {
+		t.Errorf("baselined finding fixed: exit %d\n%s\n%s", res.code, res.stdout, res.stderr)
+	}
+}
+
 func TestFixCleanTree(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "a.py"), "import boto3\ns3 = boto3.client('s3')\n")
