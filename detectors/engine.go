@@ -114,9 +114,6 @@ func compile(cfg *Config) (*Engine, error) {
 // Rules returns the active rules sorted by id.
 func (e *Engine) Rules() []*Rule { return e.rules }
 
-// Rule returns the rule with the given id, or nil.
-func (e *Engine) Rule(id string) *Rule { return e.byID[id] }
-
 // PathAllowed reports whether a global allowlist suppresses everything in
 // the file at p, so that the caller need not read it.
 func (e *Engine) PathAllowed(p string) bool {

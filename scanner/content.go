@@ -16,9 +16,6 @@ type Scanner struct {
 // New returns a Scanner that runs engine's rules.
 func New(engine *detectors.Engine) *Scanner { return &Scanner{engine: engine} }
 
-// Engine returns the detection engine.
-func (s *Scanner) Engine() *detectors.Engine { return s.engine }
-
 // Content is one version of one file.
 type Content struct {
 	// Path is the path reported to the user (slash-separated).

@@ -215,15 +215,6 @@ var generators = map[string]func(s *Set) string{
 	"word":           func(s *Set) string { return s.pick("aeiou", 1) + s.pick(lower, 6) + s.pick("aeiou", 1) },
 }
 
-// Kinds lists the names a template may use.
-func Kinds() []string {
-	out := make([]string, 0, len(generators))
-	for k := range generators {
-		out = append(out, k)
-	}
-	return out
-}
-
 // Get returns the value for name, generating it on first use. A name is a
 // kind optionally followed by ".tag" to ask for a second, distinct value of
 // the same kind ("aws_secret.2").
@@ -249,26 +240,9 @@ func (s *Set) Values() map[string]string { return s.values }
 // confused with Jinja or Go templates in fixture files.
 var marker = regexp.MustCompile(`\{\{(?:fake|decoy) ([a-z0-9_]+(?:\.[a-z0-9_]+)?)\}\}`)
 
-// secretMarker matches only {{fake NAME}}: values a scan must report.
-var secretMarker = regexp.MustCompile(`\{\{fake ([a-z0-9_]+(?:\.[a-z0-9_]+)?)\}\}`)
-
 // Fill replaces each marker in text with a generated value.
 func (s *Set) Fill(text string) string {
 	return marker.ReplaceAllStringFunc(text, func(m string) string {
 		return s.Get(marker.FindStringSubmatch(m)[1])
 	})
-}
-
-// SecretNames returns the NAMEs of {{fake NAME}} markers in text, in order
-// of first use.
-func SecretNames(text string) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, m := range secretMarker.FindAllStringSubmatch(text, -1) {
-		if !seen[m[1]] {
-			seen[m[1]] = true
-			out = append(out, m[1])
-		}
-	}
-	return out
 }

@@ -34,7 +34,6 @@ type Options struct {
 // Stats summarise a scan for the text report.
 type Stats struct {
 	Files   int
-	Bytes   int64
 	Skipped int
 	Commits int
 	// Baselined counts findings dropped because the baseline knew them.
