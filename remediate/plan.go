@@ -10,12 +10,10 @@ package remediate
 import (
 	"bytes"
 	"fmt"
-	"path"
 	"strings"
 
 	"github.com/rolecall/rolecall/detectors"
 	"github.com/rolecall/rolecall/ipynb"
-	"github.com/rolecall/rolecall/remediate/config"
 	"github.com/rolecall/rolecall/remediate/edit"
 	"github.com/rolecall/rolecall/scanner"
 )
@@ -147,13 +145,9 @@ func (p *Planner) Plan(file string, data []byte, findings []scanner.Finding) (pl
 		}
 		plan.Items = append(plan.Items, Item{Finding: f, Kind: KindOf(f, lineAt(data, f.Offset)), Raw: raw})
 	}
-	switch {
-	case isSharedCredentialsFile(file):
-		plan.manual(func(*Item) string { return config.CredentialsFileReason })
-		return plan
-	case ipynb.Sniff(file, data) == ipynb.FormatJupyter:
+	if ipynb.Sniff(file, data) == ipynb.FormatJupyter {
 		p.planNotebook(plan)
-	default:
+	} else {
 		p.planText(plan)
 	}
 	if plan.Changed() {
@@ -182,10 +176,6 @@ func (plan *FilePlan) abandon(why string) {
 			it.Reason = why
 		}
 	}
-}
-
-func isSharedCredentialsFile(p string) bool {
-	return path.Base(p) == "credentials" && path.Base(path.Dir(p)) == ".aws"
 }
 
 func lineAt(data []byte, off int) []byte {

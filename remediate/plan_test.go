@@ -164,6 +164,7 @@ func TestPlanGuards(t *testing.T) {
 	})
 	t.Run("shared credentials file", func(t *testing.T) {
 		p, s := testPlanner(t)
+		p.Registry = DefaultRegistry() // its config rewriter owns this rule
 		plan := planFor(t, p, s, "home/.aws/credentials", []byte("[default]\naws_access_key_id = "+set.Get("aws_key_id")+"\n"))
 		if plan.Changed() || !strings.Contains(plan.Items[0].Reason, "git rm --cached") {
 			t.Errorf("credentials file: %+v", plan.Items)

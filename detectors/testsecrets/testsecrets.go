@@ -236,8 +236,9 @@ func (s *Set) Get(name string) string {
 func (s *Set) Values() map[string]string { return s.values }
 
 // Template markers are "{{fake NAME}}" for values a scan must report and
-// "{{decoy NAME}}" for values it must not; the words keep them from being
-// confused with Jinja or Go templates in fixture files.
+// "{{decoy NAME}}" for values it must not. The words are chosen to be inert:
+// an unfilled template must itself scan clean, so no "secret" or "password"
+// next to the name (in a netrc or Dockerfile that reads as an assignment).
 var marker = regexp.MustCompile(`\{\{(?:fake|decoy) ([a-z0-9_]+(?:\.[a-z0-9_]+)?)\}\}`)
 
 // Fill replaces each marker in text with a generated value.
