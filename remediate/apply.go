@@ -7,11 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/aymanbagabas/go-udiff"
 
 	"github.com/rolecall/rolecall/remediate/edit"
+	"github.com/rolecall/rolecall/scanner"
 	"github.com/rolecall/rolecall/scanner/report"
 )
 
@@ -85,12 +85,13 @@ func (p *FilePlan) Write(path string) error {
 // are redacted: the fix then documents the change but cannot be applied.
 func (p *FilePlan) SARIFFix(redact bool) report.SARIFFix {
 	var reps []report.SARIFReplacement
+	li := scanner.NewLineIndex(p.Original)
 	for _, e := range p.Edits {
 		text := e.New
 		if redact {
 			text = p.Redact(text)
 		}
-		reps = append(reps, report.NewSARIFReplacement(region(p.Original, e), text))
+		reps = append(reps, report.NewSARIFReplacement(region(li, e), text))
 	}
 	return report.NewSARIFFix(fmt.Sprintf("Remove %d hardcoded credential(s) from %s; use the default credential chain or a named profile", p.fixedCount(), p.Path), p.Path, reps)
 }
@@ -107,17 +108,10 @@ func (p *FilePlan) fixedCount() int {
 
 // region is the SARIF region of an edit: 1-based lines, code-point columns,
 // end exclusive.
-func region(data []byte, e edit.Edit) report.SARIFRegion {
-	sl, sc := position(data, e.Start)
-	el, ec := position(data, e.End)
+func region(li *scanner.LineIndex, e edit.Edit) report.SARIFRegion {
+	sl, sc := li.Pos(e.Start)
+	el, ec := li.Pos(e.End)
 	return report.SARIFRegion{StartLine: sl, StartColumn: sc, EndLine: el, EndColumn: ec}
-}
-
-func position(data []byte, off int) (line, col int) {
-	off = min(max(off, 0), len(data))
-	line = bytes.Count(data[:off], []byte("\n")) + 1
-	start := bytes.LastIndexByte(data[:off], '\n') + 1
-	return line, utf8.RuneCount(data[start:off]) + 1
 }
 
 // Summary is a one-line account of a plan for the text report.

@@ -318,7 +318,7 @@ func TestSARIFFixRegions(t *testing.T) {
 	if r.StartLine != 2 || r.StartColumn != 1 || r.EndLine != 3 || r.EndColumn != 1 {
 		t.Errorf("region %+v", r)
 	}
-	r = region(data, edit.Edit{Start: 4, End: 5})
+	r = region(scanner.NewLineIndex(data), edit.Edit{Start: 4, End: 5})
 	if r.StartLine != 1 || r.StartColumn != 4 || r.EndColumn != 5 {
 		t.Errorf("code-point columns: %+v", r)
 	}

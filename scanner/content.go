@@ -57,7 +57,7 @@ func (s *Scanner) scanText(c Content) []Finding {
 	if len(ms) == 0 {
 		return nil
 	}
-	li := newLineIndex(c.Data)
+	li := NewLineIndex(c.Data)
 	out := make([]Finding, 0, len(ms))
 	for _, m := range ms {
 		out = append(out, s.finding(c, li, m, m.Start, m.End))
@@ -67,7 +67,7 @@ func (s *Scanner) scanText(c Content) []Finding {
 
 // finding builds a Finding for match m whose secret occupies the raw bytes
 // [start, end) of the file.
-func (s *Scanner) finding(c Content, li *lineIndex, m detectors.Match, start, end int) Finding {
+func (s *Scanner) finding(c Content, li *LineIndex, m detectors.Match, start, end int) Finding {
 	f := Finding{
 		RuleID:      m.Rule.ID,
 		Description: m.Rule.Description,
@@ -82,7 +82,7 @@ func (s *Scanner) finding(c Content, li *lineIndex, m detectors.Match, start, en
 		KeyID:       m.KeyID,
 		RulePath:    c.rulePath(),
 	}
-	f.Line, f.Column = li.pos(start)
+	f.Line, f.Column = li.Pos(start)
 	f.EndLine, f.EndColumn = li.lastCharPos(start, end)
 	return f
 }

@@ -252,14 +252,14 @@ func sortedFiles(fs []Finding) []string {
 // start, in any order of offsets.
 func TestLineIndexCursor(t *testing.T) {
 	text := []byte("ab\ncé☕d\n\nxyz")
-	li := newLineIndex(text)
+	li := NewLineIndex(text)
 	want := func(off int) (int, int) {
 		line := strings.Count(string(text[:off]), "\n") + 1
 		start := strings.LastIndex(string(text[:off]), "\n") + 1
 		return line, len([]rune(string(text[start:off]))) + 1
 	}
 	for _, off := range []int{0, 1, 3, 4, 6, 9, 12, 5, 4, 13, 11, 2, 9} {
-		l, c := li.pos(off)
+		l, c := li.Pos(off)
 		wl, wc := want(off)
 		if l != wl || c != wc {
 			t.Errorf("pos(%d) = %d:%d, want %d:%d", off, l, c, wl, wc)

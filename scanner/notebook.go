@@ -25,7 +25,7 @@ func (s *Scanner) scanNotebook(c Content) (findings []Finding, warnings []string
 		return nil, nil, false
 	}
 	checkpoint := strings.Contains("/"+c.Path, "/.ipynb_checkpoints/")
-	var li *lineIndex
+	var li *LineIndex
 	for i := range nb.Segments {
 		seg := &nb.Segments[i]
 		lang := detectors.Lang(seg.Lang)
@@ -37,16 +37,16 @@ func (s *Scanner) scanNotebook(c Content) (findings []Finding, warnings []string
 			continue
 		}
 		if li == nil {
-			li = newLineIndex(c.Data)
+			li = NewLineIndex(c.Data)
 		}
-		cellLines := newLineIndex(seg.Text)
+		cellLines := NewLineIndex(seg.Text)
 		for _, m := range ms {
 			f := s.finding(c, li, m, seg.RawOffset(m.Start), seg.RawEnd(m.End))
 			loc := &NotebookLocation{
 				Cell: seg.Cell, CellID: seg.CellID, CellType: seg.CellType, Part: string(seg.Kind),
 				MetadataKey: seg.Key, Checkpoint: checkpoint, Format: string(nb.Format),
 			}
-			loc.CellLine, loc.CellColumn = cellLines.pos(m.Start)
+			loc.CellLine, loc.CellColumn = cellLines.Pos(m.Start)
 			if seg.Output != nil {
 				loc.Output = &OutputLocation{Index: seg.Output.Index, Type: seg.Output.Type, MIME: seg.Output.MIME}
 			}

@@ -6,9 +6,9 @@ import (
 	"unicode/utf8"
 )
 
-// lineIndex finds the 1-based line and column of byte offsets in a text.
-// Built once per file, only when the file has a finding.
-type lineIndex struct {
+// LineIndex finds the 1-based line and column (in code points) of byte
+// offsets in a text. Built once per file, only when the file has a finding.
+type LineIndex struct {
 	text   []byte
 	starts []int // byte offset where each line starts
 	// A cursor at the last position computed: findings come in offset
@@ -17,7 +17,8 @@ type lineIndex struct {
 	curLine, curOff, curCol int
 }
 
-func newLineIndex(text []byte) *lineIndex {
+// NewLineIndex indexes the line starts of text.
+func NewLineIndex(text []byte) *LineIndex {
 	starts := make([]int, 1, 64)
 	for i := 0; ; {
 		j := bytes.IndexByte(text[i:], '\n')
@@ -27,11 +28,11 @@ func newLineIndex(text []byte) *lineIndex {
 		i += j + 1
 		starts = append(starts, i)
 	}
-	return &lineIndex{text: text, starts: starts}
+	return &LineIndex{text: text, starts: starts}
 }
 
-// pos returns the line and column (in code points) of offset off.
-func (li *lineIndex) pos(off int) (line, col int) {
+// Pos returns the line and column (in code points) of offset off.
+func (li *LineIndex) Pos(off int) (line, col int) {
 	off = max(0, min(off, len(li.text)))
 	i := sort.SearchInts(li.starts, off+1) - 1
 	from, col := li.starts[i], 1
@@ -44,7 +45,7 @@ func (li *lineIndex) pos(off int) (line, col int) {
 }
 
 // lastCharPos returns the position of the last character before end.
-func (li *lineIndex) lastCharPos(start, end int) (line, col int) {
+func (li *LineIndex) lastCharPos(start, end int) (line, col int) {
 	last := end - 1
 	for last > start && !utf8.RuneStart(li.text[last]) {
 		last--
@@ -52,5 +53,5 @@ func (li *lineIndex) lastCharPos(start, end int) (line, col int) {
 	if last < start {
 		last = start
 	}
-	return li.pos(last)
+	return li.Pos(last)
 }

@@ -106,9 +106,18 @@ func (a *app) runFix(cmd *cobra.Command, args []string, ff fixFlags) error {
 	if len(args) == 0 {
 		args = []string{"."}
 	}
+	// The repository holding the scan, if any: its work tree is off limits
+	// for files of secrets, and its HEAD tells what is already committed.
+	var repo *gitscan.Repo
+	if r, err := gitscan.Open(args[0], 1); err == nil && r.WorkTree != "" {
+		repo = r
+		defer repo.Close()
+	} else if err == nil {
+		r.Close()
+	}
 	roots := append([]string(nil), args...)
-	if wt := workTree(args[0]); wt != "" {
-		roots = append(roots, wt)
+	if repo != nil {
+		roots = append(roots, repo.WorkTree)
 	}
 	if ff.replaceText != "" {
 		if err := outsideRoots("--replace-text", ff.replaceText, roots); err != nil {
@@ -143,8 +152,7 @@ func (a *app) runFix(cmd *cobra.Command, args []string, ff fixFlags) error {
 		Options: edit.Options{Profile: ff.profile, Hadoop: ff.hadoop}}
 	plans := a.planFiles(planner, s, base.Filter(res.Findings), base)
 
-	history, repoName, closeRepo := historyCheck(args[0])
-	defer closeRepo()
+	history, repoName := historyCheck(repo)
 	rep := remediate.BuildReport(plans, remediate.ReportOptions{
 		ShowSecrets: a.showSecrets, Profile: ff.profile, InHistory: history, Repo: repoName, Now: time.Now(),
 	})
@@ -282,15 +290,10 @@ func diffFor(p *remediate.FilePlan, redact bool) string {
 
 // historyCheck returns a function telling whether a file's HEAD version
 // holds a secret, and the GitHub owner/name of the origin remote, when the
-// scan root is in a git repository; done closes the repository.
-func historyCheck(root string) (check func(file, secret string) bool, repoName string, done func()) {
-	repo, err := gitscan.Open(root, 1)
-	if err != nil {
-		return nil, "", func() {}
-	}
-	if repo.WorkTree == "" {
-		repo.Close()
-		return nil, "", func() {}
+// scan is in a git repository (repo is not nil).
+func historyCheck(repo *gitscan.Repo) (check func(file, secret string) bool, repoName string) {
+	if repo == nil {
+		return nil, ""
 	}
 	cache := map[string][]byte{} // each HEAD file is read once
 	check = func(file, secret string) bool {
@@ -310,7 +313,7 @@ func historyCheck(root string) (check func(file, secret string) bool, repoName s
 		}
 		return bytes.Contains(data, []byte(secret))
 	}
-	return check, githubRepo(repo.ConfigValue(`remote "origin"`, "url")), func() { repo.Close() }
+	return check, githubRepo(repo.ConfigValue(`remote "origin"`, "url"))
 }
 
 var githubURL = regexp.MustCompile(`github\.com[:/]([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+?)(?:\.git)?/?$`)
@@ -349,16 +352,6 @@ func outsideRoots(flag, path string, roots []string) error {
 		}
 	}
 	return nil
-}
-
-// workTree returns the git work tree holding path, or "".
-func workTree(path string) string {
-	repo, err := gitscan.Open(path, 1)
-	if err != nil {
-		return ""
-	}
-	defer repo.Close()
-	return repo.WorkTree
 }
 
 // writeFileAtomic writes a temporary file beside path and renames it into

@@ -231,7 +231,11 @@ func repositoryFS(gitDir string) (billy.Filesystem, error) {
 // worktreeConfig and partialClone, which do not matter to a reader; this is
 // why rolecall opens the storage directly rather than through git.Open.
 func checkExtensions(gitDir string) error {
-	for _, path := range []string{filepath.Join(gitDir, "config"), filepath.Join(commonDirOf(gitDir), "config")} {
+	paths := []string{filepath.Join(gitDir, "config")}
+	if common := commonDirOf(gitDir); common != gitDir {
+		paths = append(paths, filepath.Join(common, "config")) // a linked worktree's
+	}
+	for _, path := range paths {
 		cfg := readGitConfig(path)
 		if v := strings.ToLower(cfg["extensions.objectformat"]); v != "" && v != "sha1" {
 			return fmt.Errorf("uses %s object ids, which rolecall cannot read yet", v)
