@@ -1,6 +1,8 @@
 package python
 
 import (
+	"github.com/rolecall/rolecall/remediate/edit"
+
 	"sort"
 	"strings"
 )
@@ -555,9 +557,4 @@ func (p *prog) lineEndAfter(i int) int {
 }
 
 // lineStart returns the offset of the start of the line holding off.
-func (p *prog) lineStart(off int) int {
-	for off > 0 && p.src[off-1] != '\n' {
-		off--
-	}
-	return off
-}
+func (p *prog) lineStart(off int) int { return edit.LineStart(p.src, off) }
