@@ -319,3 +319,29 @@ func TestResolve(t *testing.T) {
 		}
 	}
 }
+
+// Progress is reported while scanning and once at the end, with every
+// commit and file counted.
+func TestProgress(t *testing.T) {
+	r := gittest.New(t)
+	for i := 0; i < 5; i++ {
+		r.Write(fmt.Sprintf("f%d.py", i), fmt.Sprintf("x = %d\n", i))
+		r.Commit(fmt.Sprintf("c%d", i))
+	}
+	repo, err := Open(r.Dir, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repo.Close()
+	refs, _ := repo.Refs()
+	walk, _ := repo.Select(Selection{Include: []plumbing.Hash{refs[0].Commit}})
+	var last Progress
+	calls := 0
+	_, err = repo.ScanCommits(context.Background(), newScanner(t), walk.Commits, Options{Progress: func(p Progress) { last = p; calls++ }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls == 0 || last.Commits != 5 || last.CommitsTotal != 5 || last.Blobs != 5 || last.Bytes == 0 {
+		t.Errorf("%d progress calls, last %+v", calls, last)
+	}
+}
