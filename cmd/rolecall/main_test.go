@@ -8,8 +8,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/rolecall/rolecall/detectors/testsecrets"
 )
@@ -187,5 +191,37 @@ func TestRulesAndVersion(t *testing.T) {
 	}
 	if h := rolecall(t, "", "scan", "--help"); !strings.Contains(h.stdout, "--show-secrets") || !strings.Contains(h.stdout, "Examples:") {
 		t.Errorf("scan --help does not teach: %s", h.stdout)
+	}
+}
+
+// Commands share the app's flag fields, and a flag writes its default into
+// its field when it is defined: two commands giving one field different
+// defaults would clobber each other (fix's --format once did). Every field
+// bound by several flags must have one default.
+func TestSharedFlagFieldsAgreeOnDefaults(t *testing.T) {
+	root := newRootCmd(&app{})
+	defaults := map[uintptr]string{}
+	names := map[uintptr]string{}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		c.Flags().VisitAll(func(f *pflag.Flag) {
+			v := reflect.ValueOf(f.Value)
+			if v.Kind() != reflect.Pointer {
+				return
+			}
+			p := v.Pointer()
+			where := c.CommandPath() + " --" + f.Name
+			if d, ok := defaults[p]; ok && d != f.DefValue {
+				t.Errorf("%s defaults to %q but shares its field with %s, which defaults to %q", where, f.DefValue, names[p], d)
+			}
+			defaults[p], names[p] = f.DefValue, where
+		})
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+	if len(defaults) < 10 {
+		t.Fatalf("only %d flag fields seen", len(defaults))
 	}
 }
