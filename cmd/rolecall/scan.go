@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rolecall/rolecall/scanner"
-	"github.com/rolecall/rolecall/scanner/report"
 )
 
 func newScanCmd(a *app) *cobra.Command {
@@ -21,7 +20,9 @@ the cell, the line in the cell and the line in the file.
 Directories are walked without following symbolic links; .git directories,
 binary files and files over --max-file-size are skipped (the last with a
 warning). Configuration is read from --config, else .rolecall.toml in the
-first PATH.`,
+first PATH. What was skipped or could not be read is counted in the summary
+line and listed by --summary FILE; --fail-incomplete makes an incomplete
+scan exit 3.`,
 		Example: `  rolecall scan
   rolecall scan notebooks/ etl.py
   rolecall scan --format github .            # annotations in GitHub Actions
@@ -42,13 +43,14 @@ first PATH.`,
 			res, err := s.ScanPaths(cmd.Context(), args, scanner.Options{
 				Jobs: a.jobs, MaxFileSize: int64(a.maxFileSize), Warn: a.warn,
 			})
-			if err != nil {
+			if err != nil && !interrupted(err) {
 				return err
 			}
-			return a.finish(eng, res.Findings, report.Stats{Files: res.Files, Skipped: len(res.Skipped)}, failOn)
+			return a.finish(eng, res.Findings, res.Coverage(), failOn, err)
 		},
 	}
 	a.addScanFlags(cmd.Flags())
+	a.addFailIncomplete(cmd.Flags(), false)
 	return cmd
 }
 

@@ -47,10 +47,16 @@ type Result struct {
 	Commits  int
 	Blobs    int   // distinct file versions scanned
 	Bytes    int64 // bytes of those versions
-	// Unreadable counts objects that could not be read (missing from a
+	// Unreadable names the objects that could not be read (missing from a
 	// partial clone, corrupt); each is also named in a warning.
-	Unreadable int
+	Unreadable []scanner.Gap
 	Skipped    []scanner.Skipped
+}
+
+// Coverage is the record of what the scan read.
+func (r *Result) Coverage() scanner.Coverage {
+	return scanner.Coverage{CommitsScanned: r.Commits, BlobsScanned: r.Blobs,
+		Skipped: r.Skipped, Unreadable: r.Unreadable, Findings: len(r.Findings)}
 }
 
 // change is a file version a commit introduces: the blob at path differs
@@ -136,14 +142,12 @@ func (r *Repo) ScanCommits(ctx context.Context, s *scanner.Scanner, commits []*o
 	if opts.Progress != nil {
 		opts.Progress(h.progress(len(commits), start))
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
 	h.res.Blobs = int(h.blobsDone.Load())
 	h.res.Bytes = h.bytesDone.Load()
 	SortHistory(h.res.Findings)
 	h.res.Findings = earliestIntroductions(h.res.Findings)
-	return &h.res, nil
+	// Interrupted: what was found so far, with the context's error.
+	return &h.res, ctx.Err()
 }
 
 // earliestIntroductions keeps, for each secret in each file (and each part
@@ -233,6 +237,10 @@ func (h *historyScan) scanBlob(st *objectChain, blob plumbing.Hash, path string)
 	}
 	h.mu.Unlock()
 	e.once.Do(func() {
+		if h.s.PathAllowed(path) {
+			h.skip(scanner.Gap{Path: path, Object: blob.String(), Reason: scanner.ReasonAllowlisted})
+			return
+		}
 		data, ok := h.readBlob(st, blob, path)
 		if !ok {
 			return
@@ -259,9 +267,7 @@ func (h *historyScan) readBlob(st *objectChain, blob plumbing.Hash, path string)
 		return nil, false
 	}
 	if obj.Size() > h.opts.SizeLimit() {
-		h.mu.Lock()
-		h.res.Skipped = append(h.res.Skipped, scanner.Skipped{Path: path, Reason: fmt.Sprintf("blob %s is %d bytes, over --max-file-size", blob.String()[:12], obj.Size())})
-		h.mu.Unlock()
+		h.skip(scanner.Gap{Path: path, Object: blob.String(), Reason: fmt.Sprintf("%s: %d bytes, over --max-file-size", scanner.ReasonSize, obj.Size())})
 		h.warnf(path, "skipped blob %s: %d bytes is over the size limit (raise it with --max-file-size)", blob.String()[:12], obj.Size())
 		return nil, false
 	}
@@ -278,6 +284,7 @@ func (h *historyScan) readBlob(st *objectChain, blob plumbing.Hash, path string)
 		return nil, false
 	}
 	if scanner.IsBinary(data) {
+		h.skip(scanner.Gap{Path: path, Object: blob.String(), Reason: scanner.ReasonBinary})
 		return nil, false
 	}
 	h.blobsDone.Add(1)
@@ -285,9 +292,33 @@ func (h *historyScan) readBlob(st *objectChain, blob plumbing.Hash, path string)
 	return data, true
 }
 
-func (h *historyScan) unreadable(path, format string, args ...any) {
+// skip records a file version passed over on purpose; every skip in the
+// history and staged scans goes through here.
+func (h *historyScan) skip(g scanner.Gap) {
 	h.mu.Lock()
-	h.res.Unreadable++
+	h.res.Skipped = append(h.res.Skipped, g)
+	h.mu.Unlock()
+}
+
+// unreadable records and warns about something in scope that could not be
+// read. path is a file path or an abbreviated commit id; the object is the
+// first object id among args (the blob, tree or commit that failed).
+func (h *historyScan) unreadable(path, format string, args ...any) {
+	g := scanner.Gap{Path: path, Reason: fmt.Sprintf(format, args...)}
+	for _, a := range args {
+		if id, ok := a.(plumbing.Hash); ok {
+			g.Object = id.String()
+			break
+		}
+	}
+	if g.Object == "" && len(path) == 12 && isHexString(path) {
+		g.Object = path // a commit named by its abbreviated id
+	}
+	if g.Object != "" && strings.HasPrefix(g.Object, path) {
+		g.Path = "" // the path was only the object's abbreviation
+	}
+	h.mu.Lock()
+	h.res.Unreadable = append(h.res.Unreadable, g)
 	h.mu.Unlock()
 	h.warnf(path, format, args...)
 }

@@ -78,13 +78,11 @@ func (r *Repo) ScanStaged(ctx context.Context, s *scanner.Scanner, opts Options)
 		})
 	}
 	p.Wait()
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
 	h.res.Blobs = int(h.blobsDone.Load())
 	h.res.Bytes = h.bytesDone.Load()
 	scanner.SortFindings(h.res.Findings)
-	return &h.res, nil
+	// Interrupted: what was found so far, with the context's error.
+	return &h.res, ctx.Err()
 }
 
 // PushUpdate is one line of git's pre-push input.
@@ -140,9 +138,8 @@ func (r *Repo) PushSelection(updates []PushUpdate) (Selection, error) {
 		if u.Delete {
 			continue
 		}
-		if !r.HasObject(u.LocalSHA) {
-			return sel, fmt.Errorf("pushing %s: commit %s is not in this repository", u.LocalRef, u.LocalSHA)
-		}
+		// A tip that cannot be read stays included: the walk names it as
+		// missing and the scan is incomplete, which blocks the push.
 		sel.Include = append(sel.Include, u.LocalSHA)
 		if !u.NewBranch && r.HasObject(u.RemoteSHA) {
 			sel.Exclude = append(sel.Exclude, u.RemoteSHA)

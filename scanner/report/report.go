@@ -29,6 +29,8 @@ type Options struct {
 	FailOn detectors.Severity
 	// Stats, if set, ends the text report with a summary line.
 	Stats *Stats
+	// Coverage, if set, is written to SARIF as the run's invocation.
+	Coverage *scanner.Coverage
 }
 
 // Stats summarise a scan for the text report.
@@ -38,6 +40,15 @@ type Stats struct {
 	Commits int
 	// Baselined counts findings dropped because the baseline knew them.
 	Baselined int
+	// Incomplete says what was not read ("" when everything was); see
+	// scanner.Coverage.Summary.
+	Incomplete string
+}
+
+// StatsOf summarises a coverage record for the text report.
+func StatsOf(c *scanner.Coverage) Stats {
+	// A history scan reads blobs, a directory scan files: never both.
+	return Stats{Files: c.FilesScanned + c.BlobsScanned, Commits: c.CommitsScanned, Skipped: len(c.Skipped), Incomplete: c.Summary()}
 }
 
 // Write renders fs in the named format.
