@@ -131,7 +131,13 @@ func (c *Coverage) MarkInterrupted() {
 // when everything in scope was.
 func (c *Coverage) Summary() string {
 	var parts []string
-	if n := len(c.Unreadable); n > 0 {
+	n := 0
+	for _, g := range c.Unreadable {
+		if !strings.HasPrefix(g.Reason, ReasonShallow) && !strings.HasPrefix(g.Reason, ReasonInterrupted) {
+			n++
+		}
+	}
+	if n > 0 {
 		parts = append(parts, fmt.Sprintf("%d unreadable", n))
 	}
 	if c.Shallow {
@@ -143,5 +149,5 @@ func (c *Coverage) Summary() string {
 	if len(parts) == 0 {
 		return ""
 	}
-	return "INCOMPLETE: " + strings.Join(parts, ", ")
+	return "INCOMPLETE (" + strings.Join(parts, ", ") + ")"
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/rolecall/rolecall/detectors"
 	"github.com/rolecall/rolecall/scanner"
 	"github.com/rolecall/rolecall/scanner/gitscan"
+	"github.com/rolecall/rolecall/scanner/report"
 )
 
 func newHistoryCmd(a *app) *cobra.Command {
@@ -157,8 +158,8 @@ func (a *app) scanScope(cmd *cobra.Command, g *gitRun, sc gitScope) (*gitscan.Re
 	}
 	cov.Unreadable = append(cov.Unreadable, walk.Unreadable...)
 	cov.Shallow = len(walk.Shallow) > 0
-	for _, gap := range cov.Unreadable {
-		a.warn(scanner.Warning{Message: gap.String()})
+	for _, h := range walk.Shallow {
+		cov.Unreadable = append(cov.Unreadable, scanner.Gap{Object: h.String(), Reason: report.ShallowAdvice})
 	}
 	res := &gitscan.Result{}
 	var scanErr error

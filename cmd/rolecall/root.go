@@ -241,11 +241,7 @@ func (a *app) settle(cov *scanner.Coverage, findings []scanner.Finding, scanErr 
 	if cov.Complete || a.quiet {
 		return
 	}
-	what := cov.Summary()
-	if cov.Shallow {
-		what += "; " + report.ShallowAdvice
-	}
-	fmt.Fprintf(a.stderr, "rolecall: warning: %s\n", what)
+	fmt.Fprintf(a.stderr, "rolecall: warning: the scan is %s\n", cov.Summary())
 	for i, g := range cov.Unreadable {
 		if i == 10 {
 			fmt.Fprintf(a.stderr, "rolecall:   ... and %d more (--summary FILE lists them all)\n", len(cov.Unreadable)-i)

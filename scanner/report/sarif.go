@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -276,7 +277,7 @@ func invocation(c *scanner.Coverage) sarifInvocation {
 			"blobsScanned": c.BlobsScanned, "skipped": len(c.Skipped), "shallow": c.Shallow,
 		},
 	}
-	if c.Shallow {
+	if c.Shallow && !slices.ContainsFunc(c.Unreadable, func(g scanner.Gap) bool { return g.Reason == ShallowAdvice }) {
 		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, sarifNotification{
 			Level:   "error",
 			Message: sarifText{Text: ShallowAdvice},
@@ -302,5 +303,5 @@ func invocation(c *scanner.Coverage) sarifInvocation {
 }
 
 // ShallowAdvice says how to get the history a shallow clone cut.
-const ShallowAdvice = "shallow clone: the history is cut at the shallow boundary and older commits are not scanned; " +
+const ShallowAdvice = scanner.ReasonShallow + ": the history is cut at this commit and older commits are not scanned; " +
 	"run git fetch --unshallow (in GitHub Actions: actions/checkout with fetch-depth: 0)"

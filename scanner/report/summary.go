@@ -57,9 +57,6 @@ func writeCoverageMarkdown(b *strings.Builder, c *scanner.Coverage) {
 		fmt.Fprintf(b, "Coverage: complete (%d file versions scanned, %d skipped).\n\n", c.BlobsScanned+c.FilesScanned, len(c.Skipped))
 	} else {
 		b.WriteString("**Incomplete: part of the scope could not be read.**\n\n")
-		if c.Shallow {
-			fmt.Fprintf(b, "- %s\n", escapeMarkdown(ShallowAdvice))
-		}
 	}
 	list := func(title string, gs []scanner.Gap) {
 		if len(gs) == 0 {

@@ -158,8 +158,12 @@ func (e *Event) push(repo *gitscan.Repo) (*Plan, error) {
 	p := &Plan{Selection: gitscan.Selection{Include: []plumbing.Hash{after}}}
 	for _, r := range refs {
 		name := string(r.Name)
-		if r.Name == plumbing.HEAD || name == e.Ref || strings.HasPrefix(name, "refs/remotes/") && strings.HasSuffix(name, "/"+branch) {
+		remote := strings.HasPrefix(name, "refs/remotes/")
+		if r.Name == plumbing.HEAD || name == e.Ref || remote && strings.HasSuffix(name, "/"+branch) {
 			continue // the pushed branch itself
+		}
+		if remote && strings.HasSuffix(name, "/HEAD") {
+			continue // an alias of a remote branch (maybe the pushed one), listed under its own name
 		}
 		p.Selection.Exclude = append(p.Selection.Exclude, r.Commit)
 	}

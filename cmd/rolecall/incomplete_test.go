@@ -1,0 +1,542 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rolecall/rolecall/detectors/testsecrets"
+	"github.com/rolecall/rolecall/scanner/gitscan/gittest"
+	"github.com/rolecall/rolecall/scanner/report/sariftest"
+)
+
+// The hostile-repository suite: real repositories, built at test time and
+// then damaged the way shallow checkouts, interrupted fetches and bad disks
+// leave them. Each case runs the real binary under a deadline (a hang
+// fails the case instead of the run) and checks the exit status, the
+// message and the --summary coverage record.
+
+// caseDeadline is how long one command may take before the case counts as
+// hung.
+const caseDeadline = 60 * time.Second
+
+// invocation is one run of the binary.
+type invocation struct {
+	dir   string
+	args  []string
+	env   []string
+	stdin string
+}
+
+// ran is what a run left behind.
+type ran struct {
+	code           int
+	stdout, stderr string
+	summary        coverageJSON
+	raw            map[string]json.RawMessage // the summary's fields, to check names
+	inv            invocation
+}
+
+// env returns the value of name in the run's extra environment.
+func (r ran) env(name string) string {
+	for _, kv := range r.inv.env {
+		if v, ok := strings.CutPrefix(kv, name+"="); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+type gapJSON struct {
+	Path, Ref, Object, Reason string
+}
+
+type coverageJSON struct {
+	Complete       bool      `json:"complete"`
+	FilesScanned   int       `json:"files_scanned"`
+	CommitsScanned int       `json:"commits_scanned"`
+	BlobsScanned   int       `json:"blobs_scanned"`
+	Skipped        []gapJSON `json:"skipped"`
+	Unreadable     []gapJSON `json:"unreadable"`
+	Shallow        bool      `json:"shallow"`
+	Findings       int       `json:"findings"`
+	Interrupted    bool      `json:"interrupted"`
+}
+
+// runBinary runs the built CLI with --summary under the case deadline.
+func runBinary(t *testing.T, inv invocation) ran {
+	t.Helper()
+	bin := filepath.Join(rolecallBinary(t), "rolecall")
+	out := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), caseDeadline)
+	defer cancel()
+	args := append(append([]string(nil), inv.args...), "--summary", filepath.Join(out, "summary.json"))
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Dir = inv.dir
+	cmd.Env = append(gittest.Env(t.TempDir()), inv.env...)
+	cmd.Stdin = strings.NewReader(inv.stdin)
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("rolecall %s hung (no exit within %s)\nstderr: %s", strings.Join(args, " "), caseDeadline, stderr.String())
+	}
+	r := ran{stdout: stdout.String(), stderr: stderr.String(), inv: inv}
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		r.code = ee.ExitCode()
+	case err != nil:
+		t.Fatal(err)
+	}
+	if data, err := os.ReadFile(filepath.Join(out, "summary.json")); err == nil {
+		if err := json.Unmarshal(data, &r.summary); err != nil {
+			t.Fatalf("--summary is not the coverage record: %v\n%s", err, data)
+		}
+		json.Unmarshal(data, &r.raw)
+	}
+	return r
+}
+
+// hasGap reports whether gs holds a gap naming subject (a path, ref or
+// object) whose reason contains reason.
+func hasGap(gs []gapJSON, subject, reason string) bool {
+	return slices.ContainsFunc(gs, func(g gapJSON) bool {
+		return (g.Path == subject || g.Ref == subject || g.Object == subject) && strings.Contains(g.Reason, reason)
+	})
+}
+
+// history is a repository of three commits whose oldest holds a token that
+// the second removes: a shallow clone never sees it.
+type history struct {
+	origin                 *gittest.Repo
+	first, second, third   string
+	set                    *testsecrets.Set
+	secretFile, secretName string
+}
+
+func newHistory(t *testing.T) *history {
+	h := &history{set: testsecrets.New(91), origin: gittest.New(t)}
+	h.origin.Write("app.py", fmt.Sprintf("token = %q\n", h.set.Get("github_pat")))
+	h.first = h.origin.Commit("add the loader")
+	h.origin.Write("app.py", "import os\ntoken = os.environ['TOKEN']\n")
+	h.second = h.origin.Commit("read the token from the environment")
+	h.origin.Write("README.md", "# loader\n")
+	h.third = h.origin.Commit("readme")
+	return h
+}
+
+// event writes a GitHub event payload and returns the environment that
+// names it.
+func ghEnv(t *testing.T, name, payload string) []string {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "event.json")
+	if err := os.WriteFile(path, []byte(payload), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return []string{"GITHUB_EVENT_NAME=" + name, "GITHUB_EVENT_PATH=" + path, "GITHUB_STEP_SUMMARY=" + filepath.Join(dir, "step-summary.md")}
+}
+
+func pushPayload(before, after string) string {
+	return fmt.Sprintf(`{"ref": "refs/heads/main", "before": %q, "after": %q, "commits": [{"id": %q}], "repository": {"full_name": "o/r"}}`, before, after, after)
+}
+
+func TestHostileRepositories(t *testing.T) {
+	gittest.Require(t)
+	missing := strings.Repeat("5a", 20)
+	cases := []struct {
+		name string
+		// setup builds the repository and returns how to run rolecall on it.
+		setup func(t *testing.T) invocation
+		code  int
+		// stderr must hold each of these; never any of notStderr.
+		stderr, notStderr []string
+		// check looks at the coverage record (and the files beside it).
+		check func(t *testing.T, r ran)
+	}{
+		{
+			name: "shallow clone: history warns and marks it",
+			setup: func(t *testing.T) invocation {
+				h := newHistory(t)
+				return invocation{dir: gittest.Clone(t, h.origin.Dir, "--depth", "1"), args: []string{"history"}}
+			},
+			code:   0,
+			stderr: []string{"git fetch --unshallow", "fetch-depth: 0", "--fail-incomplete"},
+			check: func(t *testing.T, r ran) {
+				if !r.summary.Shallow || r.summary.Complete || r.summary.CommitsScanned != 1 {
+					t.Errorf("coverage %+v: want shallow, incomplete, 1 commit", r.summary)
+				}
+				if !strings.Contains(r.stdout, "INCOMPLETE (history cut by a shallow clone)") {
+					t.Errorf("summary line: %s", r.stdout)
+				}
+			},
+		},
+		{
+			name: "shallow clone: history --fail-incomplete exits 3",
+			setup: func(t *testing.T) invocation {
+				h := newHistory(t)
+				return invocation{dir: gittest.Clone(t, h.origin.Dir, "--depth", "1"), args: []string{"history", "--fail-incomplete"}}
+			},
+			code:   3,
+			stderr: []string{"git fetch --unshallow"},
+		},
+		{
+			name: "shallow clone with a secret at the tip: findings win",
+			setup: func(t *testing.T) invocation {
+				h := newHistory(t)
+				h.origin.Write("later.py", fmt.Sprintf("token = %q\n", h.set.Get("github_pat.2")))
+				h.origin.Commit("again")
+				return invocation{dir: gittest.Clone(t, h.origin.Dir, "--depth", "1"), args: []string{"history", "--fail-incomplete"}}
+			},
+			code: 1,
+			check: func(t *testing.T, r ran) {
+				if r.summary.Findings != 1 || !r.summary.Shallow {
+					t.Errorf("coverage %+v", r.summary)
+				}
+			},
+		},
+		{
+			name: "shallow checkout: a push is never a force push",
+			setup: func(t *testing.T) invocation {
+				h := newHistory(t)
+				dir := gittest.Clone(t, h.origin.Dir, "--depth", "1")
+				return invocation{dir: dir, args: []string{"ci", "github"}, env: ghEnv(t, "push", pushPayload(h.second, h.third))}
+			},
+			code:      2,
+			stderr:    []string{"shallow checkout", "fetch-depth: 0", "git fetch --unshallow"},
+			notStderr: []string{"force push"},
+		},
+		{
+			name: "shallow checkout: a new branch's range is cut",
+			setup: func(t *testing.T) invocation {
+				h := newHistory(t)
+				h.origin.Git("checkout", "-q", "-b", "feature")
+				h.origin.Write("feature.py", "x = 1\n")
+				tip := h.origin.Commit("feature")
+				dir := gittest.Clone(t, h.origin.Dir, "--depth", "1", "--branch", "feature")
+				payload := strings.Replace(pushPayload(strings.Repeat("0", 40), tip), "refs/heads/main", "refs/heads/feature", 1)
+				return invocation{dir: dir, args: []string{"ci", "github"}, env: ghEnv(t, "push", payload)}
+			},
+			code:   2,
+			stderr: []string{"fetch-depth: 0"},
+		},
+		{
+			name: "shallow checkout: a schedule's full history is cut",
+			setup: func(t *testing.T) invocation {
+				h := newHistory(t)
+				dir := gittest.Clone(t, h.origin.Dir, "--depth", "1")
+				return invocation{dir: dir, args: []string{"ci", "github"}, env: ghEnv(t, "schedule", `{}`)}
+			},
+			code:   2,
+			stderr: []string{"fetch-depth: 0"},
+		},
+		{
+			name: "shallow checkout deep enough for the push: scanned",
+			setup: func(t *testing.T) invocation {
+				h := newHistory(t)
+				dir := gittest.Clone(t, h.origin.Dir, "--depth", "2")
+				return invocation{dir: dir, args: []string{"ci", "github"}, env: ghEnv(t, "push", pushPayload(h.second, h.third))}
+			},
+			code: 0,
+			check: func(t *testing.T, r ran) {
+				if !r.summary.Complete || r.summary.CommitsScanned != 1 {
+					t.Errorf("coverage %+v", r.summary)
+				}
+			},
+		},
+		{
+			name: "ref to a missing object is named",
+			setup: func(t *testing.T) invocation {
+				h := newHistory(t)
+				gittest.WriteRef(t, h.origin.Dir, "refs/heads/ghost", missing)
+				return invocation{dir: h.origin.Dir, args: []string{"history"}}
+			},
+			code:   1, // the rest is scanned: the old token is found
+			stderr: []string{"refs/heads/ghost", missing},
+			check: func(t *testing.T, r ran) {
+				if r.summary.Complete || !hasGap(r.summary.Unreadable, "refs/heads/ghost", "missing") {
+					t.Errorf("coverage %+v", r.summary)
+				}
+			},
+		},
+		{
+			name: "ref to a missing object: ci github fails closed with 3",
+			setup: func(t *testing.T) invocation {
+				r := gittest.New(t)
+				r.Write("a.py", "x = 1\n")
+				r.Commit("one")
+				gittest.WriteRef(t, r.Dir, "refs/heads/ghost", missing)
+				return invocation{dir: r.Dir, args: []string{"ci", "github", "--sarif", "rolecall.sarif"}, env: ghEnv(t, "schedule", `{}`)}
+			},
+			code:   3,
+			stderr: []string{"refs/heads/ghost"},
+			check: func(t *testing.T, r ran) {
+				if !hasGap(r.summary.Unreadable, "refs/heads/ghost", "unresolvable ref") {
+					t.Errorf("coverage %+v", r.summary)
+				}
+				step, _ := os.ReadFile(r.env("GITHUB_STEP_SUMMARY"))
+				if !strings.Contains(string(step), "Incomplete") || !strings.Contains(string(step), "ref refs/heads/ghost") {
+					t.Errorf("job summary does not list what was not read:\n%s", step)
+				}
+				sarif, err := os.ReadFile(filepath.Join(r.inv.dir, "rolecall.sarif"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkInvocation(t, sarif, false, []string{"refs/heads/ghost"})
+			},
+		},
+		{
+			name: "missing tip commit: incomplete, never 'no commits to scan'",
+			setup: func(t *testing.T) invocation {
+				r := gittest.New(t)
+				r.Write("a.py", "x = 1\n")
+				tip := r.Commit("one")
+				gittest.RemoveLoose(t, r.Dir, tip)
+				return invocation{dir: r.Dir, args: []string{"history", "--fail-incomplete"}}
+			},
+			code:      3,
+			stderr:    []string{"refs/heads/main", "no commit in scope could be read"},
+			notStderr: []string{"no commits to scan"},
+			check: func(t *testing.T, r ran) {
+				if r.summary.Complete || !hasGap(r.summary.Unreadable, "refs/heads/main", "is missing") {
+					t.Errorf("coverage %+v", r.summary)
+				}
+			},
+		},
+		{
+			name: "corrupt pack around the tip commit",
+			setup: func(t *testing.T) invocation {
+				r := gittest.New(t)
+				r.Write("a.py", "x = 1\n")
+				r.Commit("one")
+				r.Write("a.py", "x = 2\n")
+				tip := r.Commit("two")
+				r.Git("repack", "-a", "-d", "-q")
+				gittest.CorruptPacked(t, r.Dir, tip)
+				return invocation{dir: r.Dir, args: []string{"history", "--fail-incomplete"}}
+			},
+			code:      3,
+			stderr:    []string{"refs/heads/main", "cannot be read"},
+			notStderr: []string{"no commits to scan", "panic"},
+			check: func(t *testing.T, r ran) {
+				if !hasGap(r.summary.Unreadable, "refs/heads/main", "cannot be read") {
+					t.Errorf("coverage %+v", r.summary)
+				}
+			},
+		},
+		{
+			name: "missing parent commit is named",
+			setup: func(t *testing.T) invocation {
+				h := newHistory(t)
+				gittest.RemoveLoose(t, h.origin.Dir, h.second)
+				return invocation{dir: h.origin.Dir, args: []string{"history", "--branch", "main", "--fail-incomplete"}}
+			},
+			code: 3,
+			check: func(t *testing.T, r ran) {
+				if !slices.ContainsFunc(r.summary.Unreadable, func(g gapJSON) bool {
+					return len(g.Object) == 40 && strings.Contains(g.Reason, "commit is missing")
+				}) {
+					t.Errorf("no gap names the missing commit: %+v", r.summary.Unreadable)
+				}
+			},
+		},
+		{
+			name: "missing blob: path and object named",
+			setup: func(t *testing.T) invocation {
+				r := gittest.New(t)
+				r.Write("a.py", "x = 1\n")
+				r.Commit("one")
+				blob := r.Git("rev-parse", "HEAD:a.py")
+				gittest.RemoveLoose(t, r.Dir, blob)
+				return invocation{dir: r.Dir, args: []string{"history", "--fail-incomplete"}}
+			},
+			code:   3,
+			stderr: []string{"a.py"},
+			check: func(t *testing.T, r ran) {
+				if len(r.summary.Unreadable) != 1 || r.summary.Unreadable[0].Path != "a.py" || len(r.summary.Unreadable[0].Object) != 40 {
+					t.Errorf("unreadable %+v, want a.py and its blob", r.summary.Unreadable)
+				}
+			},
+		},
+		{
+			name: "pre-push blocks a push whose tip cannot be read",
+			setup: func(t *testing.T) invocation {
+				remote := gittest.New(t, "--bare")
+				r := gittest.New(t)
+				r.Git("remote", "add", "origin", remote.Dir)
+				r.Write("a.py", "x = 1\n")
+				base := r.Commit("base")
+				r.Git("push", "-q", "origin", "main")
+				r.Write("b.py", "y = 2\n")
+				tip := r.Commit("new")
+				gittest.RemoveLoose(t, r.Dir, tip)
+				return invocation{dir: r.Dir, args: []string{"pre-push", "origin", remote.Dir},
+					stdin: fmt.Sprintf("refs/heads/main %s refs/heads/main %s\n", tip, base)}
+			},
+			code:   3,
+			stderr: []string{"push blocked", "cannot be read", "git fsck"},
+			check: func(t *testing.T, r ran) {
+				if r.summary.Complete || len(r.summary.Unreadable) == 0 {
+					t.Errorf("coverage %+v", r.summary)
+				}
+			},
+		},
+		{
+			name: "staged blob missing: commit blocked",
+			setup: func(t *testing.T) invocation {
+				r := gittest.New(t)
+				r.Write("a.py", "x = 1\n")
+				r.Commit("one")
+				r.Write("a.py", "x = 2\n")
+				r.Git("add", "a.py")
+				gittest.RemoveLoose(t, r.Dir, r.Git("rev-parse", ":a.py"))
+				return invocation{dir: r.Dir, args: []string{"staged"}}
+			},
+			code:   3,
+			stderr: []string{"commit blocked", "a.py"},
+			check: func(t *testing.T, r ran) {
+				if !slices.ContainsFunc(r.summary.Unreadable, func(g gapJSON) bool { return g.Path == "a.py" }) {
+					t.Errorf("coverage %+v", r.summary)
+				}
+			},
+		},
+		{
+			name: "scan counts skipped files by reason",
+			setup: func(t *testing.T) invocation {
+				dir := t.TempDir()
+				writeFile(t, filepath.Join(dir, "ok.py"), "x = 1\n")
+				writeFile(t, filepath.Join(dir, "img.bin"), "\x00\x01\x02")
+				writeFile(t, filepath.Join(dir, "big.py"), strings.Repeat("x = 1\n", 400))
+				writeFile(t, filepath.Join(dir, "fixtures", "keys.py"), "x = 1\n")
+				writeFile(t, filepath.Join(dir, ".rolecall.toml"), "[[allowlists]]\npaths = [\"fixtures/**\"]\n")
+				return invocation{dir: dir, args: []string{"scan", "--max-file-size", "1KiB", "."}}
+			},
+			code: 0,
+			check: func(t *testing.T, r ran) {
+				s := r.summary
+				if !s.Complete || s.FilesScanned != 2 || !hasGap(s.Skipped, "img.bin", "binary") ||
+					!hasGap(s.Skipped, "big.py", "over the size limit") || !hasGap(s.Skipped, "fixtures/keys.py", "allowlisted path") {
+					t.Errorf("coverage %+v", s)
+				}
+			},
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := runBinary(t, c.setup(t))
+			if r.code != c.code {
+				t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", r.code, c.code, r.stdout, r.stderr)
+			}
+			for _, s := range c.stderr {
+				if !strings.Contains(r.stderr, s) {
+					t.Errorf("stderr lacks %q:\n%s", s, r.stderr)
+				}
+			}
+			for _, s := range c.notStderr {
+				if strings.Contains(r.stderr, s) {
+					t.Errorf("stderr holds %q:\n%s", s, r.stderr)
+				}
+			}
+			if c.code != 2 {
+				checkSummaryFields(t, r)
+			}
+			if c.check != nil {
+				c.check(t, r)
+			}
+		})
+	}
+}
+
+// checkSummaryFields checks the --summary record has exactly the public
+// field names.
+func checkSummaryFields(t *testing.T, r ran) {
+	t.Helper()
+	if r.raw == nil {
+		t.Fatalf("no --summary written\nstderr: %s", r.stderr)
+	}
+	want := []string{"blobs_scanned", "commits_scanned", "complete", "files_scanned", "findings", "shallow", "skipped", "unreadable"}
+	var got []string
+	for k := range r.raw {
+		if k != "interrupted" {
+			got = append(got, k)
+		}
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("summary fields %v, want %v", got, want)
+	}
+	for _, list := range []string{"skipped", "unreadable"} {
+		if string(r.raw[list]) == "null" {
+			t.Errorf("%s is null; an empty list is []", list)
+		}
+	}
+}
+
+// checkInvocation checks a SARIF log's run invocation: valid SARIF,
+// executionSuccessful as wanted, and a notification naming each subject
+// in its properties.
+func checkInvocation(t *testing.T, data []byte, successful bool, subjects []string) {
+	t.Helper()
+	if p := sariftest.Problems(data); len(p) > 0 {
+		t.Errorf("invalid SARIF: %v", p)
+	}
+	var log struct {
+		Runs []struct {
+			Invocations []struct {
+				ExecutionSuccessful *bool `json:"executionSuccessful"`
+				Notifications       []struct {
+					Level   string `json:"level"`
+					Message struct {
+						Text string `json:"text"`
+					} `json:"message"`
+					Locations []map[string]map[string]any `json:"locations"`
+					Properties map[string]string          `json:"properties"`
+				} `json:"toolExecutionNotifications"`
+			} `json:"invocations"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(data, &log); err != nil {
+		t.Fatal(err)
+	}
+	if len(log.Runs) != 1 || len(log.Runs[0].Invocations) != 1 {
+		t.Fatalf("want one run with one invocation: %s", data)
+	}
+	inv := log.Runs[0].Invocations[0]
+	if inv.ExecutionSuccessful == nil || *inv.ExecutionSuccessful != successful {
+		t.Errorf("executionSuccessful %v, want %v", inv.ExecutionSuccessful, successful)
+	}
+	for _, n := range inv.Notifications {
+		// The schema: a message with text, a level from its enum, and
+		// locations without a region (whose startLine would have to be 1+).
+		if n.Message.Text == "" || !slices.Contains([]string{"none", "note", "warning", "error"}, n.Level) {
+			t.Errorf("notification %+v", n)
+		}
+		for _, l := range n.Locations {
+			if _, ok := l["physicalLocation"]["region"]; ok {
+				t.Errorf("notification location has a region: %v", l)
+			}
+		}
+	}
+	for _, s := range subjects {
+		if !slices.ContainsFunc(inv.Notifications, func(n struct {
+			Level   string `json:"level"`
+			Message struct {
+				Text string `json:"text"`
+			} `json:"message"`
+			Locations  []map[string]map[string]any `json:"locations"`
+			Properties map[string]string           `json:"properties"`
+		}) bool {
+			return n.Properties["path"] == s || n.Properties["ref"] == s || n.Properties["object"] == s
+		}) {
+			t.Errorf("no notification names %s: %+v", s, inv.Notifications)
+		}
+	}
+}
