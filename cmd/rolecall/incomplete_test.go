@@ -497,8 +497,8 @@ func checkInvocation(t *testing.T, data []byte, successful bool, subjects []stri
 					Message struct {
 						Text string `json:"text"`
 					} `json:"message"`
-					Locations []map[string]map[string]any `json:"locations"`
-					Properties map[string]string          `json:"properties"`
+					Locations  []map[string]map[string]any `json:"locations"`
+					Properties map[string]string           `json:"properties"`
 				} `json:"toolExecutionNotifications"`
 			} `json:"invocations"`
 		} `json:"runs"`
