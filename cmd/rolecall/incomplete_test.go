@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/sha1"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -409,6 +410,58 @@ func TestHostileRepositories(t *testing.T) {
 			},
 		},
 		{
+			name: "staged reads a split index",
+			setup: func(t *testing.T) invocation {
+				set := testsecrets.New(92)
+				r := gittest.New(t)
+				r.Write("a.py", "x = 1\n")
+				r.Commit("one")
+				r.Git("update-index", "--split-index")
+				r.Write("a.py", fmt.Sprintf("x = 1\ntoken = %q\n", set.Get("github_pat")))
+				r.Git("add", "a.py")
+				return invocation{dir: r.Dir, args: []string{"staged"}}
+			},
+			code:   1,
+			stderr: []string{"commit blocked"},
+			check: func(t *testing.T, r ran) {
+				if !r.summary.Complete || r.summary.BlobsScanned == 0 || !strings.Contains(r.stdout, "a.py:2:") {
+					t.Errorf("coverage %+v\n%s", r.summary, r.stdout)
+				}
+			},
+		},
+		{
+			name: "staged reads a sparse index, outside the cone too",
+			setup: func(t *testing.T) invocation {
+				set := testsecrets.New(93)
+				r := gittest.New(t)
+				r.Write("in/a.py", "x = 1\n")
+				r.Write("out/b.py", "y = 1\n")
+				r.Commit("one")
+				r.Git("sparse-checkout", "set", "--sparse-index", "in")
+				r.Write("in/a.py", fmt.Sprintf("x = 1\ntoken = %q\n", set.Get("github_pat")))
+				r.Git("add", "in/a.py")
+				return invocation{dir: r.Dir, args: []string{"staged"}}
+			},
+			code: 1,
+			check: func(t *testing.T, r ran) {
+				if !strings.Contains(r.stdout, "in/a.py:2:") {
+					t.Errorf("stdout %s", r.stdout)
+				}
+			},
+		},
+		{
+			name: "staged names an index extension it cannot read",
+			setup: func(t *testing.T) invocation {
+				r := gittest.New(t)
+				r.Write("a.py", "x = 1\n")
+				r.Commit("one")
+				addIndexExtension(t, filepath.Join(r.Dir, ".git", "index"), "zzzz")
+				return invocation{dir: r.Dir, args: []string{"staged"}}
+			},
+			code:   2,
+			stderr: []string{`"zzzz" extension`, "rewrite the index"},
+		},
+		{
 			name: "scan counts skipped files by reason",
 			setup: func(t *testing.T) invocation {
 				dir := t.TempDir()
@@ -538,5 +591,20 @@ func checkInvocation(t *testing.T, data []byte, successful bool, subjects []stri
 		}) {
 			t.Errorf("no notification names %s: %+v", s, inv.Notifications)
 		}
+	}
+}
+
+// addIndexExtension appends an empty extension with signature sig to the
+// index at path and fixes the checksum, as a newer git might write it.
+func addIndexExtension(t *testing.T, path, sig string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := append(data[:len(data)-20:len(data)-20], []byte(sig+"\x00\x00\x00\x00")...)
+	sum := sha1.Sum(body)
+	if err := os.WriteFile(path, append(body, sum[:]...), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
