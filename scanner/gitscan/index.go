@@ -219,8 +219,8 @@ func indexVarint(b []byte) (v uint64, n int) {
 // splitLink is a split index's link to its shared index: which shared
 // entries it deletes and which it replaces.
 type splitLink struct {
-	shared           plumbing.Hash
-	delete, replace  []int // positions in the shared index, ascending
+	shared          plumbing.Hash
+	delete, replace []int // positions in the shared index, ascending
 }
 
 func decodeLink(b []byte) (*splitLink, error) {
