@@ -462,6 +462,34 @@ func TestHostileRepositories(t *testing.T) {
 			stderr: []string{`"zzzz" extension`, "rewrite the index"},
 		},
 		{
+			name: "submodules not entered are listed",
+			setup: func(t *testing.T) invocation {
+				return invocation{dir: withSubmodule(t), args: []string{"history"}}
+			},
+			code: 0,
+			check: func(t *testing.T, r ran) {
+				if !hasGap(r.summary.Skipped, "libs/vendor", "submodule not entered") || !r.summary.Complete {
+					t.Errorf("coverage %+v", r.summary)
+				}
+			},
+		},
+		{
+			name: "history --recurse-submodules scans the submodule's history",
+			setup: func(t *testing.T) invocation {
+				return invocation{dir: withSubmodule(t), args: []string{"history", "--recurse-submodules", "--format", "json"}}
+			},
+			code: 1,
+			check: func(t *testing.T, r ran) {
+				var fs []struct{ File, Commit string }
+				if err := json.Unmarshal([]byte(r.stdout), &fs); err != nil || len(fs) != 1 || fs[0].File != "libs/vendor/creds.py" {
+					t.Errorf("findings %+v (%v), want libs/vendor/creds.py", fs, err)
+				}
+				if r.summary.CommitsScanned != 3 || len(r.summary.Skipped) != 0 || !r.summary.Complete {
+					t.Errorf("coverage %+v: want 2 commits of the superproject and 1 of the submodule", r.summary)
+				}
+			},
+		},
+		{
 			name: "scan counts skipped files by reason",
 			setup: func(t *testing.T) invocation {
 				dir := t.TempDir()
@@ -606,5 +634,90 @@ func addIndexExtension(t *testing.T, path, sig string) {
 	sum := sha1.Sum(body)
 	if err := os.WriteFile(path, append(body, sum[:]...), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// withSubmodule returns a clone of a superproject (two commits) whose
+// submodule at libs/vendor (one commit) holds a token in its history.
+func withSubmodule(t *testing.T) string {
+	t.Helper()
+	set := testsecrets.New(94)
+	sub := gittest.New(t)
+	sub.Write("creds.py", fmt.Sprintf("token = %q\n", set.Get("github_pat")))
+	sub.Commit("vendor it")
+	super := gittest.New(t)
+	super.Write("app.py", "x = 1\n")
+	super.Commit("one")
+	super.Git("-c", "protocol.file.allow=always", "submodule", "add", "-q", sub.Dir, "libs/vendor")
+	super.Commit("add the submodule")
+	return super.Dir
+}
+
+// TestInterruptWritesPartialReport sends SIGINT to a running scan: it must
+// report what it found so far, mark the coverage record interrupted and
+// exit 130.
+func TestInterruptWritesPartialReport(t *testing.T) {
+	bin := filepath.Join(rolecallBinary(t), "rolecall")
+	set := testsecrets.New(95)
+	dir := t.TempDir()
+	// Keyword-dense files: slow enough to scan that the signal lands while
+	// most are still ahead (about a second each on the development machine).
+	var b strings.Builder
+	for i := range 20000 {
+		fmt.Fprintf(&b, "password = \"x%dy\"  # secret_key token aws_access_key_id\n", i)
+	}
+	body := b.String()
+	const files = 40
+	for i := range files {
+		text := body
+		if i == 0 {
+			text = fmt.Sprintf("token = %q\n", set.Get("github_pat")) + body
+		}
+		writeFile(t, filepath.Join(dir, fmt.Sprintf("f%03d.py", i)), text)
+	}
+	out := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), caseDeadline)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "scan", "--format", "json", "-j", "1", "--max-file-size", "100MiB",
+		"--summary", filepath.Join(out, "summary.json"), "-o", filepath.Join(out, "report.json"), dir)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		t.Skipf("the scan ended (%v) before it could be interrupted; this machine is too fast for the fixture", err)
+	case <-time.After(time.Second):
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	err := <-done
+	if ctx.Err() != nil {
+		t.Fatalf("no exit within %s of SIGINT", caseDeadline)
+	}
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+		t.Fatalf("exit %v, want 130\nstderr: %s", err, stderr.String())
+	}
+	var findings []map[string]any
+	data, _ := os.ReadFile(filepath.Join(out, "report.json"))
+	if err := json.Unmarshal(data, &findings); err != nil {
+		t.Fatalf("the partial report is not JSON: %v\n%s", err, data)
+	}
+	var cov coverageJSON
+	data, _ = os.ReadFile(filepath.Join(out, "summary.json"))
+	if err := json.Unmarshal(data, &cov); err != nil {
+		t.Fatalf("no coverage record: %v\n%s", err, data)
+	}
+	if cov.Complete || !cov.Interrupted || cov.FilesScanned >= files || cov.Findings != len(findings) ||
+		!slices.ContainsFunc(cov.Unreadable, func(g gapJSON) bool { return strings.HasPrefix(g.Reason, "interrupted") }) {
+		t.Errorf("coverage %+v, want interrupted and incomplete, fewer than %d files, %d findings", cov, files, len(findings))
+	}
+	if !strings.Contains(stderr.String(), "interrupted") {
+		t.Errorf("stderr does not say the scan was interrupted: %s", stderr.String())
 	}
 }
