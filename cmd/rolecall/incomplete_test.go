@@ -490,6 +490,28 @@ func TestHostileRepositories(t *testing.T) {
 			},
 		},
 		{
+			name: "scan: a file it may not read is unreadable",
+			setup: func(t *testing.T) invocation {
+				if os.Geteuid() == 0 {
+					t.Skip("root reads every file")
+				}
+				dir := t.TempDir()
+				writeFile(t, filepath.Join(dir, "ok.py"), "x = 1\n")
+				writeFile(t, filepath.Join(dir, "locked.py"), "x = 1\n")
+				if err := os.Chmod(filepath.Join(dir, "locked.py"), 0); err != nil {
+					t.Fatal(err)
+				}
+				return invocation{dir: dir, args: []string{"scan", "--fail-incomplete", "."}}
+			},
+			code:   3,
+			stderr: []string{"locked.py", "permission denied"},
+			check: func(t *testing.T, r ran) {
+				if !hasGap(r.summary.Unreadable, "locked.py", "permission denied") || r.summary.FilesScanned != 1 {
+					t.Errorf("coverage %+v", r.summary)
+				}
+			},
+		},
+		{
 			name: "scan counts skipped files by reason",
 			setup: func(t *testing.T) invocation {
 				dir := t.TempDir()
@@ -719,5 +741,16 @@ func TestInterruptWritesPartialReport(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "interrupted") {
 		t.Errorf("stderr does not say the scan was interrupted: %s", stderr.String())
+	}
+}
+
+// TestHelpListsExitStatuses: the root help is where a script author looks
+// for the exit statuses.
+func TestHelpListsExitStatuses(t *testing.T) {
+	r := rolecall(t, "", "--help")
+	for _, want := range []string{"0    nothing", "1    findings", "2    a usage", "3    incomplete", "130  interrupted", "--fail-incomplete"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("rolecall --help lacks %q:\n%s", want, r.stdout)
+		}
 	}
 }
