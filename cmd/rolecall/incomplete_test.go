@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/rolecall/rolecall/detectors/testsecrets"
+	"github.com/rolecall/rolecall/scanner"
 	"github.com/rolecall/rolecall/scanner/gitscan/gittest"
 	"github.com/rolecall/rolecall/scanner/report/sariftest"
 )
@@ -41,7 +42,7 @@ type invocation struct {
 type ran struct {
 	code           int
 	stdout, stderr string
-	summary        coverageJSON
+	summary        scanner.Coverage
 	raw            map[string]json.RawMessage // the summary's fields, to check names
 	inv            invocation
 }
@@ -54,22 +55,6 @@ func (r ran) env(name string) string {
 		}
 	}
 	return ""
-}
-
-type gapJSON struct {
-	Path, Ref, Object, Reason string
-}
-
-type coverageJSON struct {
-	Complete       bool      `json:"complete"`
-	FilesScanned   int       `json:"files_scanned"`
-	CommitsScanned int       `json:"commits_scanned"`
-	BlobsScanned   int       `json:"blobs_scanned"`
-	Skipped        []gapJSON `json:"skipped"`
-	Unreadable     []gapJSON `json:"unreadable"`
-	Shallow        bool      `json:"shallow"`
-	Findings       int       `json:"findings"`
-	Interrupted    bool      `json:"interrupted"`
 }
 
 // runBinary runs the built CLI with --summary under the case deadline.
@@ -109,8 +94,8 @@ func runBinary(t *testing.T, inv invocation) ran {
 
 // hasGap reports whether gs holds a gap naming subject (a path, ref or
 // object) whose reason contains reason.
-func hasGap(gs []gapJSON, subject, reason string) bool {
-	return slices.ContainsFunc(gs, func(g gapJSON) bool {
+func hasGap(gs []scanner.Gap, subject, reason string) bool {
+	return slices.ContainsFunc(gs, func(g scanner.Gap) bool {
 		return (g.Path == subject || g.Ref == subject || g.Object == subject) && strings.Contains(g.Reason, reason)
 	})
 }
@@ -135,7 +120,13 @@ func newHistory(t *testing.T) *history {
 	return h
 }
 
-// event writes a GitHub event payload and returns the environment that
+// ci runs ci github for an event in a clone of the origin made with
+// cloneArgs (--depth N for actions/checkout's shallow checkouts).
+func (h *history) ci(t *testing.T, event, payload string, cloneArgs ...string) invocation {
+	return invocation{dir: gittest.Clone(t, h.origin.Dir, cloneArgs...), args: []string{"ci", "github"}, env: ghEnv(t, event, payload)}
+}
+
+// ghEnv writes a GitHub event payload and returns the environment that
 // names it.
 func ghEnv(t *testing.T, name, payload string) []string {
 	dir := t.TempDir()
@@ -160,7 +151,10 @@ func TestHostileRepositories(t *testing.T) {
 		code  int
 		// stderr must hold each of these; never any of notStderr.
 		stderr, notStderr []string
-		// check looks at the coverage record (and the files beside it).
+		// unreadable and skipped are gaps the coverage record must hold:
+		// {path, ref or object; part of the reason}.
+		unreadable, skipped [][2]string
+		// check looks further at the coverage record and the output.
 		check func(t *testing.T, r ran)
 	}{
 		{
@@ -208,8 +202,7 @@ func TestHostileRepositories(t *testing.T) {
 			name: "shallow checkout: a push is never a force push",
 			setup: func(t *testing.T) invocation {
 				h := newHistory(t)
-				dir := gittest.Clone(t, h.origin.Dir, "--depth", "1")
-				return invocation{dir: dir, args: []string{"ci", "github"}, env: ghEnv(t, "push", pushPayload(h.second, h.third))}
+				return h.ci(t, "push", pushPayload(h.second, h.third), "--depth", "1")
 			},
 			code:      2,
 			stderr:    []string{"shallow checkout", "fetch-depth: 0", "git fetch --unshallow"},
@@ -222,9 +215,8 @@ func TestHostileRepositories(t *testing.T) {
 				h.origin.Git("checkout", "-q", "-b", "feature")
 				h.origin.Write("feature.py", "x = 1\n")
 				tip := h.origin.Commit("feature")
-				dir := gittest.Clone(t, h.origin.Dir, "--depth", "1", "--branch", "feature")
 				payload := strings.Replace(pushPayload(strings.Repeat("0", 40), tip), "refs/heads/main", "refs/heads/feature", 1)
-				return invocation{dir: dir, args: []string{"ci", "github"}, env: ghEnv(t, "push", payload)}
+				return h.ci(t, "push", payload, "--depth", "1", "--branch", "feature")
 			},
 			code:   2,
 			stderr: []string{"fetch-depth: 0"},
@@ -233,8 +225,7 @@ func TestHostileRepositories(t *testing.T) {
 			name: "shallow checkout: a schedule's full history is cut",
 			setup: func(t *testing.T) invocation {
 				h := newHistory(t)
-				dir := gittest.Clone(t, h.origin.Dir, "--depth", "1")
-				return invocation{dir: dir, args: []string{"ci", "github"}, env: ghEnv(t, "schedule", `{}`)}
+				return h.ci(t, "schedule", `{}`, "--depth", "1")
 			},
 			code:   2,
 			stderr: []string{"fetch-depth: 0"},
@@ -243,8 +234,7 @@ func TestHostileRepositories(t *testing.T) {
 			name: "shallow checkout deep enough for the push: scanned",
 			setup: func(t *testing.T) invocation {
 				h := newHistory(t)
-				dir := gittest.Clone(t, h.origin.Dir, "--depth", "2")
-				return invocation{dir: dir, args: []string{"ci", "github"}, env: ghEnv(t, "push", pushPayload(h.second, h.third))}
+				return h.ci(t, "push", pushPayload(h.second, h.third), "--depth", "2")
 			},
 			code: 0,
 			check: func(t *testing.T, r ran) {
@@ -260,29 +250,21 @@ func TestHostileRepositories(t *testing.T) {
 				gittest.WriteRef(t, h.origin.Dir, "refs/heads/ghost", missing)
 				return invocation{dir: h.origin.Dir, args: []string{"history"}}
 			},
-			code:   1, // the rest is scanned: the old token is found
-			stderr: []string{"refs/heads/ghost", missing},
-			check: func(t *testing.T, r ran) {
-				if r.summary.Complete || !hasGap(r.summary.Unreadable, "refs/heads/ghost", "missing") {
-					t.Errorf("coverage %+v", r.summary)
-				}
-			},
+			code:       1, // the rest is scanned: the old token is found
+			stderr:     []string{"refs/heads/ghost", missing},
+			unreadable: [][2]string{{"refs/heads/ghost", "missing"}},
 		},
 		{
 			name: "ref to a missing object: ci github fails closed with 3",
 			setup: func(t *testing.T) invocation {
-				r := gittest.New(t)
-				r.Write("a.py", "x = 1\n")
-				r.Commit("one")
+				r, _ := oneCommit(t)
 				gittest.WriteRef(t, r.Dir, "refs/heads/ghost", missing)
 				return invocation{dir: r.Dir, args: []string{"ci", "github", "--sarif", "rolecall.sarif"}, env: ghEnv(t, "schedule", `{}`)}
 			},
-			code:   3,
-			stderr: []string{"refs/heads/ghost"},
+			code:       3,
+			stderr:     []string{"refs/heads/ghost"},
+			unreadable: [][2]string{{"refs/heads/ghost", "unresolvable ref"}},
 			check: func(t *testing.T, r ran) {
-				if !hasGap(r.summary.Unreadable, "refs/heads/ghost", "unresolvable ref") {
-					t.Errorf("coverage %+v", r.summary)
-				}
 				step, _ := os.ReadFile(r.env("GITHUB_STEP_SUMMARY"))
 				if !strings.Contains(string(step), "Incomplete") || !strings.Contains(string(step), "ref refs/heads/ghost") {
 					t.Errorf("job summary does not list what was not read:\n%s", step)
@@ -297,41 +279,29 @@ func TestHostileRepositories(t *testing.T) {
 		{
 			name: "missing tip commit: incomplete, never 'no commits to scan'",
 			setup: func(t *testing.T) invocation {
-				r := gittest.New(t)
-				r.Write("a.py", "x = 1\n")
-				tip := r.Commit("one")
+				r, tip := oneCommit(t)
 				gittest.RemoveLoose(t, r.Dir, tip)
 				return invocation{dir: r.Dir, args: []string{"history", "--fail-incomplete"}}
 			},
-			code:      3,
-			stderr:    []string{"refs/heads/main", "no commit in scope could be read"},
-			notStderr: []string{"no commits to scan"},
-			check: func(t *testing.T, r ran) {
-				if r.summary.Complete || !hasGap(r.summary.Unreadable, "refs/heads/main", "is missing") {
-					t.Errorf("coverage %+v", r.summary)
-				}
-			},
+			code:       3,
+			stderr:     []string{"refs/heads/main", "no commit in scope could be read"},
+			notStderr:  []string{"no commits to scan"},
+			unreadable: [][2]string{{"refs/heads/main", "is missing"}},
 		},
 		{
 			name: "corrupt pack around the tip commit",
 			setup: func(t *testing.T) invocation {
-				r := gittest.New(t)
-				r.Write("a.py", "x = 1\n")
-				r.Commit("one")
+				r, _ := oneCommit(t)
 				r.Write("a.py", "x = 2\n")
 				tip := r.Commit("two")
 				r.Git("repack", "-a", "-d", "-q")
 				gittest.CorruptPacked(t, r.Dir, tip)
 				return invocation{dir: r.Dir, args: []string{"history", "--fail-incomplete"}}
 			},
-			code:      3,
-			stderr:    []string{"refs/heads/main", "cannot be read"},
-			notStderr: []string{"no commits to scan", "panic"},
-			check: func(t *testing.T, r ran) {
-				if !hasGap(r.summary.Unreadable, "refs/heads/main", "cannot be read") {
-					t.Errorf("coverage %+v", r.summary)
-				}
-			},
+			code:       3,
+			stderr:     []string{"refs/heads/main", "cannot be read"},
+			notStderr:  []string{"no commits to scan", "panic"},
+			unreadable: [][2]string{{"refs/heads/main", "cannot be read"}},
 		},
 		{
 			name: "missing parent commit is named",
@@ -342,7 +312,7 @@ func TestHostileRepositories(t *testing.T) {
 			},
 			code: 3,
 			check: func(t *testing.T, r ran) {
-				if !slices.ContainsFunc(r.summary.Unreadable, func(g gapJSON) bool {
+				if !slices.ContainsFunc(r.summary.Unreadable, func(g scanner.Gap) bool {
 					return len(g.Object) == 40 && strings.Contains(g.Reason, "commit is missing")
 				}) {
 					t.Errorf("no gap names the missing commit: %+v", r.summary.Unreadable)
@@ -352,9 +322,7 @@ func TestHostileRepositories(t *testing.T) {
 		{
 			name: "missing blob: path and object named",
 			setup: func(t *testing.T) invocation {
-				r := gittest.New(t)
-				r.Write("a.py", "x = 1\n")
-				r.Commit("one")
+				r, _ := oneCommit(t)
 				blob := r.Git("rev-parse", "HEAD:a.py")
 				gittest.RemoveLoose(t, r.Dir, blob)
 				return invocation{dir: r.Dir, args: []string{"history", "--fail-incomplete"}}
@@ -370,16 +338,11 @@ func TestHostileRepositories(t *testing.T) {
 		{
 			name: "pre-push blocks a push whose tip cannot be read",
 			setup: func(t *testing.T) invocation {
-				remote := gittest.New(t, "--bare")
-				r := gittest.New(t)
-				r.Git("remote", "add", "origin", remote.Dir)
-				r.Write("a.py", "x = 1\n")
-				base := r.Commit("base")
-				r.Git("push", "-q", "origin", "main")
+				r, remote, base := pushedRepo(t)
 				r.Write("b.py", "y = 2\n")
 				tip := r.Commit("new")
 				gittest.RemoveLoose(t, r.Dir, tip)
-				return invocation{dir: r.Dir, args: []string{"pre-push", "origin", remote.Dir},
+				return invocation{dir: r.Dir, args: []string{"pre-push", "origin", remote},
 					stdin: fmt.Sprintf("refs/heads/main %s refs/heads/main %s\n", tip, base)}
 			},
 			code:   3,
@@ -393,9 +356,7 @@ func TestHostileRepositories(t *testing.T) {
 		{
 			name: "staged blob missing: commit blocked",
 			setup: func(t *testing.T) invocation {
-				r := gittest.New(t)
-				r.Write("a.py", "x = 1\n")
-				r.Commit("one")
+				r, _ := oneCommit(t)
 				r.Write("a.py", "x = 2\n")
 				r.Git("add", "a.py")
 				gittest.RemoveLoose(t, r.Dir, r.Git("rev-parse", ":a.py"))
@@ -404,7 +365,7 @@ func TestHostileRepositories(t *testing.T) {
 			code:   3,
 			stderr: []string{"commit blocked", "a.py"},
 			check: func(t *testing.T, r ran) {
-				if !slices.ContainsFunc(r.summary.Unreadable, func(g gapJSON) bool { return g.Path == "a.py" }) {
+				if !slices.ContainsFunc(r.summary.Unreadable, func(g scanner.Gap) bool { return g.Path == "a.py" }) {
 					t.Errorf("coverage %+v", r.summary)
 				}
 			},
@@ -413,9 +374,7 @@ func TestHostileRepositories(t *testing.T) {
 			name: "staged reads a split index",
 			setup: func(t *testing.T) invocation {
 				set := testsecrets.New(92)
-				r := gittest.New(t)
-				r.Write("a.py", "x = 1\n")
-				r.Commit("one")
+				r, _ := oneCommit(t)
 				r.Git("update-index", "--split-index")
 				r.Write("a.py", fmt.Sprintf("x = 1\ntoken = %q\n", set.Get("github_pat")))
 				r.Git("add", "a.py")
@@ -452,9 +411,7 @@ func TestHostileRepositories(t *testing.T) {
 		{
 			name: "staged names an index extension it cannot read",
 			setup: func(t *testing.T) invocation {
-				r := gittest.New(t)
-				r.Write("a.py", "x = 1\n")
-				r.Commit("one")
+				r, _ := oneCommit(t)
 				addIndexExtension(t, filepath.Join(r.Dir, ".git", "index"), "zzzz")
 				return invocation{dir: r.Dir, args: []string{"staged"}}
 			},
@@ -466,12 +423,8 @@ func TestHostileRepositories(t *testing.T) {
 			setup: func(t *testing.T) invocation {
 				return invocation{dir: withSubmodule(t), args: []string{"history"}}
 			},
-			code: 0,
-			check: func(t *testing.T, r ran) {
-				if !hasGap(r.summary.Skipped, "libs/vendor", "submodule not entered") || !r.summary.Complete {
-					t.Errorf("coverage %+v", r.summary)
-				}
-			},
+			code:    0,
+			skipped: [][2]string{{"libs/vendor", "submodule not entered"}},
 		},
 		{
 			name: "history --recurse-submodules scans the submodule's history",
@@ -503,13 +456,9 @@ func TestHostileRepositories(t *testing.T) {
 				}
 				return invocation{dir: dir, args: []string{"scan", "--fail-incomplete", "."}}
 			},
-			code:   3,
-			stderr: []string{"locked.py", "permission denied"},
-			check: func(t *testing.T, r ran) {
-				if !hasGap(r.summary.Unreadable, "locked.py", "permission denied") || r.summary.FilesScanned != 1 {
-					t.Errorf("coverage %+v", r.summary)
-				}
-			},
+			code:       3,
+			stderr:     []string{"locked.py", "permission denied"},
+			unreadable: [][2]string{{"locked.py", "permission denied"}},
 		},
 		{
 			name: "scan counts skipped files by reason",
@@ -522,12 +471,11 @@ func TestHostileRepositories(t *testing.T) {
 				writeFile(t, filepath.Join(dir, ".rolecall.toml"), "[[allowlists]]\npaths = [\"fixtures/**\"]\n")
 				return invocation{dir: dir, args: []string{"scan", "--max-file-size", "1KiB", "."}}
 			},
-			code: 0,
+			code:    0,
+			skipped: [][2]string{{"img.bin", "binary"}, {"big.py", "over the size limit"}, {"fixtures/keys.py", "allowlisted path"}},
 			check: func(t *testing.T, r ran) {
-				s := r.summary
-				if !s.Complete || s.FilesScanned != 2 || !hasGap(s.Skipped, "img.bin", "binary") ||
-					!hasGap(s.Skipped, "big.py", "over the size limit") || !hasGap(s.Skipped, "fixtures/keys.py", "allowlisted path") {
-					t.Errorf("coverage %+v", s)
+				if !r.summary.Complete || r.summary.FilesScanned != 2 {
+					t.Errorf("coverage %+v", r.summary)
 				}
 			},
 		},
@@ -550,6 +498,16 @@ func TestHostileRepositories(t *testing.T) {
 			}
 			if c.code != 2 {
 				checkSummaryFields(t, r)
+			}
+			for _, g := range c.unreadable {
+				if r.summary.Complete || !hasGap(r.summary.Unreadable, g[0], g[1]) {
+					t.Errorf("coverage record lacks unreadable %s (%s), or says complete: %+v", g[0], g[1], r.summary)
+				}
+			}
+			for _, g := range c.skipped {
+				if !hasGap(r.summary.Skipped, g[0], g[1]) {
+					t.Errorf("coverage record lacks skipped %s (%s): %+v", g[0], g[1], r.summary.Skipped)
+				}
 			}
 			if c.check != nil {
 				c.check(t, r)
@@ -583,6 +541,16 @@ func checkSummaryFields(t *testing.T, r ran) {
 	}
 }
 
+// notification is a SARIF toolExecutionNotifications entry.
+type notification struct {
+	Level   string `json:"level"`
+	Message struct {
+		Text string `json:"text"`
+	} `json:"message"`
+	Locations  []map[string]map[string]any `json:"locations"`
+	Properties map[string]string           `json:"properties"`
+}
+
 // checkInvocation checks a SARIF log's run invocation: valid SARIF,
 // executionSuccessful as wanted, and a notification naming each subject
 // in its properties.
@@ -594,15 +562,8 @@ func checkInvocation(t *testing.T, data []byte, successful bool, subjects []stri
 	var log struct {
 		Runs []struct {
 			Invocations []struct {
-				ExecutionSuccessful *bool `json:"executionSuccessful"`
-				Notifications       []struct {
-					Level   string `json:"level"`
-					Message struct {
-						Text string `json:"text"`
-					} `json:"message"`
-					Locations  []map[string]map[string]any `json:"locations"`
-					Properties map[string]string           `json:"properties"`
-				} `json:"toolExecutionNotifications"`
+				ExecutionSuccessful *bool          `json:"executionSuccessful"`
+				Notifications       []notification `json:"toolExecutionNotifications"`
 			} `json:"invocations"`
 		} `json:"runs"`
 	}
@@ -629,14 +590,7 @@ func checkInvocation(t *testing.T, data []byte, successful bool, subjects []stri
 		}
 	}
 	for _, s := range subjects {
-		if !slices.ContainsFunc(inv.Notifications, func(n struct {
-			Level   string `json:"level"`
-			Message struct {
-				Text string `json:"text"`
-			} `json:"message"`
-			Locations  []map[string]map[string]any `json:"locations"`
-			Properties map[string]string           `json:"properties"`
-		}) bool {
+		if !slices.ContainsFunc(inv.Notifications, func(n notification) bool {
 			return n.Properties["path"] == s || n.Properties["ref"] == s || n.Properties["object"] == s
 		}) {
 			t.Errorf("no notification names %s: %+v", s, inv.Notifications)
@@ -730,13 +684,13 @@ func TestInterruptWritesPartialReport(t *testing.T) {
 	if err := json.Unmarshal(data, &findings); err != nil {
 		t.Fatalf("the partial report is not JSON: %v\n%s", err, data)
 	}
-	var cov coverageJSON
+	var cov scanner.Coverage
 	data, _ = os.ReadFile(filepath.Join(out, "summary.json"))
 	if err := json.Unmarshal(data, &cov); err != nil {
 		t.Fatalf("no coverage record: %v\n%s", err, data)
 	}
 	if cov.Complete || !cov.Interrupted || cov.FilesScanned >= files || cov.Findings != len(findings) ||
-		!slices.ContainsFunc(cov.Unreadable, func(g gapJSON) bool { return strings.HasPrefix(g.Reason, "interrupted") }) {
+		!slices.ContainsFunc(cov.Unreadable, func(g scanner.Gap) bool { return strings.HasPrefix(g.Reason, "interrupted") }) {
 		t.Errorf("coverage %+v, want interrupted and incomplete, fewer than %d files, %d findings", cov, files, len(findings))
 	}
 	if !strings.Contains(stderr.String(), "interrupted") {
@@ -753,4 +707,12 @@ func TestHelpListsExitStatuses(t *testing.T) {
 			t.Errorf("rolecall --help lacks %q:\n%s", want, r.stdout)
 		}
 	}
+}
+
+// oneCommit is a repository with one commit of one file; it returns the
+// commit.
+func oneCommit(t *testing.T) (*gittest.Repo, string) {
+	r := gittest.New(t)
+	r.Write("a.py", "x = 1\n")
+	return r, r.Commit("one")
 }
