@@ -210,8 +210,12 @@ func (r *Repo) resolveBase(rev string) (plumbing.Hash, error) {
 	}
 	for _, name := range []string{rev, "refs/" + rev, "refs/heads/" + rev, "refs/tags/" + rev, "refs/remotes/" + rev, "refs/remotes/" + rev + "/HEAD"} {
 		if ref, err := r.main.Reference(plumbing.ReferenceName(name)); err == nil {
-			if h, ok := r.peel(ref); ok {
+			h, err := r.peelRef(ref)
+			if err == nil {
 				return h, nil
+			}
+			if !errors.Is(err, errUnborn) {
+				return plumbing.ZeroHash, fmt.Errorf("%s: %w", name, err)
 			}
 		}
 	}
