@@ -629,72 +629,98 @@ func withSubmodule(t *testing.T) string {
 	return super.Dir
 }
 
-// TestInterruptWritesPartialReport sends SIGINT to a running scan: it must
-// report what it found so far, mark the coverage record interrupted and
-// exit 130.
+// TestInterruptWritesPartialReport sends SIGINT to a running scan of a
+// tree and of a history: each must report what it found so far, mark the
+// coverage record interrupted and exit 130.
 func TestInterruptWritesPartialReport(t *testing.T) {
 	bin := filepath.Join(rolecallBinary(t), "rolecall")
 	set := testsecrets.New(95)
-	dir := t.TempDir()
 	// Keyword-dense files: slow enough to scan that the signal lands while
 	// most are still ahead (about a second each on the development machine).
 	var b strings.Builder
 	for i := range 20000 {
 		fmt.Fprintf(&b, "password = \"x%dy\"  # secret_key token aws_access_key_id\n", i)
 	}
-	body := b.String()
 	const files = 40
-	for i := range files {
-		text := body
+	body := func(i int) string {
 		if i == 0 {
-			text = fmt.Sprintf("token = %q\n", set.Get("github_pat")) + body
+			return fmt.Sprintf("token = %q\n", set.Get("github_pat")) + b.String()
 		}
-		writeFile(t, filepath.Join(dir, fmt.Sprintf("f%03d.py", i)), text)
+		return b.String()
 	}
-	out := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), caseDeadline)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "scan", "--format", "json", "-j", "1", "--max-file-size", "100MiB",
-		"--summary", filepath.Join(out, "summary.json"), "-o", filepath.Join(out, "report.json"), dir)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+	cases := []struct {
+		name  string
+		setup func(t *testing.T) (dir string, args []string)
+		// scanned is the coverage record's count of what was read.
+		scanned func(c scanner.Coverage) int
+	}{
+		{"scan", func(t *testing.T) (string, []string) {
+			dir := t.TempDir()
+			for i := range files {
+				writeFile(t, filepath.Join(dir, fmt.Sprintf("f%03d.py", i)), body(i))
+			}
+			return dir, []string{"scan", dir}
+		}, func(c scanner.Coverage) int { return c.FilesScanned }},
+		{"history", func(t *testing.T) (string, []string) {
+			r := gittest.New(t)
+			for i := range files {
+				r.Write(fmt.Sprintf("f%03d.py", i), body(i))
+				r.Commit(fmt.Sprintf("file %d", i))
+			}
+			return r.Dir, []string{"history"}
+		}, func(c scanner.Coverage) int { return c.BlobsScanned }},
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		t.Skipf("the scan ended (%v) before it could be interrupted; this machine is too fast for the fixture", err)
-	case <-time.After(time.Second):
-	}
-	if err := cmd.Process.Signal(os.Interrupt); err != nil {
-		t.Fatal(err)
-	}
-	err := <-done
-	if ctx.Err() != nil {
-		t.Fatalf("no exit within %s of SIGINT", caseDeadline)
-	}
-	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
-		t.Fatalf("exit %v, want 130\nstderr: %s", err, stderr.String())
-	}
-	var findings []map[string]any
-	data, _ := os.ReadFile(filepath.Join(out, "report.json"))
-	if err := json.Unmarshal(data, &findings); err != nil {
-		t.Fatalf("the partial report is not JSON: %v\n%s", err, data)
-	}
-	var cov scanner.Coverage
-	data, _ = os.ReadFile(filepath.Join(out, "summary.json"))
-	if err := json.Unmarshal(data, &cov); err != nil {
-		t.Fatalf("no coverage record: %v\n%s", err, data)
-	}
-	if cov.Complete || !cov.Interrupted || cov.FilesScanned >= files || cov.Findings != len(findings) ||
-		!slices.ContainsFunc(cov.Unreadable, func(g scanner.Gap) bool { return strings.HasPrefix(g.Reason, "interrupted") }) {
-		t.Errorf("coverage %+v, want interrupted and incomplete, fewer than %d files, %d findings", cov, files, len(findings))
-	}
-	if !strings.Contains(stderr.String(), "interrupted") {
-		t.Errorf("stderr does not say the scan was interrupted: %s", stderr.String())
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir, args := c.setup(t)
+			out := t.TempDir()
+			ctx, cancel := context.WithTimeout(context.Background(), caseDeadline)
+			defer cancel()
+			args = append(args, "--format", "json", "-j", "1", "--max-file-size", "100MiB",
+				"--summary", filepath.Join(out, "summary.json"), "-o", filepath.Join(out, "report.json"))
+			cmd := exec.CommandContext(ctx, bin, args...)
+			cmd.Dir = dir
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case err := <-done:
+				t.Skipf("the scan ended (%v) before it could be interrupted; this machine is too fast for the fixture", err)
+			case <-time.After(time.Second):
+			}
+			if err := cmd.Process.Signal(os.Interrupt); err != nil {
+				t.Fatal(err)
+			}
+			err := <-done
+			if ctx.Err() != nil {
+				t.Fatalf("no exit within %s of SIGINT", caseDeadline)
+			}
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+				t.Fatalf("exit %v, want 130\nstderr: %s", err, stderr.String())
+			}
+			var findings []map[string]any
+			data, _ := os.ReadFile(filepath.Join(out, "report.json"))
+			if err := json.Unmarshal(data, &findings); err != nil {
+				t.Fatalf("the partial report is not JSON: %v\n%s", err, data)
+			}
+			var cov scanner.Coverage
+			data, _ = os.ReadFile(filepath.Join(out, "summary.json"))
+			if err := json.Unmarshal(data, &cov); err != nil {
+				t.Fatalf("no coverage record: %v\n%s", err, data)
+			}
+			if cov.Complete || !cov.Interrupted || c.scanned(cov) >= files || cov.Findings != len(findings) ||
+				!slices.ContainsFunc(cov.Unreadable, func(g scanner.Gap) bool { return strings.HasPrefix(g.Reason, "interrupted") }) {
+				t.Errorf("coverage %+v, want interrupted and incomplete, fewer than %d read, %d findings", cov, files, len(findings))
+			}
+			if !strings.Contains(stderr.String(), "interrupted") {
+				t.Errorf("stderr does not say the scan was interrupted: %s", stderr.String())
+			}
+		})
 	}
 }
 
