@@ -277,6 +277,26 @@ func TestHostileRepositories(t *testing.T) {
 			},
 		},
 		{
+			name: "ref to a tree is skipped, not unreadable",
+			setup: func(t *testing.T) invocation {
+				r, _ := oneCommit(t)
+				r.Git("update-ref", "refs/tags/just-a-tree", r.Git("rev-parse", "HEAD^{tree}"))
+				return invocation{dir: r.Dir, args: []string{"history", "--fail-incomplete"}}
+			},
+			code:    0,
+			skipped: [][2]string{{"refs/tags/just-a-tree", "points at a tree"}},
+		},
+		{
+			name: "shallow checkout without the pull request's base",
+			setup: func(t *testing.T) invocation {
+				h := newHistory(t)
+				payload := fmt.Sprintf(`{"number": 7, "pull_request": {"number": 7, "base": {"sha": %q}, "head": {"sha": %q}}}`, h.first, h.third)
+				return h.ci(t, "pull_request", payload, "--depth", "1")
+			},
+			code:   2,
+			stderr: []string{"fetch-depth: 0"},
+		},
+		{
 			name: "missing tip commit: incomplete, never 'no commits to scan'",
 			setup: func(t *testing.T) invocation {
 				r, tip := oneCommit(t)
