@@ -267,8 +267,7 @@ func (h *historyScan) readBlob(st *objectChain, blob plumbing.Hash, path string)
 		return nil, false
 	}
 	if obj.Size() > h.opts.SizeLimit() {
-		h.skip(scanner.Gap{Path: path, Object: blob.String(), Reason: fmt.Sprintf("%s: %d bytes, over --max-file-size", scanner.ReasonSize, obj.Size())})
-		h.warnf(path, "skipped blob %s: %d bytes is over the size limit (raise it with --max-file-size)", blob.String()[:12], obj.Size())
+		h.skipped(path, blob, obj.Size())
 		return nil, false
 	}
 	rd, err := obj.Reader()
@@ -290,6 +289,12 @@ func (h *historyScan) readBlob(st *objectChain, blob plumbing.Hash, path string)
 	h.blobsDone.Add(1)
 	h.bytesDone.Add(int64(len(data)))
 	return data, true
+}
+
+// skipped records a blob over the size limit; it is not read.
+func (h *historyScan) skipped(path string, blob plumbing.Hash, size int64) {
+	h.skip(scanner.Gap{Path: path, Object: blob.String(), Reason: fmt.Sprintf("%s: %d bytes, over --max-file-size", scanner.ReasonSize, size)})
+	h.warnf(path, "skipped blob %s: %d bytes is over the size limit (raise it with --max-file-size)", blob.String()[:12], size)
 }
 
 // skip records a file version passed over on purpose; every skip in the
