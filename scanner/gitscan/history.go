@@ -237,8 +237,7 @@ func (h *historyScan) scanBlob(st *objectChain, blob plumbing.Hash, path string)
 	}
 	h.mu.Unlock()
 	e.once.Do(func() {
-		if h.s.PathAllowed(path) {
-			h.skip(scanner.Gap{Path: path, Object: blob.String(), Reason: scanner.ReasonAllowlisted})
+		if h.allowlisted(path, blob) {
 			return
 		}
 		data, ok := h.readBlob(st, blob, path)
@@ -295,6 +294,16 @@ func (h *historyScan) readBlob(st *objectChain, blob plumbing.Hash, path string)
 func (h *historyScan) skipped(path string, blob plumbing.Hash, size int64) {
 	h.skip(scanner.Gap{Path: path, Object: blob.String(), Reason: fmt.Sprintf("%s: %d bytes, over --max-file-size", scanner.ReasonSize, size)})
 	h.warnf(path, "skipped blob %s: %d bytes is over the size limit (raise it with --max-file-size)", blob.String()[:12], size)
+}
+
+// allowlisted records a file version a global allowlist covers, which is
+// then not read.
+func (h *historyScan) allowlisted(path string, blob plumbing.Hash) bool {
+	if !h.s.PathAllowed(path) {
+		return false
+	}
+	h.skip(scanner.Gap{Path: path, Object: blob.String(), Reason: scanner.ReasonAllowlisted})
+	return true
 }
 
 // skip records a file version passed over on purpose; every skip in the
