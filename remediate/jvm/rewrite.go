@@ -468,22 +468,22 @@ var notBefore = map[string]bool{"else": true, "do": true, "then": true, "yield":
 // .hadoopConfiguration()), if that statement starts a line on its own.
 func (r *rewriter) stmtStart(dot int) (int, bool) {
 	start := dot
-loop:
-	for i := dot - 1; i >= 0; i-- {
-		switch t := r.toks[i]; {
-		case t.kind == tSpace:
-		case t.kind == tNewline:
-			if !r.punct(r.next(i), '.') || r.next(i) != start {
-				break loop
-			}
-		case t.kind == tIdent || r.punct(i, '.'):
-			start = i
-		case (r.punct(i, ')') || r.punct(i, ']')) && r.pair[i] >= 0:
-			i = r.pair[i]
-			start = i
-		default:
-			break loop
+	for {
+		// start is a '.': before it comes a name or a call, on this line or,
+		// when the '.' starts a continuation line, on an earlier one.
+		j := r.prevRaw(start, true)
+		if j >= 0 && (r.punct(j, ')') || r.punct(j, ']')) && r.pair[j] >= 0 {
+			j = r.prevRaw(r.pair[j], false)
 		}
+		if j < 0 || r.toks[j].kind != tIdent {
+			return 0, false
+		}
+		start = j
+		if k := r.prevRaw(start, false); r.punct(k, '.') {
+			start = k
+			continue
+		}
+		break
 	}
 	if r.toks[start].kind != tIdent {
 		return 0, false
@@ -506,6 +506,17 @@ loop:
 		return start, true
 	}
 	return 0, false
+}
+
+// prevRaw returns the token before i, skipping blanks (and newlines when
+// newlines is set), or -1.
+func (r *rewriter) prevRaw(i int, newlines bool) int {
+	for i--; i >= 0; i-- {
+		if k := r.toks[i].kind; k != tSpace && (k != tNewline || !newlines) {
+			return i
+		}
+	}
+	return -1
 }
 
 // deleteComment removes a comment holding a key: its line when it is
