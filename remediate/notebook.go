@@ -129,6 +129,11 @@ func (p *Planner) spliceCells(plan *FilePlan, nb *ipynb.Notebook, cells []*nbCel
 			plan.addNote(fmt.Sprintf("%s %s: %s replaced with %s", plan.Path, where, h.describe(), Redacted))
 		}
 	}
+	sortEdits(edits)
+	edits = mergeEdits(edits)
+	// A finding in an output or in metadata is fixed when the edits take
+	// out all of its bytes: a copy of a removed secret, or an encoded copy
+	// the detectors read as a secret of its own.
 	for i := range plan.Items {
 		it := &plan.Items[i]
 		loc := it.Finding.Notebook
@@ -138,17 +143,27 @@ func (p *Planner) spliceCells(plan *FilePlan, nb *ipynb.Notebook, cells []*nbCel
 		if c, stays := blocked[it.Finding.Secret]; stays && it.Reason == "" {
 			it.Reason = stillInCode(c)
 		}
-		if removed.has(it.Finding.Secret) {
-			it.Fixed = true
-			if loc.Output != nil && drop[[2]int{loc.Cell, loc.Output.Index}] {
-				it.Shape = "output removed"
-			} else {
-				it.Shape = "copy redacted"
-			}
+		if !covered(edits, it.Finding.Offset, it.Finding.EndOffset) {
+			continue
+		}
+		it.Fixed, it.Reason = true, ""
+		if loc.Output != nil && drop[[2]int{loc.Cell, loc.Output.Index}] {
+			it.Shape = "output removed"
+		} else {
+			it.Shape = "copy redacted"
 		}
 	}
-	sortEdits(edits)
-	return mergeEdits(edits)
+	return edits
+}
+
+// covered reports whether one edit replaces all of [start, end).
+func covered(edits []edit.Edit, start, end int) bool {
+	for _, e := range edits {
+		if e.Start <= start && end <= e.End && e.End > e.Start {
+			return true
+		}
+	}
+	return false
 }
 
 // dropElems returns the edits that remove the elements of array v for

@@ -21,14 +21,21 @@ func (p *Planner) planTextNotebook(plan *FilePlan) {
 	cells := sourceCells(nb)
 	p.planCells(plan, cells, locate(plan, cells))
 	var edits []edit.Edit
+	emptied := 0 // cells the fix empties, which some formats then drop
 	for _, c := range cells {
+		if len(c.edits) == 0 {
+			continue
+		}
+		if text, err := edit.Apply(c.text, c.edits); err == nil && len(bytes.TrimSpace(text[min(c.body, len(text)):])) == 0 {
+			emptied++
+		}
 		edits = append(edits, lineEdits(plan.Original, c)...)
 	}
 	if len(edits) > 0 {
 		sortEdits(edits)
 		out, err := edit.Apply(plan.Original, edits)
 		if err == nil {
-			err = sameCells(plan.Path, out, len(nb.Cells))
+			err = sameCells(plan.Path, out, len(nb.Cells), emptied)
 		}
 		if err != nil {
 			plan.abandon(fmt.Sprintf("the edited notebook would be invalid (%v): fix this by hand", err))
@@ -40,15 +47,15 @@ func (p *Planner) planTextNotebook(plan *FilePlan) {
 }
 
 // sameCells checks that an edited text notebook still reads as the same
-// cells.
-func sameCells(path string, data []byte, cells int) error {
+// cells, but for those the fix emptied.
+func sameCells(path string, data []byte, cells, emptied int) error {
 	nb, err := ipynb.Parse(path, data)
 	switch {
 	case err != nil:
 		return err
 	case nb == nil:
 		return fmt.Errorf("no longer a notebook")
-	case len(nb.Cells) != cells:
+	case len(nb.Cells) > cells || len(nb.Cells) < cells-emptied:
 		return fmt.Errorf("%d cells instead of %d", len(nb.Cells), cells)
 	}
 	return nil

@@ -978,6 +978,7 @@ func (r *rewriter) planUnit(u *unit, st *planState) string {
 		return ""
 	case uURL:
 		u.edits = []edit.Edit{{Start: u.url.a, End: u.url.b}}
+		r.note(fmt.Sprintf("s3a:// URLs no longer carry keys (Hadoop rejects them there anyway): S3A takes its credentials from fs.s3a.aws.credentials.provider; where the cluster does not set it, set it to %s", r.provider()))
 		return ""
 	}
 	return "rolecall does not know this shape"
