@@ -2,6 +2,7 @@ package remediate
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"sort"
 
@@ -9,6 +10,10 @@ import (
 	"github.com/rolecall/rolecall/ipynb"
 	"github.com/rolecall/rolecall/remediate/edit"
 )
+
+// errSameBytes stands for edit.Apply's overlap error where a person reads
+// it: its offsets mean nothing to them.
+var errSameBytes = errors.New("rolecall planned two edits of the same bytes, a rolecall bug; please report it")
 
 // nbCell is one cell's source as the fixer sees it, in any notebook format.
 type nbCell struct {

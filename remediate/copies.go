@@ -85,8 +85,6 @@ func lowerHex(s string) string {
 	return string(b)
 }
 
-func (c *copies) has(secret string) bool { _, ok := c.kinds[secret]; return ok }
-
 // find returns the copies in text, by position.
 func (c *copies) find(text []byte) []hit {
 	var out []hit

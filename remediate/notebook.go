@@ -34,7 +34,9 @@ func (p *Planner) planNotebook(plan *FilePlan) {
 	edits := p.spliceCells(plan, nb, cells, blocked)
 	if len(edits) > 0 {
 		out, err := edit.Apply(data, edits)
-		if err == nil {
+		if err != nil {
+			err = errSameBytes
+		} else {
 			err = validateNotebook(out, len(nb.Cells))
 		}
 		if err != nil {

@@ -34,7 +34,9 @@ func (p *Planner) planTextNotebook(plan *FilePlan) {
 	if len(edits) > 0 {
 		sortEdits(edits)
 		out, err := edit.Apply(plan.Original, edits)
-		if err == nil {
+		if err != nil {
+			err = errSameBytes
+		} else {
 			err = sameCells(plan.Path, out, len(nb.Cells), emptied)
 		}
 		if err != nil {

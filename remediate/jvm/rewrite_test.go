@@ -106,10 +106,10 @@ val df = spark.read.parquet("s3a://lake/events/")
 `,
 		},
 		{
-			name: "one line chain, a profile",
-			in:   `val conf = new SparkConf().set("spark.hadoop.fs.s3a.secret.key", "<SECRET>").set("spark.hadoop.fs.s3a.access.key", "<KEYID>").setAppName("x")` + "\n",
-			opts: edit.Options{Profile: "analytics"},
-			want: `val conf = new SparkConf().set("spark.hadoop.fs.s3a.aws.credentials.provider", "com.amazonaws.auth.profile.ProfileCredentialsProvider").setAppName("x")` + "\n",
+			name:  "one line chain, a profile",
+			in:    `val conf = new SparkConf().set("spark.hadoop.fs.s3a.secret.key", "<SECRET>").set("spark.hadoop.fs.s3a.access.key", "<KEYID>").setAppName("x")` + "\n",
+			opts:  edit.Options{Profile: "analytics"},
+			want:  `val conf = new SparkConf().set("spark.hadoop.fs.s3a.aws.credentials.provider", "com.amazonaws.auth.profile.ProfileCredentialsProvider").setAppName("x")` + "\n",
 			notes: []string{"AWS_PROFILE=analytics"},
 		},
 		{

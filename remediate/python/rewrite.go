@@ -132,7 +132,7 @@ func Rewrite(text []byte, targets []edit.Target, opts edit.Options) edit.Result 
 	}
 	edits = r.fillEmptyBlocks(edits)
 	if out, err := edit.Apply(text, edits); err != nil {
-		return manual(res, fmt.Sprintf("rolecall planned overlapping edits (%v; a rolecall bug, please report it): edit by hand", err))
+		return manual(res, "rolecall planned two edits of the same code (a rolecall bug; please report it): edit by hand")
 	} else if err := Validate(out); err != nil {
 		return manual(res, fmt.Sprintf("the rewritten code would not tokenize (%v; a rolecall bug, please report it): edit by hand", err))
 	}
