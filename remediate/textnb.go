@@ -103,7 +103,7 @@ func lineEdits(data []byte, c *nbCell) []edit.Edit {
 		}
 		prefix := string(data[lineA:rawA])
 		var nb bytes.Buffer
-		for _, l := range splitKeep(text) {
+		for _, l := range edit.Lines(text) {
 			if len(bytes.TrimRight(l, "\r\n")) == 0 {
 				nb.WriteString(string(bytes.TrimRight([]byte(prefix), " ")))
 			} else {
@@ -141,18 +141,4 @@ func prefixed(data []byte, c *nbCell, a, b int) bool {
 		}
 	}
 	return false
-}
-
-// splitKeep splits text into lines that keep their line breaks.
-func splitKeep(text []byte) [][]byte {
-	var out [][]byte
-	for len(text) > 0 {
-		k := bytes.IndexByte(text, '\n') + 1
-		if k == 0 {
-			k = len(text)
-		}
-		out = append(out, text[:k])
-		text = text[k:]
-	}
-	return out
 }

@@ -12,39 +12,15 @@ import (
 
 var fakes = testsecrets.New(1313)
 
-var placeholders = []struct {
-	mark, name string
-	kind       edit.Kind
-}{
-	{"<KEYID>", "aws_key_id", edit.AccessKeyID},
-	{"<SECRET>", "aws_secret", edit.SecretAccessKey},
-	{"<TOKEN>", "aws_token", edit.SessionToken},
-	{"<PAT>", "github_pat", edit.Other},
+var placeholders = []edittest.Placeholder{
+	{Mark: "<KEYID>", Name: "aws_key_id", Kind: edit.AccessKeyID},
+	{Mark: "<SECRET>", Name: "aws_secret", Kind: edit.SecretAccessKey},
+	{Mark: "<TOKEN>", Name: "aws_token", Kind: edit.SessionToken},
+	{Mark: "<PAT>", Name: "github_pat", Kind: edit.Other},
 }
 
-// fill replaces the placeholders of tmpl with fake secrets and returns one
-// target per occurrence, as the detectors would report them.
 func fill(tmpl string) (string, []edit.Target) {
-	var sb strings.Builder
-	var targets []edit.Target
-	for i := 0; i < len(tmpl); {
-		matched := false
-		for _, ph := range placeholders {
-			if strings.HasPrefix(tmpl[i:], ph.mark) {
-				v := fakes.Get(ph.name)
-				targets = append(targets, edit.Target{Start: sb.Len(), End: sb.Len() + len(v), Secret: v, Rule: "test", Kind: ph.kind})
-				sb.WriteString(v)
-				i += len(ph.mark)
-				matched = true
-				break
-			}
-		}
-		if !matched {
-			sb.WriteByte(tmpl[i])
-			i++
-		}
-	}
-	return sb.String(), targets
+	return edittest.Fill(fakes, placeholders, tmpl, fakes.Get("aws_key_id"))
 }
 
 const (

@@ -836,32 +836,35 @@ func (r *rewriter) settle() {
 			}
 		}
 		for _, c := range r.order {
-			if c.reason != "" {
-				continue
-			}
-			for _, d := range c.derived {
-				if d.reason != "" {
-					c.reason = fmt.Sprintf("constant %s feeds %s, which rolecall leaves alone: %s", c.name, d.name, d.reason)
-					changed = true
-					break
-				}
-			}
-			if f := c.from; f != nil && f.reason != "" && c.reason == "" {
-				c.reason = fmt.Sprintf("%s is derived from constant %s, which rolecall leaves alone: %s", c.name, f.name, f.reason)
-				changed = true
-			}
-			if c.reason != "" {
-				continue
-			}
-			for _, u := range c.users {
-				if u.reason != "" {
-					c.reason = fmt.Sprintf("constant %s feeds %s, which rolecall leaves alone: %s", c.name, u.label, u.reason)
-					changed = true
-					break
-				}
+			if c.reason == "" {
+				c.reason = r.keptBy(c)
+				changed = changed || c.reason != ""
 			}
 		}
 	}
+}
+
+// keptBy says why constant c must stay because code tied to it stays: a
+// unit it feeds, a value derived from it, or the constant it is derived
+// from; "" when nothing holds it.
+func (r *rewriter) keptBy(c *constant) string {
+	if f := c.from; f != nil && f.reason != "" {
+		return fmt.Sprintf("%s is derived from constant %s, which rolecall leaves alone: %s", c.name, f.name, f.reason)
+	}
+	type user struct{ label, reason string }
+	var users []user
+	for _, d := range c.derived {
+		users = append(users, user{d.name, d.reason})
+	}
+	for _, u := range c.users {
+		users = append(users, user{u.label, u.reason})
+	}
+	for _, u := range users {
+		if u.reason != "" {
+			return fmt.Sprintf("constant %s feeds %s, which rolecall leaves alone: %s", c.name, u.label, u.reason)
+		}
+	}
+	return ""
 }
 
 // constantShape names what a removed constant fed.
