@@ -245,3 +245,35 @@ func TestDropElems(t *testing.T) {
 		}
 	}
 }
+
+// Text notebooks are hostile too: planning one never ends in an internal
+// error, and a changed plan applies and keeps its cells.
+func FuzzTextNotebook(f *testing.F) {
+	for _, s := range []string{
+		"# Databricks notebook source\nK = \"@K\"\n\n# COMMAND ----------\n\n# MAGIC %sh\n# MAGIC export AWS_ACCESS_KEY_ID=@K\n# MAGIC export AWS_SECRET_ACCESS_KEY=@S\n",
+		"# Databricks notebook source\n# MAGIC %r\r\n# MAGIC Sys.setenv(AWS_ACCESS_KEY_ID = \"@K\")\r\n# MAGIC\r\n# MAGIC x <- 1\r\n",
+		"---\ntitle: x\n---\n\n```{bash}\nexport AWS_ACCESS_KEY_ID=@K AWS_SECRET_ACCESS_KEY=@S\n```\n\n```{r}\nSys.setenv(AWS_SECRET_ACCESS_KEY = \"@S\")\n```\n",
+	} {
+		f.Add(s, ".py")
+		f.Add(s, ".Rmd")
+	}
+	set := testsecrets.New(1304)
+	f.Fuzz(func(t *testing.T, src, ext string) {
+		src = strings.NewReplacer("@K", set.Get("aws_key_id"), "@S", set.Get("aws_secret")).Replace(src)
+		p, s := testPlanner(t)
+		p.Registry = DefaultRegistry()
+		name := "nb" + ext
+		fs, _ := s.Scan(scanner.Content{Path: name, Data: []byte(src)})
+		plan := p.Plan(name, []byte(src), fs)
+		for _, it := range plan.Items {
+			if strings.Contains(it.Reason, "internal error") || strings.Contains(it.Reason, "edit [") {
+				t.Fatalf("%q: %s", src, it.Reason)
+			}
+		}
+		if plan.Changed() {
+			if got, err := edit.Apply([]byte(src), plan.Edits); err != nil || !bytes.Equal(got, plan.Result) {
+				t.Fatalf("the plan's edits do not give its result: %v", err)
+			}
+		}
+	})
+}

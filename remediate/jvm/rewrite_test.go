@@ -221,3 +221,35 @@ func TestTokenizeAndValidate(t *testing.T) {
 		}
 	}
 }
+
+// Every input is hostile: the rewriter never panics, and what it plans
+// always applies.
+func FuzzRewrite(f *testing.F) {
+	for _, s := range []string{
+		`hc.set("fs.s3a.access.key", "KEY")`,
+		"val k = \"KEY\"\nconf.set(\"spark.hadoop.fs.s3a.secret.key\", k)\n",
+		"b\n  .config(\"fs.s3a.bucket.x.access.key\", \"KEY\")\n  .getOrCreate()",
+		"/* \"KEY\" */ s\"$KEY\" '\\u0041' \"\"\"KEY\"\"\"",
+		"if (x) a.set(\"fs.s3a.access.key\", \"KEY\") else b",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		var targets []edit.Target
+		for from := 0; ; {
+			k := strings.Index(src[from:], "KEY")
+			if k < 0 {
+				break
+			}
+			targets = append(targets, edit.Target{Start: from + k, End: from + k + 3, Secret: "KEY", Kind: edit.AccessKeyID})
+			from += k + 3
+		}
+		res := Rewrite([]byte(src), targets, edit.Options{})
+		if len(res.Outcomes) != len(targets) {
+			t.Fatalf("%d outcomes for %d targets", len(res.Outcomes), len(targets))
+		}
+		if _, err := edit.Apply([]byte(src), res.Edits); err != nil {
+			t.Fatalf("edits do not apply: %v", err)
+		}
+	})
+}
