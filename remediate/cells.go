@@ -21,7 +21,8 @@ type nbCell struct {
 	seg  *ipynb.Segment // its source segment
 	text []byte         // decoded source
 	// body is where the cell's code starts: after a cell magic ("%%bash"
-	// line, Databricks "%sh") that is the notebook's syntax, not the code's.
+	// line, a Databricks "%sh" or Zeppelin "%spark" line) that is the
+	// notebook's syntax, not the code's.
 	body  int
 	start int         // offset of text in the joined Python program
 	edits []edit.Edit // in text
@@ -37,7 +38,7 @@ func (c *nbCell) code() bool { return c.cell.Type == "code" }
 func (c *nbCell) python() bool { return c.code() && c.lang() == "python" && c.seg.WriteFile == "" }
 
 // magicBody returns where the code of a cell starts: past a "%%magic"
-// line, or past a Databricks "%sh" word. A Python cell keeps its magics:
+// line, or past a Databricks "%sh" or Zeppelin "%spark.r" word. A Python cell keeps its magics:
 // the Python rewriter reads IPython's.
 func magicBody(text []byte, lang string) int {
 	if lang == "python" {
@@ -52,7 +53,7 @@ func magicBody(text []byte, lang string) int {
 		return edit.LineEnd(text, i)
 	case bytes.HasPrefix(text[i:], []byte("%")):
 		j := i + 1
-		for j < len(text) && (text[j] >= 'a' && text[j] <= 'z' || text[j] >= 'A' && text[j] <= 'Z' || text[j] == '-') {
+		for j < len(text) && (text[j] >= 'a' && text[j] <= 'z' || text[j] >= 'A' && text[j] <= 'Z' || text[j] == '-' || text[j] == '.') {
 			j++
 		}
 		for j < len(text) && (text[j] == ' ' || text[j] == '\t') {

@@ -2,6 +2,7 @@ package remediate
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
@@ -276,4 +277,44 @@ func FuzzTextNotebook(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Zeppelin paragraphs go to the rewriter of their interpreter; a result
+// without a secret stays.
+func TestZeppelinParagraphs(t *testing.T) {
+	set := testsecrets.New(1305)
+	para := func(id, text, result string) string {
+		res := ""
+		if result != "" {
+			res = `, "results": {"code": "SUCCESS", "msg": [{"type": "TEXT", "data": ` + quoteJSON(result) + `}]}`
+		}
+		return `{"id": "` + id + `", "text": ` + quoteJSON(text) + res + `}`
+	}
+	data := []byte(`{"name": "etl", "defaultInterpreterGroup": "spark", "paragraphs": [` +
+		para("p1", "%sh\nexport AWS_ACCESS_KEY_ID="+set.Get("aws_key_id")+"\nexport AWS_SECRET_ACCESS_KEY="+set.Get("aws_secret")+"\naws s3 ls", "events/\n") + `, ` +
+		para("p2", "%spark.pyspark\nimport boto3\ns3 = boto3.client('s3', aws_access_key_id='"+set.Get("aws_key_id.2")+"', aws_secret_access_key='"+set.Get("aws_secret.2")+"')", "") + `, ` +
+		para("p3", "%spark\nsc.hadoopConfiguration.set(\"fs.s3a.access.key\", \""+set.Get("aws_key_id.3")+"\")", "res0: Unit = ()\n") + `]}` + "\n")
+	p, s := testPlanner(t)
+	p.Registry = DefaultRegistry()
+	plan := planFor(t, p, s, "note.zpln", data)
+	for _, it := range plan.Items {
+		if !it.Fixed {
+			t.Errorf("%s in paragraph %d not fixed: %s", it.Finding.RuleID, it.Finding.Notebook.Cell, it.Reason)
+		}
+	}
+	for _, want := range []string{
+		`"text": "%sh\naws s3 ls"`,
+		`"text": "%spark.pyspark\nimport boto3\ns3 = boto3.client('s3')"`,
+		`"text": "%spark\nsc.hadoopConfiguration.set(\"fs.s3a.aws.credentials.provider\", \"com.amazonaws.auth.DefaultAWSCredentialsProviderChain\")"`,
+		`"msg": [{"type": "TEXT", "data": "events/\n"}]`, `"data": "res0: Unit = ()\n"`,
+	} {
+		if !bytes.Contains(plan.Result, []byte(want)) {
+			t.Errorf("the fixed note lacks %s:\n%s", want, plan.Result)
+		}
+	}
+}
+
+func quoteJSON(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }

@@ -16,7 +16,7 @@ import (
 // rewrite (in outputs it does not clear, in markdown).
 const Redacted = "***REMOVED***"
 
-// planNotebook fixes a Jupyter notebook inside its JSON: each code cell is
+// planNotebook fixes a Jupyter or Zeppelin notebook inside its JSON: each code cell is
 // rewritten by the rewriter of its language (the Python cells as one
 // program), and the result is spliced back into each cell's source string
 // with the file's own layout.
@@ -37,7 +37,7 @@ func (p *Planner) planNotebook(plan *FilePlan) {
 		if err != nil {
 			err = errSameBytes
 		} else {
-			err = validateNotebook(out, len(nb.Cells))
+			err = validateNotebook(plan.Path, out, len(nb.Cells))
 		}
 		if err != nil {
 			plan.abandon(fmt.Sprintf("the edited notebook would be invalid (%v): fix this by hand", err))
@@ -288,11 +288,11 @@ func usesASCIIEscapes(data []byte) bool {
 
 // validateNotebook checks that the edited file is still JSON that reads as
 // a notebook with the same cells.
-func validateNotebook(data []byte, cells int) error {
+func validateNotebook(path string, data []byte, cells int) error {
 	if !json.Valid(data) {
 		return fmt.Errorf("not valid JSON")
 	}
-	nb, err := ipynb.Parse("check.ipynb", data)
+	nb, err := ipynb.Parse(path, data)
 	if err != nil {
 		return err
 	}

@@ -147,7 +147,7 @@ func (p *Planner) Plan(file string, data []byte, findings []scanner.Finding) (pl
 		plan.Items = append(plan.Items, Item{Finding: f, Kind: KindOf(f, lineAt(data, f.Offset)), Raw: raw})
 	}
 	switch ipynb.Sniff(file, data) {
-	case ipynb.FormatJupyter:
+	case ipynb.FormatJupyter, ipynb.FormatZeppelin:
 		p.planNotebook(plan)
 	case ipynb.FormatRMarkdown, ipynb.FormatQuarto, ipynb.FormatDatabricks:
 		p.planTextNotebook(plan)
