@@ -275,8 +275,8 @@ func (p *Planner) checkCells(plan *FilePlan, cells, py []*nbCell) {
 			continue
 		}
 		if c.python() {
-			failCells(plan, py, why)
-			return
+			failCells(plan, py, why) // and the later Python cells have no edits left
+			continue
 		}
 		failCells(plan, []*nbCell{c}, why)
 	}

@@ -318,3 +318,36 @@ func quoteJSON(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
 }
+
+// The Python cells are one program: when one would not parse, they all
+// keep their code, and the other cells their fixes.
+func TestPythonFailureKeepsOtherCells(t *testing.T) {
+	set := testsecrets.New(1306)
+	nb := &nbtest.Notebook{Minor: 5, Cells: []nbtest.Cell{
+		{Type: "code", ID: "a", Source: "KEY = \"" + set.Get("aws_key_id") + "\""},
+		{Type: "code", ID: "b", Source: "SECRET = \"" + set.Get("aws_secret") + "\""},
+		{Type: "code", ID: "c", Source: "%%bash\nexport AWS_ACCESS_KEY_ID=" + set.Get("aws_key_id.2")},
+	}}
+	p, s := testPlanner(t)
+	p.Registry.ForLang = func(lang string) (edit.Rewriter, func([]byte) error) {
+		if lang == "python" {
+			return deleteLines, func(b []byte) error {
+				if len(b) == 0 {
+					return fmt.Errorf("empty cell")
+				}
+				return nil
+			}
+		}
+		return deleteLines, nil
+	}
+	plan := planFor(t, p, s, "nb.ipynb", nbtest.Write(nb, nbtest.Jupyter, nbtest.Options{}))
+	for _, it := range plan.Items {
+		cell := it.Finding.Notebook.Cell
+		switch {
+		case cell < 3 && (it.Fixed || !strings.Contains(it.Reason, "cell 1 would not parse after the edit (empty cell)")):
+			t.Errorf("cell %d: %+v", cell, it)
+		case cell == 3 && !it.Fixed:
+			t.Errorf("the bash cell lost its fix: %s", it.Reason)
+		}
+	}
+}
