@@ -78,6 +78,13 @@ func TestNotebookCellsByLanguage(t *testing.T) {
 			cells: map[int]string{1: "sc.hadoopConfiguration.set(\"fs.s3a.aws.credentials.provider\", \"com.amazonaws.auth.DefaultAWSCredentialsProviderChain\")"},
 		},
 		{
+			name: "a %%writefile cell goes by the file it writes",
+			nb: &nbtest.Notebook{Minor: 5, Metadata: kernelMeta("python", "python3"), Cells: []nbtest.Cell{
+				{Type: "code", ID: "a", Source: "%%writefile deploy.sh\nexport AWS_ACCESS_KEY_ID=" + g("aws_key_id.7") + "\naws s3 ls\n"},
+			}},
+			cells: map[int]string{1: "%%writefile deploy.sh\naws s3 ls\n"},
+		},
+		{
 			name: "a kernel rolecall has no rewriter for",
 			nb: &nbtest.Notebook{Minor: 5, Metadata: kernelMeta("julia", "julia-1.10"), Cells: []nbtest.Cell{
 				{Type: "code", ID: "a", Source: "ENV[\"AWS_ACCESS_KEY_ID\"] = \"" + g("aws_key_id.6") + "\""},
