@@ -463,6 +463,17 @@ func TestHostileRepositories(t *testing.T) {
 			},
 		},
 		{
+			name: "--recurse-submodules names a submodule that was never cloned",
+			setup: func(t *testing.T) invocation {
+				// A clone without --recurse-submodules has .gitmodules but
+				// nothing under .git/modules.
+				return invocation{dir: gittest.Clone(t, withSubmodule(t)), args: []string{"history", "--recurse-submodules", "--fail-incomplete"}}
+			},
+			code:       3,
+			stderr:     []string{"libs/vendor", "git submodule update --init"},
+			unreadable: [][2]string{{"libs/vendor", "submodule not cloned"}},
+		},
+		{
 			name: "scan: a file it may not read is unreadable",
 			setup: func(t *testing.T) invocation {
 				if os.Geteuid() == 0 {

@@ -219,8 +219,10 @@ func indexVarint(b []byte) (v uint64, n int) {
 // splitLink is a split index's link to its shared index: which shared
 // entries it deletes and which it replaces.
 type splitLink struct {
-	shared          plumbing.Hash
-	delete, replace []int // positions in the shared index, ascending
+	shared plumbing.Hash
+	// delete and replace are EWAH bitmaps over the shared index's
+	// entries, decoded once its length bounds them.
+	delete, replace []byte
 }
 
 func decodeLink(b []byte) (*splitLink, error) {
@@ -233,13 +235,15 @@ func decodeLink(b []byte) (*splitLink, error) {
 	if len(rest) == 0 {
 		return l, nil
 	}
-	var err error
-	if l.delete, rest, err = decodeEWAH(rest); err != nil {
+	n, err := ewahLen(rest)
+	if err != nil {
 		return nil, err
 	}
-	if l.replace, _, err = decodeEWAH(rest); err != nil {
+	l.delete, rest = rest[:n], rest[n:]
+	if n, err = ewahLen(rest); err != nil {
 		return nil, err
 	}
+	l.replace = rest[:n]
 	return l, nil
 }
 
@@ -248,11 +252,19 @@ func decodeLink(b []byte) (*splitLink, error) {
 // (keeping their names), deleted ones go, and the split index's other
 // entries are added; the result is sorted by name and stage.
 func (l *splitLink) merge(shared, split []indexEntry) ([]indexEntry, error) {
-	if len(l.replace) > len(split) {
+	deleted, err := decodeEWAH(l.delete, len(shared))
+	if err != nil {
+		return nil, fmt.Errorf("split index: delete bitmap: %w", err)
+	}
+	replaced, err := decodeEWAH(l.replace, len(shared))
+	if err != nil {
+		return nil, fmt.Errorf("split index: replace bitmap: %w", err)
+	}
+	if len(replaced) > len(split) {
 		return nil, errors.New("split index: it replaces more entries than it holds (the index is damaged; git update-index --no-split-index)")
 	}
 	out := slices.Clone(shared)
-	for i, pos := range l.replace {
+	for i, pos := range replaced {
 		if pos >= len(out) {
 			return nil, errors.New("split index: a replaced entry is past the end of the shared index")
 		}
@@ -261,7 +273,7 @@ func (l *splitLink) merge(shared, split []indexEntry) ([]indexEntry, error) {
 		out[pos] = e
 	}
 	gone := map[int]bool{}
-	for _, pos := range l.delete {
+	for _, pos := range deleted {
 		gone[pos] = true
 	}
 	merged := out[:0]
@@ -270,7 +282,7 @@ func (l *splitLink) merge(shared, split []indexEntry) ([]indexEntry, error) {
 			merged = append(merged, e)
 		}
 	}
-	merged = append(merged, split[len(l.replace):]...)
+	merged = append(merged, split[len(replaced):]...)
 	slices.SortStableFunc(merged, func(a, b indexEntry) int {
 		if c := strings.Compare(a.Name, b.Name); c != 0 {
 			return c
@@ -280,48 +292,73 @@ func (l *splitLink) merge(shared, split []indexEntry) ([]indexEntry, error) {
 	return merged, nil
 }
 
-// decodeEWAH decodes a bitmap in git's EWAH serialisation (bit count, word
-// count, the 64-bit words, the last run-length word's position) into the
-// positions of its set bits, and returns what follows it.
-func decodeEWAH(b []byte) ([]int, []byte, error) {
-	if len(b) < 8 {
-		return nil, nil, errShortIndex
+// ewahLen is the length of the EWAH bitmap b starts with: bit count, word
+// count, the 64-bit words, the last run-length word's position.
+func ewahLen(b []byte) (int, error) {
+	if len(b) < 12 {
+		return 0, errShortIndex
 	}
-	bits := int(binary.BigEndian.Uint32(b))
 	words := int(binary.BigEndian.Uint32(b[4:]))
-	if len(b) < 12 || words > (len(b)-12)/8 {
-		return nil, nil, errShortIndex
+	if words > (len(b)-12)/8 {
+		return 0, errShortIndex
 	}
-	w := make([]uint64, words)
-	for i := range w {
-		w[i] = binary.BigEndian.Uint64(b[8+8*i:])
+	return 12 + 8*words, nil
+}
+
+// decodeEWAH decodes a bitmap in git's EWAH serialisation into the
+// positions of its set bits, which must all be below limit (the entries
+// the bitmap is about): a damaged or hostile bitmap cannot make it
+// allocate more than that.
+func decodeEWAH(b []byte, limit int) ([]int, error) {
+	if len(b) == 0 {
+		return nil, nil
 	}
-	rest := b[8+8*words+4:]
+	n, err := ewahLen(b)
+	if err != nil {
+		return nil, err
+	}
+	words := (n - 12) / 8
 	var set []int
+	add := func(p int) error {
+		if p >= limit {
+			return fmt.Errorf("bit %d is past the %d entries it is about", p, limit)
+		}
+		set = append(set, p)
+		return nil
+	}
 	pos := 0
-	for i := 0; i < len(w); {
-		rlw := w[i]
+	for i := 0; i < words; {
+		rlw := binary.BigEndian.Uint64(b[8+8*i:])
 		i++
 		run := int(rlw >> 1 & 0xffffffff)
 		literals := int(rlw >> 33)
-		if rlw&1 != 0 {
-			for k := 0; k < run*64 && pos+k < bits; k++ {
+		if rlw&1 != 0 && run > 0 {
+			if run > limit/64+1 {
+				return nil, fmt.Errorf("a run of %d words is past the %d entries it is about", run, limit)
+			}
+			for k := range run * 64 {
+				if pos+k >= limit {
+					break // padding past the last entry
+				}
 				set = append(set, pos+k)
 			}
 		}
 		pos += run * 64
-		for j := 0; j < literals && i < len(w); j++ {
-			for k := 0; k < 64; k++ {
-				if w[i]>>k&1 != 0 {
-					set = append(set, pos+k)
+		for j := 0; j < literals && i < words; j++ {
+			w := binary.BigEndian.Uint64(b[8+8*i:])
+			for k := range 64 {
+				if w>>k&1 != 0 {
+					if err := add(pos + k); err != nil {
+						return nil, err
+					}
 				}
 			}
 			pos += 64
 			i++
 		}
-		if pos > bits+64 {
-			break
+		if pos > limit+64 && i < words {
+			return nil, fmt.Errorf("the bitmap runs past the %d entries it is about", limit)
 		}
 	}
-	return set, rest, nil
+	return set, nil
 }
