@@ -36,6 +36,8 @@ type invocation struct {
 	args  []string
 	env   []string
 	stdin string
+	// ids are object ids the setup made, for the case's check.
+	ids map[string]string
 }
 
 // ran is what a run left behind.
@@ -336,6 +338,23 @@ func TestHostileRepositories(t *testing.T) {
 					return len(g.Object) == 40 && strings.Contains(g.Reason, "commit is missing")
 				}) {
 					t.Errorf("no gap names the missing commit: %+v", r.summary.Unreadable)
+				}
+			},
+		},
+		{
+			name: "missing tree: the commit is named",
+			setup: func(t *testing.T) invocation {
+				r, _ := oneCommit(t)
+				r.Write("b.py", "y = 1\n")
+				tip := r.Commit("two")
+				gittest.RemoveLoose(t, r.Dir, r.Git("rev-parse", "HEAD^{tree}"))
+				return invocation{dir: r.Dir, args: []string{"history", "--fail-incomplete"}, ids: map[string]string{"tip": tip}}
+			},
+			code:   3,
+			stderr: []string{"cannot read the tree of commit"},
+			check: func(t *testing.T, r ran) {
+				if !hasGap(r.summary.Unreadable, r.inv.ids["tip"], "cannot read the tree") || r.summary.CommitsScanned != 2 {
+					t.Errorf("coverage %+v", r.summary)
 				}
 			},
 		},
