@@ -330,13 +330,11 @@ func TestHostileRepositories(t *testing.T) {
 			setup: func(t *testing.T) invocation {
 				h := newHistory(t)
 				gittest.RemoveLoose(t, h.origin.Dir, h.second)
-				return invocation{dir: h.origin.Dir, args: []string{"history", "--branch", "main", "--fail-incomplete"}}
+				return invocation{dir: h.origin.Dir, args: []string{"history", "--branch", "main", "--fail-incomplete"}, ids: map[string]string{"gone": h.second}}
 			},
 			code: 3,
 			check: func(t *testing.T, r ran) {
-				if !slices.ContainsFunc(r.summary.Unreadable, func(g scanner.Gap) bool {
-					return len(g.Object) == 40 && strings.Contains(g.Reason, "commit is missing")
-				}) {
+				if !hasGap(r.summary.Unreadable, r.inv.ids["gone"], "commit is missing") {
 					t.Errorf("no gap names the missing commit: %+v", r.summary.Unreadable)
 				}
 			},
@@ -382,13 +380,13 @@ func TestHostileRepositories(t *testing.T) {
 				tip := r.Commit("new")
 				gittest.RemoveLoose(t, r.Dir, tip)
 				return invocation{dir: r.Dir, args: []string{"pre-push", "origin", remote},
-					stdin: fmt.Sprintf("refs/heads/main %s refs/heads/main %s\n", tip, base)}
+					stdin: fmt.Sprintf("refs/heads/main %s refs/heads/main %s\n", tip, base), ids: map[string]string{"tip": tip}}
 			},
 			code:   3,
 			stderr: []string{"push blocked", "cannot be read", "git fsck"},
 			check: func(t *testing.T, r ran) {
-				if r.summary.Complete || len(r.summary.Unreadable) == 0 {
-					t.Errorf("coverage %+v", r.summary)
+				if !hasGap(r.summary.Unreadable, r.inv.ids["tip"], "commit is missing") || !strings.Contains(r.stderr, r.inv.ids["tip"]) {
+					t.Errorf("the tip is not named: %+v\n%s", r.summary, r.stderr)
 				}
 			},
 		},
