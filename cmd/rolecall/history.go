@@ -174,7 +174,7 @@ func (a *app) scanScope(cmd *cobra.Command, g *gitRun, sc gitScope) (*gitscan.Re
 	switch {
 	case len(walk.Commits) > 0 || a.quiet:
 	case len(cov.Unreadable) > 0:
-		fmt.Fprintln(a.stderr, "rolecall: no commit in scope could be read: the scan is incomplete (see the warnings above)")
+		fmt.Fprintln(a.stderr, "rolecall: no commit in scope could be read: the scan is incomplete")
 	default:
 		fmt.Fprintln(a.stderr, "rolecall: no commits to scan")
 	}

@@ -74,7 +74,7 @@ func (r *Repo) refs(keep func(plumbing.ReferenceName) bool, withHead bool) (out 
 		}
 	}
 	err = iter.ForEach(func(ref *plumbing.Reference) error {
-		if keep(ref.Name()) {
+		if ref.Name() != plumbing.HEAD && keep(ref.Name()) {
 			add(ref)
 		}
 		return nil
