@@ -47,16 +47,18 @@ type Result struct {
 	Commits  int
 	Blobs    int   // distinct file versions scanned
 	Bytes    int64 // bytes of those versions
-	// Unreadable names the objects that could not be read (missing from a
-	// partial clone, corrupt); each is also named in a warning.
-	Unreadable []scanner.Gap
-	Skipped    []scanner.Skipped
+	// Unreadable counts objects that could not be read (missing from a
+	// partial clone, corrupt); UnreadableGaps names each (and so does a
+	// warning).
+	Unreadable     int
+	UnreadableGaps []scanner.Gap
+	Skipped        []scanner.Skipped
 }
 
 // Coverage is the record of what the scan read.
 func (r *Result) Coverage() scanner.Coverage {
 	return scanner.Coverage{CommitsScanned: r.Commits, BlobsScanned: r.Blobs,
-		Skipped: r.Skipped, Unreadable: r.Unreadable, Findings: len(r.Findings)}
+		Skipped: r.Skipped, Unreadable: r.UnreadableGaps, Findings: len(r.Findings)}
 }
 
 // change is a file version a commit introduces: the blob at path differs
@@ -332,7 +334,8 @@ func (h *historyScan) unreadable(path, format string, args ...any) {
 		g.Path = "" // the path was only the object's abbreviation
 	}
 	h.mu.Lock()
-	h.res.Unreadable = append(h.res.Unreadable, g)
+	h.res.Unreadable++
+	h.res.UnreadableGaps = append(h.res.UnreadableGaps, g)
 	h.mu.Unlock()
 	h.warnf(path, format, args...)
 }
