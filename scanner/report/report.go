@@ -29,6 +29,9 @@ type Options struct {
 	FailOn detectors.Severity
 	// Stats, if set, ends the text report with a summary line.
 	Stats *Stats
+	// AnnotationsRestIn says where findings beyond GitHub's annotation
+	// limit can be read ("the job summary and code scanning").
+	AnnotationsRestIn string
 }
 
 // Stats summarise a scan for the text report.
@@ -51,7 +54,7 @@ func Write(w io.Writer, format string, fs []scanner.Finding, o Options) error {
 	case "sarif":
 		return writeSARIF(w, fs, o)
 	case "github":
-		return writeGitHub(w, fs)
+		return writeGitHub(w, fs, o)
 	}
 	return fmt.Errorf("unknown format %q: use one of %s", format, strings.Join(Formats, ", "))
 }

@@ -182,8 +182,8 @@ func TestGitHubAnnotations(t *testing.T) {
 	}
 	for i, want := range []string{
 		"::error file=etl/load.py,line=12,endLine=12,col=22,endColumn=62,title=aws-secret-access-key%3A AWS secret access key::",
-		"::notice file=dir with space/nb%2C1.ipynb,line=40,",
 		"::warning file=nb.ipynb,line=80,",
+		"::notice file=dir with space/nb%2C1.ipynb,line=40,",
 	} {
 		if !strings.HasPrefix(lines[i], want) {
 			t.Errorf("line %d = %q, want prefix %q", i, lines[i], want)
@@ -192,7 +192,7 @@ func TestGitHubAnnotations(t *testing.T) {
 	if !strings.Contains(lines[0], "%0ARotate it.") {
 		t.Errorf("newline in message not escaped: %q", lines[0])
 	}
-	if !strings.Contains(lines[1], "cell 3 line 2") || !strings.Contains(lines[2], "cell 4 output 1 (stream stdout) line 1") {
+	if !strings.Contains(lines[2], "cell 3 line 2") || !strings.Contains(lines[1], "cell 4 output 1 (stream stdout) line 1") {
 		t.Errorf("notebook locations missing: %q", out)
 	}
 }
