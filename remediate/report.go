@@ -37,7 +37,7 @@ const noKeyID = "(secret without a key id in the same file)"
 
 // LeakedKey is one AWS access key and what to do about it.
 type LeakedKey struct {
-	KeyID     string   `json:"key_id"` // redacted unless --show-secrets
+	KeyID     string   `json:"key_id"` // in full unless --redact-key-ids
 	AccountID string   `json:"account_id,omitempty"`
 	Locations []string `json:"locations"`
 	InHistory bool     `json:"in_history"`
@@ -58,7 +58,10 @@ type ReportItem struct {
 // ReportOptions shape the report.
 type ReportOptions struct {
 	ShowSecrets bool
-	Profile     string
+	// RedactKeyIDs hides AWS key ids, shown in full by default (they are
+	// identifiers, and the rotation commands need them).
+	RedactKeyIDs bool
+	Profile      string
 	// InHistory reports whether a secret, spelled as the file stores it, is
 	// in the repository's committed history (nil outside a git repository).
 	InHistory func(file, secret string) bool
@@ -70,12 +73,7 @@ type ReportOptions struct {
 // BuildReport gathers the plans into one report.
 func BuildReport(plans []*FilePlan, o ReportOptions) *Report {
 	r := &Report{}
-	redact := func(s string) string {
-		if o.ShowSecrets {
-			return s
-		}
-		return scanner.Redact(s)
-	}
+	redact := func(s string) string { return scanner.Display(s, o.ShowSecrets, o.RedactKeyIDs) }
 	keys := map[string]*LeakedKey{}
 	var order []string
 	for _, p := range plans {

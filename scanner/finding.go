@@ -102,6 +102,17 @@ func Compare(a, b *Finding) int {
 	)
 }
 
+// Display is how a report shows a secret: in full when show is set, else
+// redacted, except AWS key and principal ids (AKIA..., AIDA...): they are
+// identifiers, not secrets, and shown in full unless redactIDs, so a
+// rotation command can be run as printed and two keys tell apart.
+func Display(secret string, show, redactIDs bool) string {
+	if show || !redactIDs && detectors.IsAWSID(secret) {
+		return secret
+	}
+	return Redact(secret)
+}
+
 // Redact keeps the first characters of a secret: four, or fewer for short
 // secrets so that most of a short password is never shown.
 func Redact(secret string) string {

@@ -80,7 +80,7 @@ follows the findings (--fail-on, --exit-code). Check out with fetch-depth: 0.`,
 			if known > 0 && !a.quiet {
 				fmt.Fprintf(a.stderr, "rolecall: %d finding(s) known from the baseline\n", known)
 			}
-			opts := report.Options{ShowSecrets: a.showSecrets, Rules: eng.Rules(), Version: versionString(), FailOn: failOn,
+			opts := report.Options{ShowSecrets: a.showSecrets, RedactKeyIDs: a.redactKeyIDs, Rules: eng.Rules(), Version: versionString(), FailOn: failOn,
 				AnnotationsRestIn: "the job summary and in code scanning (the SARIF file " + sarif + ")"}
 			if err := report.Write(a.stdout, "github", findings, opts); err != nil {
 				return err

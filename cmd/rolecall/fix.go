@@ -78,6 +78,7 @@ must be fixed by hand, 2 on an error.`,
 	fs.StringVar(&a.baseline, "baseline", "", "leave alone findings in this earlier JSON report `FILE` (accepted ones)")
 	fs.BoolVar(&a.noColor, "no-color", false, "accepted for symmetry with scan: fix prints no colour")
 	fs.BoolVar(&a.showSecrets, "show-secrets", false, "print secrets in full in the report")
+	fs.BoolVar(&a.redactKeyIDs, "redact-key-ids", false, "hide AWS key ids (AKIA...) too; by default they are shown in full, as identifiers")
 	fs.IntVar(&a.exitCode, "exit-code", 1, "exit status when findings remain that must be fixed by hand")
 	fs.Var(&a.maxFileSize, "max-file-size", "skip (with a warning) files bigger than this")
 	fs.IntVarP(&a.jobs, "jobs", "j", 0, "worker goroutines (default: number of CPUs)")
@@ -144,6 +145,7 @@ func (a *app) runFix(cmd *cobra.Command, args []string, ff fixFlags) error {
 		if base, err = scanner.LoadBaseline(a.baseline); err != nil {
 			return err
 		}
+		res.Findings = a.withoutBaselineFile(res.Findings)
 	}
 	if known := len(res.Findings) - len(base.Filter(res.Findings)); known > 0 && !a.quiet {
 		fmt.Fprintf(a.stderr, "rolecall: %d finding(s) known from the baseline are left alone\n", known)
@@ -153,8 +155,11 @@ func (a *app) runFix(cmd *cobra.Command, args []string, ff fixFlags) error {
 	plans := a.planFiles(planner, s, base.Filter(res.Findings), base)
 
 	history, repoName := historyCheck(repo)
+	for _, p := range plans {
+		p.RedactKeyIDs = a.redactKeyIDs
+	}
 	rep := remediate.BuildReport(plans, remediate.ReportOptions{
-		ShowSecrets: a.showSecrets, Profile: ff.profile, InHistory: history, Repo: repoName, Now: time.Now(),
+		ShowSecrets: a.showSecrets, RedactKeyIDs: a.redactKeyIDs, Profile: ff.profile, InHistory: history, Repo: repoName, Now: time.Now(),
 	})
 	var failed []string
 	switch {
@@ -241,9 +246,7 @@ func (a *app) writeFixOutput(w io.Writer, format string, plans []*remediate.File
 					fixes[len(fs)] = []report.SARIFFix{p.SARIFFix(!a.showSecrets)}
 				}
 				f := it.Finding
-				if !a.showSecrets {
-					f.Secret = scanner.Redact(f.Secret)
-				}
+				f.Secret = scanner.Display(f.Secret, a.showSecrets, a.redactKeyIDs)
 				fs = append(fs, f)
 			}
 		}

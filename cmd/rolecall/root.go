@@ -35,12 +35,14 @@ type app struct {
 	config      string
 	baseline    string
 	showSecrets bool
-	exitCode    int
-	maxFileSize sizeValue
-	noColor     bool
-	jobs        int
-	failOn      string
-	quiet       bool
+	// redactKeyIDs hides AWS key and principal ids, shown in full by default.
+	redactKeyIDs bool
+	exitCode     int
+	maxFileSize  sizeValue
+	noColor      bool
+	jobs         int
+	failOn       string
+	quiet        bool
 }
 
 func newRootCmd(a *app) *cobra.Command {
@@ -89,6 +91,7 @@ func (a *app) addScanFlags(fs *pflag.FlagSet) {
 	fs.StringVarP(&a.config, "config", "c", "", "rules and allowlists `FILE` (default: .rolecall.toml at the scan root, if present)")
 	fs.StringVar(&a.baseline, "baseline", "", "report only findings not in this earlier JSON report `FILE`")
 	fs.BoolVar(&a.showSecrets, "show-secrets", false, "print secrets in full (by default every output shows only their first characters)")
+	fs.BoolVar(&a.redactKeyIDs, "redact-key-ids", false, "hide AWS key and principal ids (AKIA..., AIDA...) too; by default they are shown in full, as identifiers")
 	fs.IntVar(&a.exitCode, "exit-code", 1, "exit status when findings at or above --fail-on remain")
 	fs.StringVar(&a.failOn, "fail-on", "medium", "lowest severity that sets the exit status: high, medium or low")
 	fs.Var(&a.maxFileSize, "max-file-size", "skip (with a warning) files bigger than this, e.g. 10MiB, 500KB")
@@ -180,11 +183,12 @@ func (a *app) finish(eng *detectors.Engine, findings []scanner.Finding, stats re
 	}
 	stats.Baselined = known
 	opts := report.Options{
-		ShowSecrets: a.showSecrets,
-		Color:       a.format == "text" && a.useColor(),
-		Rules:       eng.Rules(),
-		Version:     versionString(),
-		FailOn:      failOn,
+		ShowSecrets:  a.showSecrets,
+		RedactKeyIDs: a.redactKeyIDs,
+		Color:        a.format == "text" && a.useColor(),
+		Rules:        eng.Rules(),
+		Version:      versionString(),
+		FailOn:       failOn,
 	}
 	if a.format == "text" {
 		opts.Stats = &stats
@@ -204,8 +208,25 @@ func (a *app) applyBaseline(findings []scanner.Finding) ([]scanner.Finding, int,
 	if err != nil {
 		return nil, 0, err
 	}
+	findings = a.withoutBaselineFile(findings)
 	kept := b.Filter(findings)
 	return kept, len(findings) - len(kept), nil
+}
+
+// withoutBaselineFile drops findings in the --baseline file itself: it
+// names the key ids it accepts, and would otherwise report them anew.
+func (a *app) withoutBaselineFile(findings []scanner.Finding) []scanner.Finding {
+	base, err := filepath.Abs(a.baseline)
+	if err != nil {
+		return findings
+	}
+	kept := findings[:0:0]
+	for _, f := range findings {
+		if abs, err := filepath.Abs(f.File); err != nil || abs != base {
+			kept = append(kept, f)
+		}
+	}
+	return kept
 }
 
 // exitFor turns findings into the exit status: --exit-code when any is at or

@@ -19,7 +19,10 @@ var Formats = []string{"text", "json", "sarif", "github"}
 // Options control rendering.
 type Options struct {
 	ShowSecrets bool
-	Color       bool
+	// RedactKeyIDs hides AWS key and principal ids too (shown in full by
+	// default: they are identifiers, not secrets).
+	RedactKeyIDs bool
+	Color        bool
 	// Rules supply SARIF rule metadata; findings of rules not listed still
 	// render.
 	Rules   []*detectors.Rule
@@ -66,7 +69,7 @@ func prepare(fs []scanner.Finding, o Options) []scanner.Finding {
 	copy(out, fs)
 	if !o.ShowSecrets {
 		for i := range out {
-			out[i].Secret = scanner.Redact(out[i].Secret)
+			out[i].Secret = scanner.Display(out[i].Secret, false, o.RedactKeyIDs)
 			out[i].KeyID = ""
 		}
 	}
