@@ -41,9 +41,6 @@ follows the findings (--fail-on, --exit-code). Check out with fetch-depth: 0.`,
 			if len(args) == 1 {
 				path = args[0]
 			}
-			if cmd.Flags().Changed("format") || cmd.Flags().Changed("output") {
-				return fmt.Errorf("ci github writes annotations on standard output and SARIF to --sarif; --format and --output do not apply (use rolecall history for other reports)")
-			}
 			event, err := ghevent.Read(os.Getenv)
 			if err != nil {
 				return err

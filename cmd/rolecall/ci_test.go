@@ -166,8 +166,4 @@ func TestCIGitHubOutsideActions(t *testing.T) {
 	if r := rolecall(t, "", "ci", "github"); r.code != 2 || !strings.Contains(r.stderr, "GitHub Actions") {
 		t.Errorf("exit %d %s", r.code, r.stderr)
 	}
-	t.Setenv("GITHUB_EVENT_NAME", "schedule")
-	if r := rolecall(t, "", "ci", "github", "--format", "json"); r.code != 2 || !strings.Contains(r.stderr, "do not apply") {
-		t.Errorf("--format: exit %d %s", r.code, r.stderr)
-	}
 }

@@ -81,7 +81,7 @@ must be fixed by hand, 2 on an error.`,
 	fs.BoolVar(&a.redactKeyIDs, "redact-key-ids", false, "hide AWS key ids (AKIA...) too; by default they are shown in full, as identifiers")
 	fs.IntVar(&a.exitCode, "exit-code", 1, "exit status when findings remain that must be fixed by hand")
 	fs.Var(&a.maxFileSize, "max-file-size", "skip (with a warning) files bigger than this")
-	fs.IntVarP(&a.jobs, "jobs", "j", 0, "worker goroutines (default: number of CPUs)")
+	a.addJobsFlag(fs)
 	fs.BoolVarP(&a.quiet, "quiet", "q", false, "print no warnings and no report on standard error")
 	return cmd
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 )
 
 // version is stamped at release time with -ldflags "-X main.version=...".
@@ -53,7 +54,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case errors.As(err, &ec):
 		return ec.code
 	default:
-		fmt.Fprintf(stderr, "rolecall: %v\n", err)
+		msg := err.Error()
+		if strings.HasPrefix(msg, "unknown command") {
+			// cobra's message ends with its suggestions.
+			msg = strings.TrimRight(msg, "\n") + "\nRun 'rolecall --help' for the commands."
+		}
+		fmt.Fprintf(stderr, "rolecall: %s\n", msg)
 		return exitError
 	}
 }

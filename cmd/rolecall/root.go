@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
@@ -43,6 +44,8 @@ type app struct {
 	jobs         int
 	failOn       string
 	quiet        bool
+	// dir is -C DIR of the git hook commands.
+	dir string
 }
 
 func newRootCmd(a *app) *cobra.Command {
@@ -62,7 +65,12 @@ when something is, 2 on a usage or runtime error.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.CompletionOptions.DisableDefaultCmd = true
+	// `rolecall --version` prints what `rolecall version` does.
+	root.Version = versionString()
+	root.SetVersionTemplate("rolecall {{.Version}}\n")
+	// `rolecall completion bash|zsh|fish|powershell` (cobra's generator).
+	root.CompletionOptions.HiddenDefaultCmd = false
+	root.SetFlagErrorFunc(flagError)
 	var cpuProfile string
 	root.PersistentFlags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile to `FILE`")
 	_ = root.PersistentFlags().MarkHidden("cpuprofile")
@@ -83,11 +91,21 @@ when something is, 2 on a usage or runtime error.`,
 	return root
 }
 
+// addReportFlags registers --format and --output, for the commands that
+// write one report where the user says (not ci github, which writes
+// annotations and SARIF).
+func (a *app) addReportFlags(fs *pflag.FlagSet) {
+	fs.StringVarP(&a.format, "format", "f", "text", "report format: "+strings.Join(report.Formats, ", "))
+	fs.StringVarP(&a.output, "output", "o", "", "write the report to `FILE` instead of standard output")
+	fs.BoolVar(&a.noColor, "no-color", false, "no colour in the text report (NO_COLOR in the environment does the same)")
+}
+
 // addScanFlags registers the flags shared by every command that scans.
 func (a *app) addScanFlags(fs *pflag.FlagSet) {
 	a.maxFileSize = scanner.DefaultMaxFileSize
-	fs.StringVarP(&a.format, "format", "f", "text", "report format: "+strings.Join(report.Formats, ", "))
-	fs.StringVarP(&a.output, "output", "o", "", "write the report to `FILE` instead of standard output")
+	if a.format == "" {
+		a.format = "text" // ci github has no --format: its reports are fixed
+	}
 	fs.StringVarP(&a.config, "config", "c", "", "rules and allowlists `FILE` (default: .rolecall.toml at the scan root, if present)")
 	fs.StringVar(&a.baseline, "baseline", "", "report only findings not in this earlier JSON report `FILE`")
 	fs.BoolVar(&a.showSecrets, "show-secrets", false, "print secrets in full (by default every output shows only their first characters)")
@@ -95,9 +113,48 @@ func (a *app) addScanFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&a.exitCode, "exit-code", 1, "exit status when findings at or above --fail-on remain")
 	fs.StringVar(&a.failOn, "fail-on", "medium", "lowest severity that sets the exit status: high, medium or low")
 	fs.Var(&a.maxFileSize, "max-file-size", "skip (with a warning) files bigger than this, e.g. 10MiB, 500KB")
-	fs.BoolVar(&a.noColor, "no-color", false, "no colour in the text report (NO_COLOR in the environment does the same)")
-	fs.IntVarP(&a.jobs, "jobs", "j", 0, "worker goroutines (default: number of CPUs)")
+	a.addJobsFlag(fs)
 	fs.BoolVarP(&a.quiet, "quiet", "q", false, "print no warnings or progress on standard error")
+}
+
+// addJobsFlag registers -j; 0 stands for "one per CPU" and cannot be given.
+func (a *app) addJobsFlag(fs *pflag.FlagSet) {
+	fs.VarP((*jobsValue)(&a.jobs), "jobs", "j", "worker goroutines, 1 or more (default: number of CPUs)")
+}
+
+// jobsValue is a worker count: a whole number of 1 or more.
+type jobsValue int
+
+func (j *jobsValue) String() string { return strconv.Itoa(int(*j)) }
+func (j *jobsValue) Type() string   { return "N" }
+func (j *jobsValue) Set(v string) error {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 1 {
+		return fmt.Errorf("use a whole number of 1 or more (without -j, rolecall uses one per CPU)")
+	}
+	*j = jobsValue(n)
+	return nil
+}
+
+var flagValueError = regexp.MustCompile(`^invalid argument "(.*)" for "(?:-\w, )?(--[\w-]+)" flag: (.*)$`)
+
+// flagError rewrites pflag's errors for people: no Go function or type
+// names, the flag and value first, and where to read about the flags.
+func flagError(cmd *cobra.Command, err error) error {
+	msg := err.Error()
+	if m := flagValueError.FindStringSubmatch(msg); m != nil {
+		reason := m[3]
+		switch {
+		case strings.Contains(reason, "strconv.ParseInt"), strings.Contains(reason, "strconv.Atoi"):
+			reason = "not a whole number"
+		case strings.Contains(reason, "strconv.ParseBool"):
+			reason = "use true or false"
+		case strings.Contains(reason, "strconv.Parse"):
+			reason = "not a number"
+		}
+		msg = fmt.Sprintf("%s %q: %s", m[2], m[1], reason)
+	}
+	return fmt.Errorf("%s\nRun '%s --help' for the flags it takes.", msg, cmd.CommandPath())
 }
 
 // checkScanFlags validates flag values before any work starts.
@@ -120,9 +177,6 @@ func (a *app) checkScanFlags() (detectors.Severity, error) {
 func (a *app) checkCommonFlags() error {
 	if a.exitCode < 0 || a.exitCode > 125 {
 		return fmt.Errorf("--exit-code %d: use a value from 0 to 125", a.exitCode)
-	}
-	if a.jobs < 0 {
-		return fmt.Errorf("--jobs %d: use a positive number", a.jobs)
 	}
 	return nil
 }
@@ -167,6 +221,11 @@ func (a *app) useColor() bool {
 		return false
 	}
 	return a.stdoutIsTerminal()
+}
+
+func (a *app) stdinIsTerminal() bool {
+	f, ok := a.stdin.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 func (a *app) stdoutIsTerminal() bool {
