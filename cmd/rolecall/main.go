@@ -24,8 +24,11 @@ const (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	restore := enableTerminalColors()
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	restore()
+	stop()
+	os.Exit(code)
 }
 
 // exitCodeError ends a run with a chosen exit code; the message, if any, has

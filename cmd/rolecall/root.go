@@ -214,15 +214,6 @@ func (a *app) warn(w scanner.Warning) {
 	fmt.Fprintf(a.stderr, "rolecall: warning: %s\n", w)
 }
 
-// useColor reports whether the text report may use ANSI colours: only on a
-// terminal, never when NO_COLOR is set or --no-color given.
-func (a *app) useColor() bool {
-	if a.noColor || a.output != "" || os.Getenv("NO_COLOR") != "" {
-		return false
-	}
-	return a.stdoutIsTerminal()
-}
-
 func (a *app) stdinIsTerminal() bool {
 	f, ok := a.stdin.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
@@ -245,6 +236,7 @@ func (a *app) finish(eng *detectors.Engine, findings []scanner.Finding, stats re
 		ShowSecrets:  a.showSecrets,
 		RedactKeyIDs: a.redactKeyIDs,
 		Color:        a.format == "text" && a.useColor(),
+		Width:        a.terminalWidth(),
 		Rules:        eng.Rules(),
 		Version:      versionString(),
 		FailOn:       failOn,

@@ -19,6 +19,8 @@ var Formats = []string{"text", "json", "sarif", "github"}
 // Options control rendering.
 type Options struct {
 	ShowSecrets bool
+	// Width, if set, wraps the text report's hints to the terminal's width.
+	Width int
 	// RedactKeyIDs hides AWS key and principal ids too (shown in full by
 	// default: they are identifiers, not secrets).
 	RedactKeyIDs bool

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/rolecall/rolecall/detectors"
 	"github.com/rolecall/rolecall/detectors/testsecrets"
@@ -217,10 +218,31 @@ func TestTextReport(t *testing.T) {
 	if strings.Contains(plain, "\x1b[") {
 		t.Error("colour codes without Color")
 	}
-	if coloured := render(t, "text", fs, Options{Color: true}); !strings.Contains(coloured, "\x1b[31m") {
+	if coloured := render(t, "text", fs, Options{Color: true}); !strings.Contains(coloured, "\x1b[31") {
 		t.Error("no colour codes with Color")
 	}
 	if clean := render(t, "text", nil, Options{Stats: &Stats{Files: 9}}); !strings.Contains(clean, "no secrets found; 9 files scanned.") {
 		t.Errorf("clean summary: %q", clean)
+	}
+}
+
+func TestTextHintsWrap(t *testing.T) {
+	fs := sampleFindings(testsecrets.New(5))
+	fs[0].Hint = strings.Repeat("rotate the key now ", 12)
+	out := render(t, "text", fs[:1], Options{Width: 60})
+	hint := 0
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "       ") && !strings.Contains(line, ":") {
+			hint++
+			if utf8.RuneCountInString(line) > 60 {
+				t.Errorf("hint line wider than 60: %q", line)
+			}
+		}
+	}
+	if hint < 3 {
+		t.Errorf("hint not wrapped into indented lines:\n%s", out)
+	}
+	if out := render(t, "text", fs[:1], Options{}); strings.Count(out, "rotate the key") != 12 || strings.Count(out, "\n       rotate") != 1 {
+		t.Errorf("without a width the hint is one line:\n%s", out)
 	}
 }
