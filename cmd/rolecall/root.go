@@ -311,29 +311,8 @@ func versionString() string {
 	if version != "dev" {
 		return version
 	}
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return version
-	}
-	if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 		return strings.TrimPrefix(bi.Main.Version, "v")
-	}
-	// Built in a clone (go build, go install ./cmd/rolecall): name the commit.
-	rev, dirty := "", false
-	for _, s := range bi.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value
-		case "vcs.modified":
-			dirty = s.Value == "true"
-		}
-	}
-	if len(rev) >= 12 {
-		v := version + " (commit " + rev[:12]
-		if dirty {
-			v += ", modified"
-		}
-		return v + ")"
 	}
 	return version
 }
