@@ -151,3 +151,35 @@ func TestFlagErrors(t *testing.T) {
 		}
 	}
 }
+
+// A .gitleaks.toml at the scan root is read when there is no
+// .rolecall.toml, with one warning naming what rolecall does not use.
+func TestGitleaksConfigAtScanRoot(t *testing.T) {
+	set := testsecrets.New(113)
+	dir := t.TempDir()
+	for _, name := range []string{".gitleaks.toml", "shared/org.toml"} {
+		data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "gitleaks", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(dir, name), string(data))
+	}
+	tok := "itk_" + set.Get("token")
+	writeFile(t, filepath.Join(dir, "app.py"), fmt.Sprintf("A = %q\nB = %q  # gitleaks:allow\n", tok, "itk_"+set.Get("token.2")))
+	writeFile(t, filepath.Join(dir, "vendor", "lib.py"), fmt.Sprintf("A = %q\n", tok))
+	r := rolecall(t, dir, "scan", "-f", "json", ".")
+	if r.code != 1 || strings.Count(r.stdout, `"rule": "internal-token"`) != 1 || !strings.Contains(r.stdout, `"line": 1`) {
+		t.Errorf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if n := strings.Count(r.stderr, "warning:"); n != 1 || !strings.Contains(r.stderr, "read as a gitleaks config; not used: ") || !strings.Contains(r.stderr, "minVersion") {
+		t.Errorf("want one warning naming what is not used, got %d:\n%s", n, r.stderr)
+	}
+	if r := rolecall(t, t.TempDir(), "scan", "--config", filepath.Join(dir, ".gitleaks.toml"), "-f", "json", dir); strings.Count(r.stdout, `"rule": "internal-token"`) != 1 {
+		t.Errorf("--config .gitleaks.toml: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	// .rolecall.toml wins over .gitleaks.toml.
+	writeFile(t, filepath.Join(dir, ".rolecall.toml"), "[extend]\nuseDefault = true\n")
+	if r := rolecall(t, dir, "scan", "-f", "json", "."); strings.Contains(r.stdout, "internal-token") || strings.Contains(r.stderr, "gitleaks") {
+		t.Errorf("with .rolecall.toml present the gitleaks config was read:\n%s%s", r.stdout, r.stderr)
+	}
+}

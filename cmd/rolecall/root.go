@@ -181,11 +181,15 @@ func (a *app) checkCommonFlags() error {
 	return nil
 }
 
-// engine loads the rules: --config, else .rolecall.toml in configDir.
+// engine loads the rules: --config, else .rolecall.toml in configDir, else
+// a gitleaks config there (.gitleaks.toml), read as gitleaks reads it.
 func (a *app) engine(configDir string) (*detectors.Engine, error) {
 	path := a.config
-	if path == "" {
-		candidate := filepath.Join(configDir, ".rolecall.toml")
+	for _, name := range []string{".rolecall.toml", ".gitleaks.toml"} {
+		if path != "" {
+			break
+		}
+		candidate := filepath.Join(configDir, name)
 		if _, err := os.Stat(candidate); err == nil {
 			path = candidate
 		}
@@ -195,6 +199,9 @@ func (a *app) engine(configDir string) (*detectors.Engine, error) {
 		c, err := detectors.LoadConfigFile(path)
 		if err != nil {
 			return nil, fmt.Errorf("%w (fix the file, or point --config elsewhere)", err)
+		}
+		if len(c.Notes) > 0 {
+			a.warn(scanner.Warning{Path: path, Message: "read as a gitleaks config; not used: " + strings.Join(c.Notes, "; ")})
 		}
 		user = c
 	}
