@@ -74,7 +74,9 @@ func (p *Planner) planNotebook(plan *FilePlan) {
 		}
 	}
 	if len(pyTargets) > 0 {
-		res := p.Registry.Python(program.Bytes(), pyTargets, p.Options)
+		opts := p.Options
+		opts.Place = cellPlace(cells)
+		res := p.Registry.Python(program.Bytes(), pyTargets, opts)
 		plan.record(res, pyIndex)
 		if !splitEdits(res.Edits, cells) {
 			plan.abandon("an edit would span two cells (a rolecall bug; please report it): fix this by hand")
@@ -105,10 +107,9 @@ func (p *Planner) planNotebook(plan *FilePlan) {
 		plan.abandon(err.Error())
 	} else if len(edits) > 0 {
 		out, err := edit.Apply(data, edits)
-		if err == nil {
-			err = validateNotebook(out, len(nb.Cells))
-		}
 		if err != nil {
+			plan.abandon("the rewrite of this notebook produced overlapping edits (a rolecall bug; please report it): fix this by hand")
+		} else if err = validateNotebook(out, len(nb.Cells)); err != nil {
 			plan.abandon(fmt.Sprintf("the edited notebook would be invalid (%v): fix this by hand", err))
 		} else {
 			plan.Result, plan.Edits = out, edits
@@ -120,6 +121,19 @@ func (p *Planner) planNotebook(plan *FilePlan) {
 		}
 		return p.reasonFor(reasonNoRewriter)(it)
 	})
+}
+
+// cellPlace names an offset of the joined Python program the way the scan
+// names a place in a notebook: "cell 4 line 2".
+func cellPlace(cells []*nbCell) func(off int) string {
+	return func(off int) string {
+		for _, c := range cells {
+			if c.cell.Type == "code" && c.seg.Lang == "python" && off >= c.start && off <= c.start+len(c.text) {
+				return fmt.Sprintf("cell %d line %d", c.cell.Index, bytes.Count(c.text[:off-c.start], []byte("\n"))+1)
+			}
+		}
+		return fmt.Sprintf("offset %d", off)
+	}
 }
 
 // sourceCells lists the cells that have a source segment.
@@ -224,7 +238,9 @@ func (p *Planner) spliceCells(plan *FilePlan, nb *ipynb.Notebook, cells []*nbCel
 		}
 		text, err := edit.Apply(c.text, c.edits)
 		if err != nil {
-			return nil, err
+			// Never the edit package's own words: the user cannot act on
+			// byte ranges.
+			return nil, fmt.Errorf("the rewrite of cell %d produced overlapping edits (a rolecall bug; please report it): fix this cell by hand", c.cell.Index)
 		}
 		if len(c.text) > 0 && c.text[len(c.text)-1] != '\n' {
 			text = bytes.TrimSuffix(text, []byte("\n")) // a cell's last line has no newline
