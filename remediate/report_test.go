@@ -73,7 +73,7 @@ func TestReport(t *testing.T) {
 			}
 		}
 	}
-	if !strings.Contains(text.String(), "in committed history") || !strings.Contains(text.String(), "set AWS_PROFILE") {
+	if !strings.Contains(text.String(), "IN COMMITTED HISTORY") || !strings.Contains(text.String(), "Set AWS_PROFILE.") {
 		t.Errorf("text report:\n%s", text.String())
 	}
 	if shown := BuildReport(plans, ReportOptions{ShowSecrets: true}); shown.Keys[0].KeyID != keyID {

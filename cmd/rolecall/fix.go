@@ -148,7 +148,7 @@ func (a *app) runFix(cmd *cobra.Command, args []string, ff fixFlags) error {
 		res.Findings = a.withoutBaselineFile(res.Findings)
 	}
 	if known := len(res.Findings) - len(base.Filter(res.Findings)); known > 0 && !a.quiet {
-		fmt.Fprintf(a.stderr, "rolecall: %d finding(s) known from the baseline are left alone\n", known)
+		fmt.Fprintf(a.stderr, "rolecall: %d finding(s) known from the baseline are left alone.\n", known)
 	}
 	planner := &remediate.Planner{Registry: remediate.DefaultRegistry(), Scanner: s,
 		Options: edit.Options{Profile: ff.profile, Hadoop: ff.hadoop}}
@@ -159,7 +159,7 @@ func (a *app) runFix(cmd *cobra.Command, args []string, ff fixFlags) error {
 		p.RedactKeyIDs = a.redactKeyIDs
 	}
 	rep := remediate.BuildReport(plans, remediate.ReportOptions{
-		ShowSecrets: a.showSecrets, RedactKeyIDs: a.redactKeyIDs, Profile: ff.profile, InHistory: history, Repo: repoName, Now: time.Now(),
+		Applied: ff.write, ShowSecrets: a.showSecrets, RedactKeyIDs: a.redactKeyIDs, Profile: ff.profile, InHistory: history, Repo: repoName, Now: time.Now(),
 	})
 	var failed []string
 	switch {
@@ -168,7 +168,7 @@ func (a *app) runFix(cmd *cobra.Command, args []string, ff fixFlags) error {
 			if err := p.Write(p.Path); err != nil {
 				failed = append(failed, err.Error())
 			} else if p.Changed() && !a.quiet {
-				fmt.Fprintf(a.stderr, "rolecall: fixed %s\n", p.Summary())
+				fmt.Fprintf(a.stderr, "rolecall: fixed %s.\n", p.Summary())
 			}
 		}
 	default:
@@ -187,17 +187,17 @@ func (a *app) runFix(cmd *cobra.Command, args []string, ff fixFlags) error {
 				return fmt.Errorf("--replace-text: %w", err)
 			}
 		} else if !a.quiet {
-			fmt.Fprintln(a.stderr, "rolecall: no secret found here is in committed history; no --replace-text file written")
+			fmt.Fprintln(a.stderr, "rolecall: no secret found here is in committed history, so no --replace-text file was written.")
 		}
 	}
 	if !a.quiet {
 		if len(plans) == 0 {
-			fmt.Fprintln(a.stderr, "rolecall: no secrets found; nothing to fix")
+			fmt.Fprintln(a.stderr, "rolecall: no secrets found, so there is nothing to fix.")
 		}
 		rep.WriteText(a.stderr)
 	}
 	if len(failed) > 0 {
-		return fmt.Errorf("not written:\n  %s", strings.Join(failed, "\n  "))
+		return fmt.Errorf("these files were not written, so their fixes are not applied:\n  %s", strings.Join(failed, "\n  "))
 	}
 	if len(rep.Manual) > 0 {
 		return exitCodeError{code: a.exitCode}
@@ -275,7 +275,7 @@ func (a *app) writeFixOutput(w io.Writer, format string, plans []*remediate.File
 		}
 	}
 	if redact && !a.quiet && len(plans) > 0 {
-		fmt.Fprintln(a.stderr, "rolecall: the diff above shows secrets redacted; to apply it, pipe it (rolecall fix | git apply), use --write, or --show-secrets")
+		fmt.Fprintln(a.stderr, "rolecall: the diff above shows secrets redacted; to apply it, pipe it (rolecall fix | git apply), use --write, or add --show-secrets.")
 	}
 	return nil
 }
