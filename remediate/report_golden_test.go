@@ -30,7 +30,7 @@ func goldenPlans(set *testsecrets.Set) []*FilePlan {
 		}
 		return &scanner.NotebookLocation{Cell: cell, CellLine: cellLine, CellColumn: 9, Part: part, Output: out}
 	}
-	stdout := &scanner.OutputLocation{Index: 0, Type: "stream", MIME: "stdout"}
+	stdout := &scanner.OutputLocation{Index: 1, Type: "stream", MIME: "stdout"}
 	return []*FilePlan{
 		{Path: "etl/load.py", Items: []Item{
 			{Finding: scanner.Finding{File: "etl/load.py", Line: 3, Column: 7, RuleID: "aws-access-key-id", Secret: keyID}, Kind: edit.AccessKeyID, Fixed: true, Shape: "boto3.client keyword arguments", Raw: keyID},

@@ -68,7 +68,7 @@ type NotebookLocation struct {
 
 // OutputLocation identifies a cell output.
 type OutputLocation struct {
-	Index int    `json:"index"`
+	Index int    `json:"index"` // 1-based, like Cell and the text report
 	Type  string `json:"type"`
 	MIME  string `json:"mime,omitempty"`
 }

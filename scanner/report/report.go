@@ -102,7 +102,7 @@ func Where(f *scanner.Finding) string {
 	case nb.Part == "metadata":
 		fmt.Fprintf(&b, " cell %d metadata %s", nb.Cell, nb.MetadataKey)
 	case nb.Output != nil:
-		fmt.Fprintf(&b, " cell %d output %d (%s) line %d", nb.Cell, nb.Output.Index+1, outputKind(nb.Output), nb.CellLine)
+		fmt.Fprintf(&b, " cell %d output %d (%s) line %d", nb.Cell, nb.Output.Index, outputKind(nb.Output), nb.CellLine)
 	default:
 		fmt.Fprintf(&b, " cell %d line %d", nb.Cell, nb.CellLine)
 	}

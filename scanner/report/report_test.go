@@ -26,7 +26,7 @@ func sampleFindings(set *testsecrets.Set) []scanner.Finding {
 		{RuleID: "aws-access-key-id", Description: "AWS access key ID", Severity: detectors.Medium,
 			File: "nb.ipynb", Line: 80, Column: 9, EndLine: 80, EndColumn: 28, Secret: set.Get("aws_key_id"), Fingerprint: "f3",
 			Notebook: &scanner.NotebookLocation{Cell: 4, CellLine: 1, CellColumn: 9, Part: "output",
-				Output: &scanner.OutputLocation{Index: 0, Type: "stream", MIME: "stdout"}}},
+				Output: &scanner.OutputLocation{Index: 1, Type: "stream", MIME: "stdout"}}},
 	}
 }
 
@@ -115,7 +115,7 @@ func TestJSONSchema(t *testing.T) {
 		}
 	}
 	outp := arr[2]["notebook"].(map[string]any)["output"].(map[string]any)
-	if outp["index"] != float64(0) || outp["type"] != "stream" {
+	if outp["index"] != float64(1) || outp["type"] != "stream" {
 		t.Errorf("notebook.output = %v", outp)
 	}
 	if arr[0]["account_id"] != "123456789012" || arr[1]["commit"] == nil {

@@ -124,8 +124,8 @@ func TestSARIFPartialFingerprintsUnique(t *testing.T) {
 	}
 	fs := []scanner.Finding{
 		mk(10, &scanner.NotebookLocation{Cell: 2, CellLine: 1, Part: "source"}),
-		mk(30, &scanner.NotebookLocation{Cell: 2, CellLine: 1, Part: "output", Output: &scanner.OutputLocation{Index: 0, Type: "stream"}}),
-		mk(31, &scanner.NotebookLocation{Cell: 2, CellLine: 2, Part: "output", Output: &scanner.OutputLocation{Index: 0, Type: "stream"}}),
+		mk(30, &scanner.NotebookLocation{Cell: 2, CellLine: 1, Part: "output", Output: &scanner.OutputLocation{Index: 1, Type: "stream"}}),
+		mk(31, &scanner.NotebookLocation{Cell: 2, CellLine: 2, Part: "output", Output: &scanner.OutputLocation{Index: 1, Type: "stream"}}),
 		mk(50, &scanner.NotebookLocation{Cell: 4, CellLine: 1, Part: "source"}),
 	}
 	d := parseSARIF(t, render(t, "sarif", fs, Options{}))
