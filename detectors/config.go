@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -109,7 +110,7 @@ func parseConfig(name, text string, gitleaks bool) (*Config, error) {
 		if errors.As(err, &perr) {
 			return nil, fmt.Errorf("%s: %s", name, perr.ErrorWithPosition())
 		}
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, fmt.Errorf("%s: %s", name, tomlTypeError(err))
 	}
 	var unknown []string
 	for _, k := range md.Undecoded() {
@@ -177,6 +178,35 @@ func parseConfig(name, text string, gitleaks bool) (*Config, error) {
 		c.Notes = append(c.Notes, "allowlist commits (rolecall allowlists by path, secret or line; accept known findings in history with --baseline)")
 	}
 	return &c, nil
+}
+
+var tomlTypeMismatch = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]*)"\): incompatible types: TOML value has type (\w+); destination has type (\w+)`)
+
+// tomlTypeError says what a key must hold in TOML's words, not the Go
+// types the decoder names ("destination has type slice").
+func tomlTypeError(err error) string {
+	m := tomlTypeMismatch.FindStringSubmatch(err.Error())
+	if m == nil {
+		return err.Error()
+	}
+	kind := func(t string) string {
+		switch {
+		case t == "slice" || t == "array" || strings.HasPrefix(t, "[]"):
+			return "a list in [ ]"
+		case t == "string":
+			return "a string in quotes"
+		case strings.HasPrefix(t, "int") || strings.HasPrefix(t, "uint"):
+			return "a whole number"
+		case strings.HasPrefix(t, "float"):
+			return "a number"
+		case t == "bool":
+			return "true or false"
+		case t == "map" || t == "struct" || t == "ptr":
+			return "a table"
+		}
+		return t
+	}
+	return fmt.Sprintf("line %s: %s must be %s, not %s", m[1], m[2], kind(m[4]), kind(m[3]))
 }
 
 // IsGitleaksConfig reports whether a config file is read the way gitleaks

@@ -105,3 +105,17 @@ func TestRolecallConfigRefusesGitleaksKeys(t *testing.T) {
 		}
 	}
 }
+
+// A value of the wrong type is named in TOML's words, never Go's.
+func TestConfigTypeErrorsInWords(t *testing.T) {
+	for text, want := range map[string]string{
+		"[[allowlists]]\npaths = \"x\"\n":             "line 2: allowlists.paths must be a list in [ ], not a string in quotes",
+		"[[rules]]\nid = 3\n":                         "line 2: rules.id must be a string in quotes, not a whole number",
+		"[[rules]]\nid = \"a\"\nentropy = \"high\"\n": "line 3: rules.entropy must be a number, not a string in quotes",
+	} {
+		_, err := ParseConfig("c.toml", text)
+		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "slice") || strings.Contains(err.Error(), "int64") {
+			t.Errorf("%q: %v, want %q", text, err, want)
+		}
+	}
+}

@@ -21,9 +21,9 @@ type Report struct {
 	// dry run, whose "fixed" items are what --write would fix.
 	Applied bool         `json:"applied"`
 	Keys    []LeakedKey  `json:"keys"`
-	Fixed  []ReportItem `json:"fixed"`
-	Manual []ReportItem `json:"manual"`
-	Notes  []string     `json:"notes,omitempty"`
+	Fixed   []ReportItem `json:"fixed"`
+	Manual  []ReportItem `json:"manual"`
+	Notes   []string     `json:"notes,omitempty"`
 	// ProfileConfig is the ~/.aws/config stanza to create, outside the
 	// repository, when --profile is given.
 	ProfileConfig string `json:"profile_config,omitempty"`

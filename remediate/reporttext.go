@@ -3,6 +3,7 @@ package remediate
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -78,7 +79,7 @@ func (r *Report) writeSummary(b *strings.Builder) {
 	for _, it := range r.Fixed {
 		s := get(it.File)
 		s.fixed++
-		if it.Shape != "" && !contains(s.shapes, it.Shape) {
+		if it.Shape != "" && !slices.Contains(s.shapes, it.Shape) {
 			s.shapes = append(s.shapes, it.Shape)
 		}
 	}
@@ -199,13 +200,4 @@ func count(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

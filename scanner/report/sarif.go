@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -257,20 +258,11 @@ func newSARIFRule(k sarifRuleKey, r *detectors.Rule) sarifRule {
 	return sr
 }
 
-func hasTag(tags []string, t string) bool {
-	for _, x := range tags {
-		if x == t {
-			return true
-		}
-	}
-	return false
-}
-
 // uniqueTags keeps the first of each tag: SARIF requires tags to be unique.
 func uniqueTags(tags []string) []string {
 	var out []string
 	for _, t := range tags {
-		if !hasTag(out, t) {
+		if !slices.Contains(out, t) {
 			out = append(out, t)
 		}
 	}
@@ -279,11 +271,11 @@ func uniqueTags(tags []string) []string {
 
 func whyItMatters(tags []string) string {
 	switch {
-	case hasTag(tags, "aws") && hasTag(tags, "key-id"):
+	case slices.Contains(tags, "aws") && slices.Contains(tags, "key-id"):
 		return "An access key id is not a secret by itself, but it names a key whose secret is usually close by (in the file, its history or a colleague's copy); it tells you which key to rotate."
-	case hasTag(tags, "aws"):
+	case slices.Contains(tags, "aws"):
 		return "Anyone who can read the repository, a fork or a clone can sign AWS requests as the key's owner until the key is deactivated; deleting the line does not help, since git history keeps it."
-	case hasTag(tags, "token"):
+	case slices.Contains(tags, "token"):
 		return "Anyone who can read the repository or its history can call the service as the token's owner until the token is revoked."
 	}
 	return "The credential opens the system it belongs to for anyone who can read the repository or its history, until it is changed."
@@ -293,7 +285,7 @@ func ruleHelpMarkdown(k sarifRuleKey, desc, hint, why string, tags []string) str
 	var b strings.Builder
 	fmt.Fprintf(&b, "**%s** (rolecall rule `%s`, severity %s)\n\n%s\n\n## How to fix it\n\n", desc, k.rule, k.sev, why)
 	fmt.Fprintf(&b, "1. %s\n", hint)
-	if hasTag(tags, "aws") {
+	if slices.Contains(tags, "aws") {
 		b.WriteString("2. Rewrite the code to use a role or a named profile: `rolecall fix` prints the diff, `rolecall fix --write` applies it.\n")
 		b.WriteString("3. Rotate the key: `aws iam get-access-key-last-used --access-key-id KEY_ID` names its owner, " +
 			"`aws iam update-access-key --user-name USER --access-key-id KEY_ID --status Inactive` stops it, " +
