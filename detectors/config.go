@@ -286,21 +286,29 @@ func extend(base, c *Config) *Config {
 		out.Extend.UseDefault = base.Extend.UseDefault
 	}
 	out.Extend.DisabledRules = append(append([]string(nil), base.Extend.DisabledRules...), c.Extend.DisabledRules...)
-	out.Rules = append([]RuleConfig(nil), base.Rules...)
-	index := map[string]int{}
-	for i, r := range out.Rules {
-		index[r.ID] = i
-	}
-	for _, r := range c.Rules {
-		if i, ok := index[r.ID]; ok {
-			out.Rules[i] = r
-		} else {
-			out.Rules = append(out.Rules, r)
-		}
-	}
+	out.Rules = overlayRules(base.Rules, c.Rules)
 	out.Allowlists = append(append([]AllowlistConfig(nil), base.Allowlists...), c.Allowlists...)
 	out.Notes = append(append([]string(nil), base.Notes...), c.Notes...)
 	return &out
+}
+
+// overlayRules returns base with over laid on it: a rule of over replaces
+// the base rule with its id, other rules are added after.
+func overlayRules(base, over []RuleConfig) []RuleConfig {
+	out := append([]RuleConfig(nil), base...)
+	index := map[string]int{}
+	for i, r := range out {
+		index[r.ID] = i
+	}
+	for _, r := range over {
+		if i, ok := index[r.ID]; ok {
+			out[i] = r
+			continue
+		}
+		index[r.ID] = len(out)
+		out = append(out, r)
+	}
+	return out
 }
 
 // DefaultConfig is the built-in rule set.
@@ -323,21 +331,14 @@ func merge(def, user *Config) (*Config, error) {
 		out.Rules = append(out.Rules, def.Rules...)
 		out.Allowlists = append(out.Allowlists, def.Allowlists...)
 	}
-	index := map[string]int{}
-	for i, r := range out.Rules {
-		index[r.ID] = i
-	}
-	for _, r := range user.Rules {
-		if i, ok := index[r.ID]; ok {
-			out.Rules[i] = r
-			continue
-		}
-		index[r.ID] = len(out.Rules)
-		out.Rules = append(out.Rules, r)
+	out.Rules = overlayRules(out.Rules, user.Rules)
+	index := map[string]bool{}
+	for _, r := range out.Rules {
+		index[r.ID] = true
 	}
 	disabled := map[string]bool{}
 	for _, id := range user.Extend.DisabledRules {
-		if _, ok := index[id]; !ok {
+		if !index[id] {
 			return nil, fmt.Errorf("disabledRules names %q, which is not a rule; `rolecall rules` lists the ids", id)
 		}
 		disabled[id] = true

@@ -53,6 +53,12 @@ func runHook(t *testing.T, h hookDef, repo string, env ...string) (int, string) 
 	cmd := exec.Command(filepath.Join(bin, args[0]), args[1:]...)
 	cmd.Dir = repo
 	cmd.Env = append(gittest.Env(t.TempDir()), append([]string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")}, env...)...)
+	return exitAndOutput(t, cmd)
+}
+
+// exitAndOutput runs cmd and returns its exit status and combined output.
+func exitAndOutput(t *testing.T, cmd *exec.Cmd) (int, string) {
+	t.Helper()
 	out, err := cmd.CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); ok {
 		return ee.ExitCode(), string(out)
@@ -141,14 +147,7 @@ func TestPreCommitTryRepo(t *testing.T) {
 	try := func() (int, string) {
 		cmd := exec.Command(tool, "try-repo", hookRepo, "rolecall-system", "--verbose")
 		cmd.Dir, cmd.Env = r.Dir, env
-		out, err := cmd.CombinedOutput()
-		if ee, ok := err.(*exec.ExitError); ok {
-			return ee.ExitCode(), string(out)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		return 0, string(out)
+		return exitAndOutput(t, cmd)
 	}
 	r.Write("b.py", "y = 2\n")
 	r.Git("add", "b.py")
