@@ -17,6 +17,8 @@ func newCICmd(a *app) *cobra.Command {
 	ci := &cobra.Command{
 		Use:   "ci",
 		Short: "Run in a CI system and pick the commits to scan from its event",
+		Args:  cobra.NoArgs, // an unknown CI system is an error, not help
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	var sarif string
 	gh := &cobra.Command{

@@ -132,6 +132,8 @@ func TestFlagErrors(t *testing.T) {
 	}{
 		{[]string{"scan", "--bogus"}, "Run 'rolecall scan --help'"},
 		{[]string{"bogus"}, "Run 'rolecall --help'"},
+		{[]string{"ci", "gitlab"}, `unknown command "gitlab" for "rolecall ci"` + "\nRun 'rolecall ci --help'"},
+		{[]string{"hook", "remove"}, `unknown command "remove" for "rolecall hook"`},
 		{[]string{"scan", "-j", "0"}, `--jobs "0": use a whole number of 1 or more`},
 		{[]string{"scan", "-j", "many"}, `--jobs "many"`},
 		{[]string{"fix", "-j", "0"}, `--jobs "0"`},

@@ -151,6 +151,8 @@ func newHookCmd(a *app) *cobra.Command {
 	hook := &cobra.Command{
 		Use:   "hook",
 		Short: "Install git hooks that run rolecall",
+		Args:  cobra.NoArgs, // an unknown subcommand is an error, not help
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	var prePush, preCommit, force bool
 	install := &cobra.Command{

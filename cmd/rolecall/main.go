@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
 	"strings"
 )
 
@@ -30,6 +31,10 @@ func main() {
 	stop()
 	os.Exit(code)
 }
+
+// unknownCommand matches cobra's error for an unknown command and names
+// the command it was given to.
+var unknownCommand = regexp.MustCompile(`^unknown command "[^"]*" for "([^"]+)"`)
 
 // exitCodeError ends a run with a chosen exit code; the message, if any, has
 // already been printed.
@@ -58,9 +63,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return ec.code
 	default:
 		msg := err.Error()
-		if strings.HasPrefix(msg, "unknown command") {
+		if m := unknownCommand.FindStringSubmatch(msg); m != nil {
 			// cobra's message ends with its suggestions.
-			msg = strings.TrimRight(msg, "\n") + "\nRun 'rolecall --help' for the commands."
+			msg = strings.TrimRight(msg, "\n") + "\nRun '" + m[1] + " --help' for the commands."
 		}
 		fmt.Fprintf(stderr, "rolecall: %s\n", msg)
 		return exitError
