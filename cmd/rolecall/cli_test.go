@@ -71,7 +71,7 @@ func TestGitCommandsTakeDashC(t *testing.T) {
 	if got := rolecall(t, elsewhere, "staged", "-C", r.Dir); got.code != 1 || !strings.Contains(got.stdout, "a.py:2:") {
 		t.Errorf("staged -C: exit %d\n%s%s", got.code, got.stdout, got.stderr)
 	}
-	if got := rolecall(t, elsewhere, "staged"); got.code != 2 || !strings.Contains(got.stderr, "not a git repository") {
+	if got := rolecall(t, elsewhere, "staged"); got.code != 2 || !strings.Contains(got.stderr, "not in a git repository: run rolecall staged inside a clone, or name one with -C DIR") {
 		t.Errorf("staged outside a repository: exit %d %s", got.code, got.stderr)
 	}
 	tip := r.Commit("two")

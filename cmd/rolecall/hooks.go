@@ -28,7 +28,7 @@ reported, so an old finding does not block every commit that touches the file.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			g, err := a.openGit(a.dir)
 			if err != nil {
-				return err
+				return dirHint(cmd, a.dir, err)
 			}
 			defer g.repo.Close()
 			res, err := g.repo.ScanStaged(cmd.Context(), scanner.New(g.eng), a.gitOptions(false))
@@ -98,7 +98,7 @@ it expects and exits 2.`,
 			}
 			g, err := a.openGit(a.dir)
 			if err != nil {
-				return err
+				return dirHint(cmd, a.dir, err)
 			}
 			defer g.repo.Close()
 			sel, err := prePushSelection(g.repo, a)
@@ -174,7 +174,7 @@ instead (hooks "rolecall" and "rolecall-pre-push").`,
 			}
 			repo, err := gitscan.Open(a.dir, 1)
 			if err != nil {
-				return err
+				return dirHint(cmd, a.dir, err)
 			}
 			defer repo.Close()
 			dir := hooksDir(repo)
@@ -257,6 +257,15 @@ func hooksDir(repo *gitscan.Repo) string {
 		return p
 	}
 	return filepath.Join(repo.CommonDir(), "hooks")
+}
+
+// dirHint rewords "not a git repository" for the commands that take no
+// path argument: they take -C DIR.
+func dirHint(cmd *cobra.Command, dir string, err error) error {
+	if !strings.Contains(err.Error(), "not a git repository") {
+		return err
+	}
+	return fmt.Errorf("%s is not in a git repository: run %s inside a clone, or name one with -C DIR", dir, cmd.CommandPath())
 }
 
 // addDirFlag registers -C DIR: run as if started in DIR, as git -C does.
