@@ -138,45 +138,52 @@ func checkNotebooks(t *testing.T, dir string) {
 		t.Fatalf("notebooks: %v", matches)
 	}
 	for _, path := range matches {
-		data, _ := os.ReadFile(path)
-		var nb map[string]any
-		if err := json.Unmarshal(data, &nb); err != nil {
-			t.Errorf("%s is not JSON: %v", path, err)
-			continue
+		checkNotebookStructure(t, path)
+	}
+}
+
+// checkNotebookStructure checks one notebook against the required keys and
+// types of the nbformat 4 schema.
+func checkNotebookStructure(t *testing.T, path string) {
+	t.Helper()
+	data, _ := os.ReadFile(path)
+	var nb map[string]any
+	if err := json.Unmarshal(data, &nb); err != nil {
+		t.Errorf("%s is not JSON: %v", path, err)
+		return
+	}
+	if nb["nbformat"] != float64(4) || nb["metadata"] == nil || nb["nbformat_minor"] == nil {
+		t.Errorf("%s: top level %v", path, keys(nb))
+	}
+	for i, c := range nb["cells"].([]any) {
+		cell := c.(map[string]any)
+		allowed := map[string]bool{"id": true, "cell_type": true, "metadata": true, "source": true}
+		switch cell["cell_type"] {
+		case "code":
+			allowed["outputs"], allowed["execution_count"] = true, true
+			if _, ok := cell["outputs"].([]any); !ok {
+				t.Errorf("%s cell %d: outputs is not a list", path, i+1)
+			}
+		case "markdown", "raw":
+			allowed["attachments"] = true
+		default:
+			t.Errorf("%s cell %d: cell_type %v", path, i+1, cell["cell_type"])
 		}
-		if nb["nbformat"] != float64(4) || nb["metadata"] == nil || nb["nbformat_minor"] == nil {
-			t.Errorf("%s: top level %v", path, keys(nb))
+		for k := range cell {
+			if !allowed[k] {
+				t.Errorf("%s cell %d: unexpected key %q", path, i+1, k)
+			}
 		}
-		for i, c := range nb["cells"].([]any) {
-			cell := c.(map[string]any)
-			allowed := map[string]bool{"id": true, "cell_type": true, "metadata": true, "source": true}
-			switch cell["cell_type"] {
-			case "code":
-				allowed["outputs"], allowed["execution_count"] = true, true
-				if _, ok := cell["outputs"].([]any); !ok {
-					t.Errorf("%s cell %d: outputs is not a list", path, i+1)
-				}
-			case "markdown", "raw":
-				allowed["attachments"] = true
-			default:
-				t.Errorf("%s cell %d: cell_type %v", path, i+1, cell["cell_type"])
-			}
-			for k := range cell {
-				if !allowed[k] {
-					t.Errorf("%s cell %d: unexpected key %q", path, i+1, k)
+		switch src := cell["source"].(type) {
+		case string:
+		case []any:
+			for _, l := range src {
+				if _, ok := l.(string); !ok {
+					t.Errorf("%s cell %d: source element %v", path, i+1, l)
 				}
 			}
-			switch src := cell["source"].(type) {
-			case string:
-			case []any:
-				for _, l := range src {
-					if _, ok := l.(string); !ok {
-						t.Errorf("%s cell %d: source element %v", path, i+1, l)
-					}
-				}
-			default:
-				t.Errorf("%s cell %d: source %T", path, i+1, src)
-			}
+		default:
+			t.Errorf("%s cell %d: source %T", path, i+1, src)
 		}
 	}
 }

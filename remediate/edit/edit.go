@@ -124,6 +124,20 @@ func Apply(text []byte, edits []Edit) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
+// Lines splits text into lines that keep their line breaks.
+func Lines(text []byte) [][]byte {
+	var out [][]byte
+	for len(text) > 0 {
+		k := bytes.IndexByte(text, '\n') + 1
+		if k == 0 {
+			k = len(text)
+		}
+		out = append(out, text[:k])
+		text = text[k:]
+	}
+	return out
+}
+
 // LineStart returns the offset of the start of the line holding off.
 func LineStart(text []byte, off int) int {
 	return bytes.LastIndexByte(text[:off], '\n') + 1
