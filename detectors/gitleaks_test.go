@@ -50,6 +50,7 @@ func TestGitleaksConfig(t *testing.T) {
 		{"[[allowlists]] AND: stopword alone is not enough", "app.py", `TOKEN = "itk_fixture` + set.Get("token")[:25] + `"`, "internal-token"},
 		{"[[rules.allowlists]] stopwords", "app.py", `TOKEN = "itk_docsdocs` + set.Get("token")[:24] + `"`, ""},
 		{"rule path admits", "conf/warehouse.yaml", `key: whs_` + set.Get("token")[:24], "warehouse-key"},
+		{"[rules.allowlist] (singular)", "conf/warehouse.yaml", `key: whs_sbx` + set.Get("token")[:21], ""},
 		{"rule path excludes", "etl.py", `KEY = "whs_` + set.Get("token")[:24] + `"`, ""},
 		{"rule from the extended file", "ci.sh", `export CI_TOKEN=` + lci, "legacy-ci-token"},
 		{"allowlist from the extended file", "third_party/ci.sh", `export CI_TOKEN=` + lci, ""},
