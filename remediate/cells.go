@@ -117,6 +117,26 @@ func langName(lang string) string {
 	return lang
 }
 
+// place names an offset of the cell's text the way the scan names a place
+// in a notebook: "cell 4 line 2".
+func (c *nbCell) place(off int) string {
+	off = min(max(off, 0), len(c.text))
+	return fmt.Sprintf("cell %d line %d", c.cell.Index, bytes.Count(c.text[:off], []byte("\n"))+1)
+}
+
+// programPlace names an offset of the Python cells joined into one
+// program by its cell and line, for the rewriter's reasons.
+func programPlace(py []*nbCell) func(off int) string {
+	return func(off int) string {
+		for _, c := range py {
+			if off >= c.start && off <= c.start+len(c.text) {
+				return c.place(off - c.start)
+			}
+		}
+		return fmt.Sprintf("offset %d of the notebook's Python code", off)
+	}
+}
+
 // planCells plans the edits of every cell: the Python cells as one
 // program (a constant in one cell and its use in another are seen
 // together), every other code cell once, with all its secrets, by the
@@ -155,7 +175,9 @@ func (p *Planner) planCells(plan *FilePlan, cells []*nbCell, where []place) map[
 		}
 	}
 	if rw, _ := p.Registry.ForLang("python"); len(pyTargets) > 0 && rw != nil {
-		res := rw(program.Bytes(), pyTargets, p.Options)
+		opts := p.Options
+		opts.Place = programPlace(py)
+		res := rw(program.Bytes(), pyTargets, opts)
 		plan.record(res, pyIndex)
 		if !splitEdits(res.Edits, py) {
 			failCells(plan, py, "rolecall's edit of the Python code would span two cells (a rolecall bug; please report it): fix the Python cells by hand")
@@ -238,7 +260,9 @@ func (p *Planner) planCell(plan *FilePlan, c *nbCell, where []place) {
 	if len(targets) == 0 {
 		return
 	}
-	res := rw(body, targets, p.Options)
+	opts := p.Options
+	opts.Place = func(off int) string { return c.place(c.body + off) }
+	res := rw(body, targets, opts)
 	plan.record(res, index)
 	for _, e := range res.Edits {
 		c.edits = append(c.edits, edit.Edit{Start: e.Start + c.body, End: e.End + c.body, New: e.New})

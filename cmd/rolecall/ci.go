@@ -17,6 +17,8 @@ func newCICmd(a *app) *cobra.Command {
 	ci := &cobra.Command{
 		Use:   "ci",
 		Short: "Run in a CI system and pick the commits to scan from its event",
+		Args:  cobra.NoArgs, // an unknown CI system is an error, not help
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	var sarif string
 	gh := &cobra.Command{
@@ -43,9 +45,6 @@ fails (exit 2): check out with fetch-depth: 0.`,
 			path := "."
 			if len(args) == 1 {
 				path = args[0]
-			}
-			if cmd.Flags().Changed("format") || cmd.Flags().Changed("output") {
-				return fmt.Errorf("ci github writes annotations on standard output and SARIF to --sarif; --format and --output do not apply (use rolecall history for other reports)")
 			}
 			event, err := ghevent.Read(os.Getenv)
 			if err != nil {
@@ -91,6 +90,7 @@ fails (exit 2): check out with fetch-depth: 0.`,
 			}
 			a.settle(&cov, findings, scanErr)
 			opts := a.reportOptions(eng, failOn, &cov)
+			opts.AnnotationsRestIn = "the job summary and in code scanning (the SARIF file " + sarif + ")"
 			if err := report.Write(a.stdout, "github", findings, opts); err != nil {
 				return err
 			}

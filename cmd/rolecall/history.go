@@ -73,6 +73,7 @@ listed as not entered unless --recurse-submodules.`,
 	cmd.Flags().StringVar(&rng, "range", "", "scan exactly the commits of `A..B` (git rev-list B --not A)")
 	cmd.Flags().StringVar(&since, "since-commit", "", "scan only commits after this `SHA` (not reachable from it)")
 	cmd.Flags().BoolVar(&recurse, "recurse-submodules", false, "also scan the history of each submodule cloned under .git/modules (paths prefixed with the submodule's)")
+	a.addReportFlags(cmd.Flags())
 	a.addScanFlags(cmd.Flags())
 	a.addFailIncomplete(cmd.Flags(), false)
 	return cmd
