@@ -31,6 +31,8 @@ type sarifRun struct {
 	// Columns count code points, like Finding.Column.
 	ColumnKind string        `json:"columnKind"`
 	Results    []sarifResult `json:"results"`
+	// Properties name the repository of a run in `rolecall org` reports.
+	Properties map[string]any `json:"properties,omitempty"`
 }
 
 type sarifDriver struct {
@@ -152,6 +154,13 @@ func writeSARIF(w io.Writer, fs []scanner.Finding, o Options) error {
 // fs must already be prepared (redacted) by the caller unless it comes
 // through Write.
 func WriteSARIFWithFixes(w io.Writer, fs []scanner.Finding, o Options, fixes map[int][]SARIFFix) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(sarifLog{Schema: sarifSchema, Version: "2.1.0", Runs: []sarifRun{sarifRunOf(fs, o, fixes)}})
+}
+
+// sarifRunOf builds the run for fs; fixes[i] are the fixes of fs[i].
+func sarifRunOf(fs []scanner.Finding, o Options, fixes map[int][]SARIFFix) sarifRun {
 	run := sarifRun{ColumnKind: "unicodeCodePoints", Results: []sarifResult{}}
 	run.Tool.Driver = sarifDriver{Name: "rolecall", Version: o.Version, InformationURI: "https://github.com/rolecall/rolecall"}
 	index := map[string]int{}
@@ -225,9 +234,7 @@ func WriteSARIFWithFixes(w io.Writer, fs []scanner.Finding, o Options, fixes map
 	if run.Tool.Driver.Rules == nil {
 		run.Tool.Driver.Rules = []sarifRule{}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(sarifLog{Schema: sarifSchema, Version: "2.1.0", Runs: []sarifRun{run}})
+	return run
 }
 
 // ruleName turns "aws-secret-access-key" into "AwsSecretAccessKey", the
