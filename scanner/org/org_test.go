@@ -369,7 +369,9 @@ func TestGitHubListing(t *testing.T) {
 	} {
 		var waits []string
 		c.gh.API = srv.URL + "/api"
-		c.gh.Wait = func(d time.Duration, why string) { waits = append(waits, fmt.Sprintf("%s %v", why, d > 0 && d <= 3*time.Second)) }
+		c.gh.Wait = func(d time.Duration, why string) {
+			waits = append(waits, fmt.Sprintf("%s %v", why, d > 0 && d <= 3*time.Second))
+		}
 		repos, err := c.gh.List(context.Background())
 		if err != nil {
 			t.Fatal(err)
