@@ -75,30 +75,22 @@ Exit status: --exit-code when findings at or above --fail-on are reported,
 		RunE: func(cmd *cobra.Command, args []string) error { return a.runOrg(cmd, &of) },
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&of.githubOrg, "github-org", "", "scan the repositories of this GitHub organisation")
-	fs.StringVar(&of.githubUser, "github-user", "", "scan the repositories this GitHub user owns")
-	fs.StringVar(&of.apiURL, "api-url", "", "GitHub API base URL, for GitHub Enterprise Server: https://HOST/api/v3")
+	fs.StringVar(&of.githubOrg, "github-org", "", "scan the repositories of the GitHub organisation `NAME`")
+	fs.StringVar(&of.githubUser, "github-user", "", "scan the repositories the GitHub user `NAME` owns")
+	fs.StringVar(&of.apiURL, "api-url", "", "GitHub API base `URL`, for GitHub Enterprise Server: https://HOST/api/v3")
 	fs.BoolVar(&of.includeForks, "include-forks", false, "also scan forks listed by the GitHub API")
 	fs.BoolVar(&of.includeArchived, "include-archived", false, "also scan archived repositories")
 	fs.StringVar(&of.reposFile, "repos", "", "scan the repositories in `FILE`: one clone URL or local path a line (# comments)")
 	fs.StringVar(&of.dir, "dir", "", "scan every git repository (work tree or bare) below `DIR`")
-	fs.StringVar(&of.state, "state", "", "mirrors and the store of what was scanned (default: the user cache directory's rolecall/org)")
+	fs.StringVar(&of.state, "state", "", "keep mirrors and the store of what was scanned in `DIR` (default: the user cache directory's rolecall/org)")
 	fs.StringVar(&of.shard, "shard", "", "scan only shard `K/N` (1-based) of the repositories")
 	fs.IntVar(&of.shards, "shards", 0, "split into `N` shards and scan the one JOB_COMPLETION_INDEX (0-based) names")
 	fs.BoolVar(&of.onlyNew, "new", false, "report only findings first seen in this run")
 	fs.StringVar(&of.summary, "summary", "", "write a JSON summary of the run to `FILE`")
 	fs.StringVarP(&of.format, "format", "f", "jsonl", "report format: "+strings.Join(org.Formats, ", "))
-	a.maxFileSize = scanner.DefaultMaxFileSize
-	fs.StringVarP(&a.output, "output", "o", "", "write the report to `FILE` instead of standard output")
-	fs.StringVarP(&a.config, "config", "c", "", "rules and allowlists `FILE`, applied to every repository")
-	fs.StringVar(&a.baseline, "baseline", "", "report only findings whose fingerprint is not in this earlier JSON report `FILE`")
-	fs.BoolVar(&a.showSecrets, "show-secrets", false, "print secrets in full (by default every output shows only their first characters)")
-	fs.IntVar(&a.exitCode, "exit-code", 1, "exit status when findings at or above --fail-on are reported")
-	fs.StringVar(&a.failOn, "fail-on", "medium", "lowest severity that sets the exit status: high, medium or low")
-	fs.Var(&a.maxFileSize, "max-file-size", "skip (with a warning) blobs bigger than this, e.g. 10MiB, 500KB")
-	fs.BoolVar(&a.noColor, "no-color", false, "no colour in the text report (NO_COLOR in the environment does the same)")
-	fs.IntVarP(&a.jobs, "jobs", "j", 0, "repositories scanned at once (default: number of CPUs)")
-	fs.BoolVarP(&a.quiet, "quiet", "q", false, "print no warnings or progress on standard error")
+	a.addReportFlags(fs)
+	fs.Lookup("config").Usage = "rules and allowlists `FILE`, applied to every repository"
+	fs.Lookup("jobs").Usage = "repositories scanned at once (default: number of CPUs)"
 	return cmd
 }
 

@@ -83,8 +83,14 @@ when something is, 2 on a usage or runtime error.`,
 
 // addScanFlags registers the flags shared by every command that scans.
 func (a *app) addScanFlags(fs *pflag.FlagSet) {
-	a.maxFileSize = scanner.DefaultMaxFileSize
 	fs.StringVarP(&a.format, "format", "f", "text", "report format: "+strings.Join(report.Formats, ", "))
+	a.addReportFlags(fs)
+}
+
+// addReportFlags registers the scan flags but --format, for commands with
+// formats of their own.
+func (a *app) addReportFlags(fs *pflag.FlagSet) {
+	a.maxFileSize = scanner.DefaultMaxFileSize
 	fs.StringVarP(&a.output, "output", "o", "", "write the report to `FILE` instead of standard output")
 	fs.StringVarP(&a.config, "config", "c", "", "rules and allowlists `FILE` (default: .rolecall.toml at the scan root, if present)")
 	fs.StringVar(&a.baseline, "baseline", "", "report only findings not in this earlier JSON report `FILE`")

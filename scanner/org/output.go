@@ -91,29 +91,19 @@ func Write(w io.Writer, format string, repos iter.Seq2[RepoFindings, error], o r
 // writeJSON writes one array, laid out like the other commands' JSON.
 func writeJSON(w io.Writer, repos iter.Seq2[RepoFindings, error], show bool) error {
 	bw := bufio.NewWriter(w)
-	bw.WriteString("[")
-	n := 0
+	arr := report.NewJSONArray(bw, "")
 	for r, err := range repos {
 		if err != nil {
 			return err
 		}
 		for _, f := range redacted(r.Findings, show) {
-			data, err := json.MarshalIndent(&f, "  ", "  ")
-			if err != nil {
+			if err := arr.Add(&f); err != nil {
 				return err
 			}
-			if n > 0 {
-				bw.WriteByte(',')
-			}
-			bw.WriteString("\n  ")
-			bw.Write(data)
-			n++
 		}
 	}
-	if n > 0 {
-		bw.WriteString("\n")
-	}
-	bw.WriteString("]\n")
+	arr.Close()
+	bw.WriteByte('\n')
 	return bw.Flush()
 }
 

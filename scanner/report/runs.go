@@ -28,8 +28,8 @@ type SARIFRun struct {
 // date), so that a merge can read the log back without loss.
 func WriteSARIFRuns(w io.Writer, runs iter.Seq2[SARIFRun, error], o Options) error {
 	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, "{\n  \"$schema\": %q,\n  \"version\": \"2.1.0\",\n  \"runs\": [", sarifSchema)
-	n := 0
+	fmt.Fprintf(bw, "{\n  \"$schema\": %q,\n  \"version\": \"2.1.0\",\n  \"runs\": ", sarifSchema)
+	arr := NewJSONArray(bw, "  ")
 	for r, err := range runs {
 		if err != nil {
 			return err
@@ -52,20 +52,49 @@ func WriteSARIFRuns(w io.Writer, runs iter.Seq2[SARIFRun, error], o Options) err
 				}
 			}
 		}
-		data, err := json.MarshalIndent(run, "    ", "  ")
-		if err != nil {
+		if err := arr.Add(run); err != nil {
 			return err
 		}
-		if n > 0 {
-			bw.WriteByte(',')
-		}
-		bw.WriteString("\n    ")
-		bw.Write(data)
-		n++
 	}
-	if n > 0 {
-		bw.WriteString("\n  ")
-	}
-	bw.WriteString("]\n}\n")
+	arr.Close()
+	bw.WriteString("\n}\n")
 	return bw.Flush()
+}
+
+// JSONArray writes a JSON array one element at a time, laid out as
+// json.MarshalIndent lays out a slice at depth prefix, so a long report
+// holds one element in memory, not all.
+type JSONArray struct {
+	w      *bufio.Writer
+	prefix string
+	n      int
+}
+
+// NewJSONArray starts an array on w.
+func NewJSONArray(w *bufio.Writer, prefix string) *JSONArray {
+	w.WriteByte('[')
+	return &JSONArray{w: w, prefix: prefix}
+}
+
+// Add appends one element.
+func (a *JSONArray) Add(v any) error {
+	data, err := json.MarshalIndent(v, a.prefix+"  ", "  ")
+	if err != nil {
+		return err
+	}
+	if a.n > 0 {
+		a.w.WriteByte(',')
+	}
+	a.w.WriteString("\n" + a.prefix + "  ")
+	a.w.Write(data)
+	a.n++
+	return nil
+}
+
+// Close ends the array.
+func (a *JSONArray) Close() {
+	if a.n > 0 {
+		a.w.WriteString("\n" + a.prefix)
+	}
+	a.w.WriteByte(']')
 }
