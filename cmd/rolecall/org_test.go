@@ -226,3 +226,42 @@ func TestOrgShardsAndMerge(t *testing.T) {
 		}
 	}
 }
+
+// The GitHub API lists the repositories (pages, a rate-limit wait that is
+// shown); the token goes to the API host's clones, so the private one is
+// scanned; forks stay out unless asked for.
+func TestOrgFromGitHubAPI(t *testing.T) {
+	srv, _ := orgRepos(t, 3)
+	srv.Token = testsecrets.New(132).Get("password")
+	srv.Private["r1"] = true
+	srv.RateLimited = true
+	srv.Listed = []orgtest.Listed{{FullName: "acme/r0", Served: "r0"}, {FullName: "acme/r1", Served: "r1"},
+		{FullName: "acme/r2", Served: "r2", Fork: true}}
+	t.Setenv("GITHUB_TOKEN", srv.Token)
+	dir := t.TempDir()
+	for _, c := range []struct {
+		extra []string
+		repos []string
+	}{
+		{nil, []string{"acme/r0", "acme/r1"}},
+		{[]string{"--include-forks"}, []string{"acme/r0", "acme/r1", "acme/r2"}},
+	} {
+		args := append([]string{"org", "--github-org", "acme", "--api-url", srv.URL + "/api", "--state", t.TempDir(),
+			"--summary", filepath.Join(dir, "s.json")}, c.extra...)
+		res := rolecall(t, "", args...)
+		if res.code != 1 || !strings.Contains(res.stderr, "rate limit reached: waiting") {
+			t.Fatalf("exit %d\n%s", res.code, res.stderr)
+		}
+		var got []string
+		for _, f := range jsonLines(t, res.stdout) {
+			got = append(got, f["repository"].(string))
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, c.repos) {
+			t.Errorf("%v: findings in %v, want %v\n%s", c.extra, got, c.repos, res.stderr)
+		}
+		if s := readSummary(t, filepath.Join(dir, "s.json")); s.Repositories != len(c.repos) || len(s.Failed) != 0 {
+			t.Errorf("summary %+v", s)
+		}
+	}
+}

@@ -104,7 +104,7 @@ func (s *scan) places(set *testsecrets.Set, name string) []string {
 func TestOrgOverGitHTTP(t *testing.T) {
 	set := testsecrets.New(111)
 	srv := orgtest.New(t)
-	srv.Token = "t0ken-for-tests"
+	srv.Token = testsecrets.New(110).Get("password")
 
 	alpha := gittest.New(t)
 	alpha.Write("app.py", "import boto3\n")
