@@ -241,6 +241,22 @@ func TestSharedBlobsReadOnce(t *testing.T) {
 		}
 	}
 
+	// Other rules: every commit and blob again, the findings keep the
+	// time they were first seen.
+	state := t.TempDir()
+	cfg := org.Config{Repos: repos, State: state, Jobs: 1, Engine: eng}
+	before := run(t, cfg)
+	cfg.Rules = "other rules"
+	after := run(t, cfg)
+	if after.sum.CommitsScanned != 6 || after.sum.BlobsScanned != 5 || after.sum.Findings != 3 || after.sum.NewFindings != 0 {
+		t.Errorf("rescan under other rules: %+v", after.sum)
+	}
+	for _, f := range after.byRepo["orig"] {
+		if f.FirstSeen != before.start {
+			t.Errorf("first_seen %s, want %s", f.FirstSeen, before.start)
+		}
+	}
+
 	// The same blobs are not read again by a later run over new clones.
 	again := run(t, org.Config{Repos: []org.Repository{{Name: "copy", Path: gittest.Clone(t, fork.Dir)}}, State: t.TempDir(), Jobs: 1, Engine: eng})
 	if again.sum.BlobsScanned != 4 {
