@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -231,11 +230,7 @@ func (a *app) writeReport(write func(io.Writer) error) error {
 	if a.output == "" {
 		return write(a.stdout)
 	}
-	var buf bytes.Buffer
-	if err := write(&buf); err != nil {
-		return fmt.Errorf("writing report: %w", err)
-	}
-	if err := writeFileAtomic(a.output, buf.Bytes(), 0o644); err != nil {
+	if err := writeAtomic(a.output, 0o644, write); err != nil {
 		return fmt.Errorf("cannot write report: %w", err)
 	}
 	return nil
