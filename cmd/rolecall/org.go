@@ -214,7 +214,7 @@ func (a *app) runOrg(cmd *cobra.Command, of *orgFlags) error {
 			names[i] = r.Name
 		}
 		slices.Sort(names)
-		all := org.Stored(of.state, names)
+		all := org.Stored(of.state, names, eng)
 		filtered := func(yield func(org.RepoFindings, error) bool) {
 			for r, err := range all {
 				if err == nil {

@@ -71,6 +71,7 @@ func (r *repoBlobs) Get(blob plumbing.Hash, path string) ([]scanner.Finding, boo
 		return nil, false // a damaged entry: scan the blob again
 	}
 	for i := range fs {
+		r.c.store.unslim(&fs[i])
 		moveTo(&fs[i], path)
 	}
 	return fs, true
@@ -89,8 +90,12 @@ func moveTo(f *scanner.Finding, path string) {
 func (r *repoBlobs) Put(blob plumbing.Hash, path string, fs []scanner.Finding) {
 	var v []byte
 	if len(fs) > 0 {
+		slimmed := make([]scanner.Finding, len(fs))
+		for i := range fs {
+			slimmed[i] = slim(fs[i])
+		}
 		var err error
-		if v, err = json.Marshal(fs); err != nil {
+		if v, err = json.Marshal(slimmed); err != nil {
 			return
 		}
 	} else {

@@ -107,7 +107,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err := os.MkdirAll(cfg.State, 0o700); err != nil {
 		return nil, fmt.Errorf("--state: %w", err)
 	}
-	store, err := OpenStore(StatePath(cfg.State))
+	store, err := OpenStore(StatePath(cfg.State), cfg.Engine)
 	if err != nil {
 		return nil, err
 	}

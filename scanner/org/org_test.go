@@ -272,7 +272,7 @@ func reportOf(t *testing.T, state string, names []string, format string) string 
 	slices.Sort(names)
 	var b bytes.Buffer
 	blank := func(yield func(org.RepoFindings, error) bool) {
-		for r, err := range org.Stored(state, names) {
+		for r, err := range org.Stored(state, names, engine(t, "")) {
 			for i := range r.Findings {
 				r.Findings[i].FirstSeen = ""
 			}

@@ -2,15 +2,18 @@ package org
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
 	"strconv"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/rolecall/rolecall/detectors"
 	"github.com/rolecall/rolecall/scanner"
 )
 
@@ -19,10 +22,16 @@ import (
 // and its entry in the run record), so a process killed at any point
 // leaves either all of a repository's work or none of it.
 //
-//	repos/<name>            repoState (JSON)
-//	findings/<name>/<key>   Finding (JSON, secret in full: the state is private)
-//	blobs/<rules id>/<key>  []scanner.Finding of one blob scan (JSON; empty: nothing found)
-//	runs/<run key>/         "\x00start" and one outcome (JSON) per finished repository
+//	repos/<name>              repoState (JSON)
+//	findings/<len><name><key> Finding (JSON, secret in full: the state is private)
+//	blobs/<rules id>/<key>    []scanner.Finding of one blob scan (JSON; empty: nothing found)
+//	runs/<run key>/           "\x00start" and one outcome (JSON) per finished repository
+//
+// Findings of all repositories share one bucket under a length-prefixed
+// repository name (a bucket per repository would take a page each), and
+// the text a finding's rule supplies (description, hint) is not stored
+// with every finding: the store's pages are mapped into memory as they are
+// read, so its size is memory.
 var (
 	bucketRepos    = []byte("repos")
 	bucketFindings = []byte("findings")
@@ -34,6 +43,8 @@ var (
 // Store is the state of organisation scans.
 type Store struct {
 	db *bolt.DB
+	// rules restore the text findings are stored without.
+	rules map[string]*detectors.Rule
 }
 
 // repoState is what the next run needs to scan only what is new.
@@ -55,9 +66,10 @@ type outcome struct {
 	Blobs   int    `json:"blobs"`
 }
 
-// OpenStore opens (creating) the store at path. Only one process may hold
-// it; another waits a few seconds and then gives up with an error.
-func OpenStore(path string) (*Store, error) {
+// OpenStore opens (creating) the store at path for a scan with eng's
+// rules. Only one process may hold it; another waits a few seconds and
+// then gives up with an error.
+func OpenStore(path string, eng *detectors.Engine) (*Store, error) {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 5 * time.Second})
 	if errors.Is(err, bolt.ErrTimeout) {
 		return nil, fmt.Errorf("state %s is in use by another rolecall org run; give each concurrent run (shard) its own --state", path)
@@ -77,7 +89,33 @@ func OpenStore(path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("initialising state %s: %w", path, err)
 	}
-	return &Store{db: db}, nil
+	return &Store{db: db, rules: rulesByID(eng)}, nil
+}
+
+func rulesByID(eng *detectors.Engine) map[string]*detectors.Rule {
+	m := map[string]*detectors.Rule{}
+	for _, r := range eng.Rules() {
+		m[r.ID] = r
+	}
+	return m
+}
+
+// slim drops what the finding's rule supplies.
+func slim(f scanner.Finding) scanner.Finding {
+	f.Description, f.Hint = "", ""
+	return f
+}
+
+// unslim restores what slim dropped.
+func (s *Store) unslim(f *scanner.Finding) {
+	if r := s.rules[f.RuleID]; r != nil {
+		f.Description, f.Hint = r.Description, r.Hint
+	}
+}
+
+// repoKey is the prefix of a repository's keys in the findings bucket.
+func repoKey(name string) []byte {
+	return append(binary.AppendUvarint(nil, uint64(len(name))), name...)
 }
 
 // Close releases the store.
@@ -171,10 +209,12 @@ func (s *Store) save(c *commit) ([]Finding, error) {
 			if err != nil {
 				return err
 			}
-			if err := tx.Bucket(bucketRepos).Put([]byte(c.name), v); err != nil {
+			rb := tx.Bucket(bucketRepos)
+			rb.FillPercent = 0.9
+			if err := rb.Put([]byte(c.name), v); err != nil {
 				return err
 			}
-			if err := addFindings(tx, c); err != nil {
+			if err := s.addFindings(tx, c); err != nil {
 				return err
 			}
 		}
@@ -189,7 +229,7 @@ func (s *Store) save(c *commit) ([]Finding, error) {
 		if err := rb.Put([]byte(c.name), v); err != nil {
 			return err
 		}
-		all, err = readFindings(tx, c.name)
+		all, err = s.readFindings(tx, c.name)
 		return err
 	})
 	return all, err
@@ -198,35 +238,29 @@ func (s *Store) save(c *commit) ([]Finding, error) {
 // addFindings records the findings of a scan. Like a single history scan,
 // each secret is reported once per place (file and notebook part): a place
 // already recorded by an earlier run keeps its earlier commit.
-func addFindings(tx *bolt.Tx, c *commit) error {
-	fb := tx.Bucket(bucketFindings)
+func (s *Store) addFindings(tx *bolt.Tx, c *commit) error {
+	b := tx.Bucket(bucketFindings)
+	// A repository's keys are added side by side: pack the pages.
+	b.FillPercent = 0.9
+	prefix := repoKey(c.name)
 	firstSeen := map[string]string{}
 	if c.full {
-		if old := fb.Bucket([]byte(c.name)); old != nil {
-			err := old.ForEach(func(k, v []byte) error {
-				var f Finding
-				if err := json.Unmarshal(v, &f); err != nil {
-					return err
-				}
-				firstSeen[string(k)] = f.FirstSeen
-				return nil
-			})
-			if err != nil {
+		cur := b.Cursor()
+		for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Seek(prefix) {
+			var f Finding
+			if err := json.Unmarshal(v, &f); err != nil {
 				return err
 			}
-			if err := fb.DeleteBucket([]byte(c.name)); err != nil {
+			firstSeen[string(k)] = f.FirstSeen
+			if err := cur.Delete(); err != nil {
 				return err
 			}
 		}
 	}
-	b, err := fb.CreateBucketIfNotExists([]byte(c.name))
-	if err != nil {
-		return err
-	}
 	for _, sf := range c.found {
-		place := placeOf(&sf)
-		key := []byte(place + strconv.Itoa(sf.Line) + ":" + strconv.Itoa(sf.Column) + "\x00" + sf.Commit)
-		if k, v := b.Cursor().Seek([]byte(place)); k != nil && bytes.HasPrefix(k, []byte(place)) {
+		place := append(slices.Clip(prefix), placeOf(&sf)...)
+		key := append(slices.Clip(place), strconv.Itoa(sf.Line)+":"+strconv.Itoa(sf.Column)+"\x00"+sf.Commit...)
+		if k, v := b.Cursor().Seek(place); k != nil && bytes.HasPrefix(k, place) {
 			var known Finding
 			if err := json.Unmarshal(v, &known); err != nil {
 				return err
@@ -235,7 +269,7 @@ func addFindings(tx *bolt.Tx, c *commit) error {
 				continue // introduced earlier; this is a re-introduction
 			}
 		}
-		f := Finding{Finding: sf, Repository: c.name, FirstSeen: c.start}
+		f := Finding{Finding: slim(sf), Repository: c.name, FirstSeen: c.start}
 		if fs, ok := firstSeen[string(key)]; ok {
 			f.FirstSeen = fs
 		}
@@ -259,28 +293,26 @@ func placeOf(f *scanner.Finding) string {
 	return f.Fingerprint + "\x00" + part + "\x00"
 }
 
-func readFindings(tx *bolt.Tx, name string) ([]Finding, error) {
-	b := tx.Bucket(bucketFindings).Bucket([]byte(name))
-	if b == nil {
-		return nil, nil
-	}
+func (s *Store) readFindings(tx *bolt.Tx, name string) ([]Finding, error) {
+	prefix := repoKey(name)
 	var out []Finding
-	err := b.ForEach(func(_, v []byte) error {
+	cur := tx.Bucket(bucketFindings).Cursor()
+	for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
 		var f Finding
 		if err := json.Unmarshal(v, &f); err != nil {
-			return err
+			return nil, fmt.Errorf("finding %q of %s in the state: %w", k, name, err)
 		}
+		s.unslim(&f.Finding)
 		out = append(out, f)
-		return nil
-	})
-	return out, err
+	}
+	return out, nil
 }
 
 // findings returns every finding recorded for a repository.
 func (s *Store) findings(name string) ([]Finding, error) {
 	var out []Finding
 	err := s.db.View(func(tx *bolt.Tx) (err error) {
-		out, err = readFindings(tx, name)
+		out, err = s.readFindings(tx, name)
 		return err
 	})
 	return out, err
@@ -304,7 +336,7 @@ func (s *Store) blob(rules, key string) (value []byte, ok bool) {
 // Stored yields the recorded findings of each named repository, in the
 // order given, from the store in state (opened read-only: a report can be
 // rendered while nothing else holds it).
-func Stored(state string, names []string) iter.Seq2[RepoFindings, error] {
+func Stored(state string, names []string, eng *detectors.Engine) iter.Seq2[RepoFindings, error] {
 	return func(yield func(RepoFindings, error) bool) {
 		db, err := bolt.Open(StatePath(state), 0o600, &bolt.Options{ReadOnly: true, Timeout: 5 * time.Second})
 		if err != nil {
@@ -312,7 +344,7 @@ func Stored(state string, names []string) iter.Seq2[RepoFindings, error] {
 			return
 		}
 		defer db.Close()
-		s := &Store{db: db}
+		s := &Store{db: db, rules: rulesByID(eng)}
 		for _, n := range names {
 			fs, err := s.findings(n)
 			Sort(fs)
