@@ -20,6 +20,7 @@ import (
 	"github.com/rolecall/rolecall/scanner/org"
 	"github.com/rolecall/rolecall/scanner/org/orgtest"
 	"github.com/rolecall/rolecall/scanner/report"
+	"github.com/rolecall/rolecall/scanner/report/sariftest"
 )
 
 // scan is one org run and what it reported.
@@ -179,6 +180,24 @@ func TestOrgOverGitHTTP(t *testing.T) {
 		t.Errorf("third run: %+v", third.sum)
 	}
 
+	// A damaged mirror (a pack cut short) is made again from scratch.
+	packs, _ := filepath.Glob(filepath.Join(state, "mirrors", "acme_alpha-*.git", "objects", "pack", "*.pack"))
+	if len(packs) == 0 {
+		t.Fatal("no mirror pack")
+	}
+	for _, p := range packs {
+		if err := os.Truncate(p, 100); err != nil {
+			t.Fatal(err)
+		}
+	}
+	alpha.Write("late.txt", "later\n")
+	alpha.Commit("late")
+	srv.Add(t, "alpha", alpha.Dir)
+	fourth := run(t, cfg)
+	if fourth.sum.CommitsScanned != 1 || len(fourth.sum.Failed) != 2 || fourth.sum.Findings != 3 {
+		t.Errorf("after a damaged mirror: %+v", fourth.sum)
+	}
+
 	// Without the token the private repository fails with its reason, and
 	// the token is never sent to a host not named.
 	cfg.State = t.TempDir()
@@ -307,6 +326,11 @@ func TestShardsMergeToOneRun(t *testing.T) {
 	run(t, org.Config{Repos: repos, State: whole, Jobs: 3})
 	for _, format := range []string{"json", "sarif", "jsonl"} {
 		want := reportOf(t, whole, names, format)
+		if format == "sarif" {
+			if p := sariftest.Problems([]byte(want)); len(p) > 0 || strings.Count(want, `"repository": "acme/repo-`) < len(repos) {
+				t.Errorf("SARIF: %v\n%s", p, want)
+			}
+		}
 		for _, n := range []int{2, 4} {
 			m := org.NewMerged()
 			held := 0
