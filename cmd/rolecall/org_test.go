@@ -211,6 +211,12 @@ func TestOrgShardsAndMerge(t *testing.T) {
 	if len(w) != 6 || fmt.Sprint(w) != fmt.Sprint(m) {
 		t.Errorf("three shards merged:\n%v\nwant\n%v", m, w)
 	}
+	only := filepath.Join(dir, "broken.txt")
+	writeFile(t, only, srv.CloneURL("broken")+"\n")
+	if res := rolecall(t, "", "org", "--repos", only, "--state", filepath.Join(dir, "b")); res.code != 3 ||
+		!strings.Contains(res.stderr, "broken.git: not scanned: fetching") {
+		t.Errorf("a failed repository: exit %d, %s", res.code, res.stderr)
+	}
 	bad := rolecall(t, "", "report", "merge", list)
 	if bad.code != 2 || !strings.Contains(bad.stderr, "not a rolecall org report") {
 		t.Errorf("merge of a non-report: %d %s", bad.code, bad.stderr)
