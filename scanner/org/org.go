@@ -183,7 +183,7 @@ func (r *run) scan(ctx context.Context, repo Repository) error {
 	if err == nil {
 		c.blobs = rb.added
 	}
-	fs, err := r.store.save(c, r.cfg.Jobs > 1)
+	fs, err := r.store.save(c)
 	if err != nil {
 		return fmt.Errorf("storing the scan of %s: %w", repo.Name, err)
 	}

@@ -190,16 +190,9 @@ type commit struct {
 }
 
 // save commits c and returns every finding recorded for the repository.
-// With several repositories finishing at once (batch), their commits
-// share one transaction and one fsync; each still lands whole or not at
-// all.
-func (s *Store) save(c *commit, batch bool) ([]Finding, error) {
+func (s *Store) save(c *commit) ([]Finding, error) {
 	var all []Finding
-	update := s.db.Update
-	if batch {
-		update = s.db.Batch
-	}
-	err := update(func(tx *bolt.Tx) error {
+	err := s.db.Update(func(tx *bolt.Tx) error {
 		if len(c.blobs) > 0 {
 			bb, err := tx.Bucket(bucketBlobs).CreateBucketIfNotExists([]byte(c.rules))
 			if err != nil {
