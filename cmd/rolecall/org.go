@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -62,8 +63,8 @@ finishes, with "repository" and "first_seen" added. --shard K/N scans one
 part of the repositories (by a stable hash of the name); "rolecall report
 merge" joins the parts.
 
-GITHUB_TOKEN authenticates API calls and clones (sent only to github.com
-and the --api-url host).
+GITHUB_TOKEN authenticates API calls and clones (sent only to
+https://github.com and the --api-url origin).
 
 Exit status: --exit-code when findings at or above --fail-on are reported,
 3 when some repositories could not be scanned (each is named), 0 otherwise.`,
@@ -164,13 +165,13 @@ func (a *app) runOrg(cmd *cobra.Command, of *orgFlags) error {
 			return err
 		}
 	}
-	tokenHosts := []string{"github.com"}
+	tokenOrigins := []string{"https://github.com"}
 	repos, err := a.orgSources(cmd, of)
 	if err != nil {
 		return err
 	}
 	if of.apiURL != "" {
-		tokenHosts = append(tokenHosts, hostOf(of.apiURL))
+		tokenOrigins = append(tokenOrigins, originOf(of.apiURL))
 	}
 	repos = shard.Select(repos)
 	if os.Getenv("GOMEMLIMIT") == "" {
@@ -188,7 +189,7 @@ func (a *app) runOrg(cmd *cobra.Command, of *orgFlags) error {
 	progress := a.orgProgress()
 	cfg := org.Config{
 		Repos: repos, State: of.state, Engine: eng, Rules: rules, RunKey: shard.String(),
-		Auth: org.Auth{Token: os.Getenv("GITHUB_TOKEN"), Hosts: tokenHosts},
+		Auth: org.Auth{Token: os.Getenv("GITHUB_TOKEN"), Origins: tokenOrigins},
 		Jobs: a.workers(), MaxFileSize: int64(a.maxFileSize), Warn: a.warn, Progress: progress,
 		Done: func(repo string, fs []org.Finding, start string) error {
 			if !stream {
@@ -289,13 +290,14 @@ func (a *app) orgEngine() (*detectors.Engine, string, error) {
 	return eng, hex.EncodeToString(h.Sum(nil)[:16]), err
 }
 
-func hostOf(raw string) string {
-	rest := raw
-	if _, after, ok := strings.Cut(raw, "://"); ok {
-		rest = after
+// originOf is scheme://host of a URL: the API host serves the clones of
+// GitHub Enterprise Server.
+func originOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
 	}
-	host, _, _ := strings.Cut(rest, "/")
-	return host
+	return u.Scheme + "://" + u.Host
 }
 
 // orgProgress draws repositories done of total, the ones in progress and

@@ -22,12 +22,13 @@ import (
 // a host that is not GitHub's (a clone URL in --repos may point anywhere).
 type Auth struct {
 	Token string
-	// Hosts receive the token (host or host:port as in the URL).
-	Hosts []string
+	// Origins receive the token: scheme://host[:port], as in the URL, so
+	// that https://github.com does not admit http://github.com.
+	Origins []string
 }
 
 func (a Auth) method(u *url.URL) transport.AuthMethod {
-	if a.Token == "" || !slices.Contains(a.Hosts, u.Host) {
+	if a.Token == "" || !slices.Contains(a.Origins, u.Scheme+"://"+u.Host) {
 		return nil
 	}
 	return &githttp.BasicAuth{Username: "x-access-token", Password: a.Token}

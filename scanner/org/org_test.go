@@ -127,9 +127,8 @@ func TestOrgOverGitHTTP(t *testing.T) {
 		repos = append(repos, org.Repository{Name: "acme/" + n, URL: srv.CloneURL(n)})
 	}
 	repos = append(repos, org.Repository{Name: "missing", Path: filepath.Join(t.TempDir(), "nothing")})
-	host := strings.TrimPrefix(srv.URL, "http://")
 	state := t.TempDir()
-	cfg := org.Config{Repos: repos, State: state, Jobs: 2, Auth: org.Auth{Token: srv.Token, Hosts: []string{host}}}
+	cfg := org.Config{Repos: repos, State: state, Jobs: 2, Auth: org.Auth{Token: srv.Token, Origins: []string{srv.URL}}}
 
 	first := run(t, cfg)
 	failed := map[string]string{}
@@ -201,7 +200,8 @@ func TestOrgOverGitHTTP(t *testing.T) {
 	// Without the token the private repository fails with its reason, and
 	// the token is never sent to a host not named.
 	cfg.State = t.TempDir()
-	for _, auth := range []org.Auth{{}, {Token: srv.Token, Hosts: []string{"github.com"}}} {
+	plain := strings.Replace(srv.URL, "http://", "https://", 1) // same host, another scheme
+	for _, auth := range []org.Auth{{}, {Token: srv.Token, Origins: []string{"https://github.com", plain}}} {
 		cfg.Auth = auth
 		s := run(t, cfg)
 		found := false
@@ -209,7 +209,7 @@ func TestOrgOverGitHTTP(t *testing.T) {
 			found = found || f.Repository == "acme/private" && strings.Contains(f.Error, "authentication")
 		}
 		if !found {
-			t.Errorf("auth %+v: private repository did not fail for authentication: %+v", auth.Hosts, s.sum.Failed)
+			t.Errorf("auth %+v: private repository did not fail for authentication: %+v", auth.Origins, s.sum.Failed)
 		}
 	}
 }
