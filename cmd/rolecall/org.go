@@ -183,14 +183,17 @@ func (a *app) runOrg(cmd *cobra.Command, of *orgFlags) error {
 			return baseline[f.Fingerprint] || of.onlyNew && f.FirstSeen != start
 		})
 	}
-	stream := of.format == "jsonl" && a.output == ""
+	// jsonl streams each repository's findings as it finishes, to
+	// standard output or into the temporary file that becomes -o; the
+	// other formats are rendered from the store once the run is done.
+	stream := of.format == "jsonl"
 	var failing bool
 	var outMu sync.Mutex
-	progress := a.orgProgress()
+	var out io.Writer
 	cfg := org.Config{
 		Repos: repos, State: of.state, Engine: eng, Rules: rules, RunKey: shard.String(),
 		Auth: org.Auth{Token: os.Getenv("GITHUB_TOKEN"), Origins: tokenOrigins},
-		Jobs: a.workers(), MaxFileSize: int64(a.maxFileSize), Warn: a.warn, Progress: progress,
+		Jobs: a.workers(), MaxFileSize: int64(a.maxFileSize), Warn: a.warn, Progress: a.orgProgress(),
 		Done: func(repo string, fs []org.Finding, start string) error {
 			if !stream {
 				return nil
@@ -201,11 +204,25 @@ func (a *app) runOrg(cmd *cobra.Command, of *orgFlags) error {
 			defer outMu.Unlock()
 			failing = failing || anyAtLeast(fs, failOn)
 			a.clearProgress()
-			return org.WriteJSONL(a.stdout, fs, a.showSecrets)
+			return org.WriteJSONL(out, fs, a.showSecrets)
 		},
 	}
-	res, err := org.Run(cmd.Context(), cfg)
-	a.clearProgress()
+	var res *org.Result
+	var runErr error
+	scan := func(w io.Writer) error {
+		out = w
+		res, runErr = org.Run(cmd.Context(), cfg)
+		a.clearProgress()
+		return runErr
+	}
+	if stream {
+		err = a.writeReport(scan)
+	} else {
+		err = scan(nil)
+	}
+	if runErr != nil {
+		return runErr // not "cannot write report"
+	}
 	if err != nil {
 		return err
 	}
