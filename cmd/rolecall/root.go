@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -105,7 +104,7 @@ Exit status:
 	}
 
 	root.AddCommand(newScanCmd(a), newHistoryCmd(a), newStagedCmd(a), newPrePushCmd(a), newHookCmd(a),
-		newFixCmd(a), newCICmd(a), newRulesCmd(a), newVersionCmd(a))
+		newFixCmd(a), newCICmd(a), newOrgCmd(a), newReportCmd(a), newRulesCmd(a), newVersionCmd(a))
 	return root
 }
 
@@ -114,6 +113,12 @@ Exit status:
 // annotations and SARIF).
 func (a *app) addReportFlags(fs *pflag.FlagSet) {
 	fs.StringVarP(&a.format, "format", "f", "text", "report format: "+strings.Join(report.Formats, ", "))
+	a.addOutputFlags(fs)
+}
+
+// addOutputFlags registers --output and --no-color, for commands with
+// formats of their own (org, report merge).
+func (a *app) addOutputFlags(fs *pflag.FlagSet) {
 	fs.StringVarP(&a.output, "output", "o", "", "write the report to `FILE` instead of standard output")
 	fs.BoolVar(&a.noColor, "no-color", false, "no colour in the text report (NO_COLOR in the environment does the same)")
 }
@@ -391,11 +396,7 @@ func (a *app) writeReport(write func(io.Writer) error) error {
 	if a.output == "" {
 		return write(a.stdout)
 	}
-	var buf bytes.Buffer
-	if err := write(&buf); err != nil {
-		return fmt.Errorf("writing report: %w", err)
-	}
-	if err := writeFileAtomic(a.output, buf.Bytes(), 0o644); err != nil {
+	if err := writeAtomic(a.output, 0o644, write); err != nil {
 		return fmt.Errorf("cannot write report: %w", err)
 	}
 	return nil

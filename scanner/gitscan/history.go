@@ -31,6 +31,18 @@ type Options struct {
 	Progress func(Progress)
 	// SkipMessages leaves commit messages unscanned.
 	SkipMessages bool
+	// Blobs, if set, remembers blob scans across runs and repositories, so
+	// a blob that forks and vendored copies share is read once.
+	Blobs BlobCache
+}
+
+// BlobCache holds what scanning a blob found. Detection depends on the
+// path as well as the content (file kind, language, path-scoped rules and
+// allowlists), so both methods take the path, and Get returns findings
+// attributed to the path it is given.
+type BlobCache interface {
+	Get(blob plumbing.Hash, path string) (findings []scanner.Finding, ok bool)
+	Put(blob plumbing.Hash, path string, findings []scanner.Finding)
 }
 
 // Progress counts work done so far.
@@ -242,13 +254,20 @@ func (h *historyScan) scanBlob(st *objectChain, blob plumbing.Hash, path string)
 		if h.allowlisted(path, blob) {
 			return
 		}
-		data, ok := h.readBlob(st, blob, path)
+		fs, ok := h.cachedScan(blob, path)
 		if !ok {
-			return
-		}
-		fs, warnings := h.s.Scan(scanner.Content{Path: path, Data: data})
-		for _, w := range warnings {
-			h.warnf(path, "in blob %s: %s", blob.String()[:12], w)
+			data, ok := h.readBlob(st, blob, path)
+			if !ok {
+				return
+			}
+			var warnings []string
+			fs, warnings = h.s.Scan(scanner.Content{Path: path, Data: data})
+			for _, w := range warnings {
+				h.warnf(path, "in blob %s: %s", blob.String()[:12], w)
+			}
+			if h.opts.Blobs != nil {
+				h.opts.Blobs.Put(blob, path, fs)
+			}
 		}
 		e.findings = fs
 		if len(fs) > 0 {
@@ -259,6 +278,14 @@ func (h *historyScan) scanBlob(st *objectChain, blob plumbing.Hash, path string)
 		}
 	})
 	return e
+}
+
+// cachedScan returns the findings Options.Blobs recorded for blob at path.
+func (h *historyScan) cachedScan(blob plumbing.Hash, path string) ([]scanner.Finding, bool) {
+	if h.opts.Blobs == nil {
+		return nil, false
+	}
+	return h.opts.Blobs.Get(blob, path)
 }
 
 func (h *historyScan) readBlob(st *objectChain, blob plumbing.Hash, path string) ([]byte, bool) {

@@ -35,6 +35,8 @@ type sarifRun struct {
 	ColumnKind  string            `json:"columnKind"`
 	Results     []sarifResult     `json:"results"`
 	Invocations []sarifInvocation `json:"invocations,omitempty"`
+	// Properties name the repository of a run in `rolecall org` reports.
+	Properties map[string]any `json:"properties,omitempty"`
 }
 
 type sarifDriver struct {
@@ -163,6 +165,13 @@ func writeSARIF(w io.Writer, fs []scanner.Finding, o Options) error {
 // severity, with the id "RULE/SEVERITY" (generic-credential/high,
 // generic-credential/low); properties.rule holds the rolecall rule id.
 func WriteSARIFWithFixes(w io.Writer, fs []scanner.Finding, o Options, fixes map[int][]SARIFFix) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(sarifLog{Schema: sarifSchema, Version: "2.1.0", Runs: []sarifRun{sarifRunOf(fs, o, fixes)}})
+}
+
+// sarifRunOf builds the run for fs; fixes[i] are the fixes of fs[i].
+func sarifRunOf(fs []scanner.Finding, o Options, fixes map[int][]SARIFFix) sarifRun {
 	run := sarifRun{ColumnKind: "unicodeCodePoints", Results: []sarifResult{}}
 	run.Tool.Driver = sarifDriver{Name: "rolecall", Version: o.Version, InformationURI: "https://github.com/rolecall/rolecall", Rules: []sarifRule{}}
 	byID := map[string]*detectors.Rule{}
@@ -226,9 +235,7 @@ func WriteSARIFWithFixes(w io.Writer, fs []scanner.Finding, o Options, fixes map
 	if o.Coverage != nil {
 		run.Invocations = []sarifInvocation{invocation(o.Coverage)}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(sarifLog{Schema: sarifSchema, Version: "2.1.0", Runs: []sarifRun{run}})
+	return run
 }
 
 // sarifRuleKey is one SARIF rule: a rolecall rule at one severity.

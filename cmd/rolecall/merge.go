@@ -1,0 +1,53 @@
+package main
+
+import (
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/rolecall/rolecall/detectors"
+	"github.com/rolecall/rolecall/scanner/org"
+	"github.com/rolecall/rolecall/scanner/report"
+)
+
+func newReportCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "report",
+		Short: "Work with reports: merge the shards of an org scan",
+		Args:  cobra.NoArgs,
+	}
+	var format string
+	merge := &cobra.Command{
+		Use:   "merge FILE...",
+		Short: "Combine the reports of org scan shards (jsonl, json, sarif) into one, duplicates removed",
+		Long: `Combine reports written by "rolecall org" (jsonl, json or sarif, told apart by
+their content; each input may be any of them) into one report, sorted by
+repository, with duplicates removed (a finding in two inputs is kept once,
+with the earliest first_seen). Secrets are passed on as the inputs hold them.`,
+		Example: `  rolecall report merge shard-*.jsonl > org.jsonl
+  rolecall report merge -f sarif -o org.sarif shard-*.sarif`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := org.CheckFormat(format); err != nil {
+				return err
+			}
+			m := org.NewMerged()
+			for _, p := range args {
+				if err := m.ReadFile(p); err != nil {
+					return err
+				}
+			}
+			// The inputs were redacted (or not) when written: pass them on.
+			opts := report.Options{ShowSecrets: true, Version: versionString()}
+			if eng, err := detectors.NewEngine(nil); err == nil {
+				opts.Rules = eng.Rules()
+			}
+			return a.writeReport(func(w io.Writer) error { return org.Write(w, format, m.Repositories(), opts) })
+		},
+	}
+	merge.Flags().StringVarP(&format, "format", "f", "jsonl", "report format: "+strings.Join(org.Formats, ", "))
+	merge.Flags().StringVarP(&a.output, "output", "o", "", "write the merged report to `FILE` instead of standard output")
+	cmd.AddCommand(merge)
+	return cmd
+}

@@ -1,0 +1,154 @@
+package org
+
+import (
+	"bufio"
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"io"
+	"iter"
+	"slices"
+	"strings"
+
+	"github.com/rolecall/rolecall/scanner"
+	"github.com/rolecall/rolecall/scanner/report"
+)
+
+// Formats lists the report formats of `rolecall org` and `report merge`.
+var Formats = []string{"jsonl", "json", "sarif", "text"}
+
+// CheckFormat validates a --format value.
+func CheckFormat(f string) error {
+	if !slices.Contains(Formats, f) {
+		return fmt.Errorf("--format %q: use one of %s", f, strings.Join(Formats, ", "))
+	}
+	return nil
+}
+
+// RepoFindings is one repository's part of a report.
+type RepoFindings struct {
+	Repository string
+	Findings   []Finding
+}
+
+// Sort puts findings in report order: by file, commit, position, rule.
+func Sort(fs []Finding) {
+	slices.SortStableFunc(fs, func(a, b Finding) int {
+		return cmp.Or(strings.Compare(a.Repository, b.Repository), scanner.Compare(&a.Finding, &b.Finding))
+	})
+}
+
+// redacted returns the findings as they may be shown.
+func redacted(fs []Finding, show bool) []Finding {
+	if show {
+		return fs
+	}
+	out := slices.Clone(fs)
+	for i := range out {
+		out[i].Secret = scanner.Redact(out[i].Secret)
+	}
+	return out
+}
+
+// WriteJSONL writes one finding a line.
+func WriteJSONL(w io.Writer, fs []Finding, showSecrets bool) error {
+	bw := bufio.NewWriter(w)
+	for _, f := range redacted(fs, showSecrets) {
+		data, err := json.Marshal(&f)
+		if err != nil {
+			return err
+		}
+		bw.Write(data)
+		bw.WriteByte('\n')
+	}
+	return bw.Flush()
+}
+
+// Write renders a report of the repositories in format, one repository at
+// a time. Secrets are redacted unless o.ShowSecrets.
+func Write(w io.Writer, format string, repos iter.Seq2[RepoFindings, error], o report.Options) error {
+	switch format {
+	case "jsonl":
+		for r, err := range repos {
+			if err != nil {
+				return err
+			}
+			if err := WriteJSONL(w, r.Findings, o.ShowSecrets); err != nil {
+				return err
+			}
+		}
+		return nil
+	case "json":
+		return writeJSON(w, repos, o.ShowSecrets)
+	case "sarif":
+		return report.WriteSARIFRuns(w, sarifRuns(repos), o)
+	case "text":
+		return writeText(w, repos, o)
+	}
+	return CheckFormat(format)
+}
+
+// writeJSON writes one array, laid out like the other commands' JSON.
+func writeJSON(w io.Writer, repos iter.Seq2[RepoFindings, error], show bool) error {
+	bw := bufio.NewWriter(w)
+	arr := report.NewJSONArray(bw, "")
+	for r, err := range repos {
+		if err != nil {
+			return err
+		}
+		for _, f := range redacted(r.Findings, show) {
+			if err := arr.Add(&f); err != nil {
+				return err
+			}
+		}
+	}
+	arr.Close()
+	bw.WriteByte('\n')
+	return bw.Flush()
+}
+
+func sarifRuns(repos iter.Seq2[RepoFindings, error]) iter.Seq2[report.SARIFRun, error] {
+	return func(yield func(report.SARIFRun, error) bool) {
+		for r, err := range repos {
+			if err != nil {
+				yield(report.SARIFRun{}, err)
+				return
+			}
+			run := report.SARIFRun{Properties: map[string]any{"repository": r.Repository}}
+			for _, f := range r.Findings {
+				run.Findings = append(run.Findings, f.Finding)
+				run.ResultProperties = append(run.ResultProperties, map[string]any{"repository": f.Repository, "first_seen": f.FirstSeen})
+			}
+			if !yield(run, nil) {
+				return
+			}
+		}
+	}
+}
+
+func writeText(w io.Writer, repos iter.Seq2[RepoFindings, error], o report.Options) error {
+	n, total := 0, 0
+	for r, err := range repos {
+		if err != nil {
+			return err
+		}
+		total++
+		if len(r.Findings) == 0 {
+			continue
+		}
+		n += len(r.Findings)
+		fmt.Fprintf(w, "== %s ==\n", r.Repository)
+		fs := make([]scanner.Finding, len(r.Findings))
+		for i := range r.Findings {
+			fs[i] = r.Findings[i].Finding
+		}
+		if err := report.Write(w, "text", fs, o); err != nil {
+			return err
+		}
+	}
+	if n == 0 {
+		_, err := fmt.Fprintf(w, "no secrets found in %d repositories\n", total)
+		return err
+	}
+	return nil
+}
