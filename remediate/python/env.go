@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/rolecall/rolecall/remediate/config"
 	"github.com/rolecall/rolecall/remediate/edit"
 )
 
@@ -222,7 +223,7 @@ func (r *rewriter) checkMagic(u *unit) {
 		u.reason = fmt.Sprintf("the output of the shell command at %s goes to a variable: remove the key by hand", r.at(u.start))
 		return
 	case m.form == mOther:
-		u.reason = fmt.Sprintf("the key is in a shell command or magic at %s that rolecall does not rewrite: remove it by hand, and configure credentials outside the notebook (aws configure sso, or a role)", r.at(u.start))
+		u.reason = r.shellMagic(u)
 		return
 	}
 	for _, i := range u.targets {
@@ -269,6 +270,16 @@ func (r *rewriter) planMagic(u *unit, st *planState) string {
 		} else {
 			keep = append(keep, a)
 		}
+	}
+	if m.shell != nil {
+		for _, n := range m.shell.notes {
+			r.note(n)
+		}
+		if m.shell.empties {
+			return deleteLine()
+		}
+		u.edits = m.shell.edits
+		return ""
 	}
 	switch m.form {
 	case mConfigure:
@@ -335,4 +346,54 @@ func shellQuote(s string) string {
 		}
 	}
 	return s
+}
+
+// shellPlan is the shell rewriter's fix of a "!" line's command.
+type shellPlan struct {
+	edits   []edit.Edit // in the rewriter's text
+	notes   []string
+	empties bool // the command goes whole: the line goes
+}
+
+// shellMagic hands a "!" line whose shape the magic forms do not cover
+// ("!export K=v && aws s3 ls", "!AWS_ACCESS_KEY_ID=k aws s3 ls | head")
+// to the shell rewriter, which reads the command as a one-line script.
+// It returns why a person must fix the line, or "".
+func (r *rewriter) shellMagic(u *unit) string {
+	p, m := r.p, u.magic
+	if m.prefix != "" || p.src[m.sigil] != '!' {
+		return fmt.Sprintf("the key is in a shell command or magic at %s that rolecall does not rewrite: remove it by hand, and configure credentials outside the notebook (aws configure sso, or a role)", r.at(u.start))
+	}
+	cmd := m.sigil + 1
+	if cmd < u.end && p.src[cmd] == '!' {
+		cmd++
+	}
+	text := p.src[cmd:u.end]
+	var ts []edit.Target
+	for _, i := range u.targets {
+		t := r.targets[i]
+		t.Start, t.End = t.Start-cmd, t.End-cmd
+		ts = append(ts, t)
+	}
+	res := config.Shell(text, ts, r.opts)
+	for _, o := range res.Outcomes {
+		if !o.Fixed {
+			return fmt.Sprintf("the key is in the shell command at %s, and %s", r.at(u.start), o.Reason)
+		}
+	}
+	out, err := edit.Apply(text, res.Edits)
+	if err != nil || len(res.Outcomes) != len(ts) {
+		return fmt.Sprintf("the shell rewrite of the command at %s failed (a rolecall bug; please report it): remove the key by hand", r.at(u.start))
+	}
+	sp := &shellPlan{notes: res.Notes, empties: len(strings.TrimSpace(string(out))) == 0}
+	for _, e := range res.Edits {
+		if strings.ContainsAny(e.New, "\r\n") {
+			// A second line would be Python, not the shell's.
+			return fmt.Sprintf("the shell rewrite of the command at %s needs more than one line: remove the key by hand", r.at(u.start))
+		}
+		sp.edits = append(sp.edits, edit.Edit{Start: e.Start + cmd, End: min(e.End, len(text)) + cmd, New: e.New})
+	}
+	m.shell = sp
+	u.shape = "shell command: " + res.Outcomes[0].Shape
+	return ""
 }
