@@ -49,7 +49,7 @@ func magicBody(text []byte, lang string) int {
 		i++
 	}
 	switch {
-	case bytes.HasPrefix(text[i:], []byte("%%")):
+	case bytes.HasPrefix(text[i:], []byte("%%")), commentedMagic(text[i:]):
 		return edit.LineEnd(text, i)
 	case bytes.HasPrefix(text[i:], []byte("%")):
 		j := i + 1
@@ -62,6 +62,13 @@ func magicBody(text []byte, lang string) int {
 		return j
 	}
 	return 0
+}
+
+// commentedMagic reports whether text starts with a cell magic the way
+// jupytext comments it out: "# %%bash".
+func commentedMagic(text []byte) bool {
+	rest, ok := bytes.CutPrefix(text, []byte("#"))
+	return ok && bytes.HasPrefix(bytes.TrimLeft(rest, " "), []byte("%%"))
 }
 
 // place is where a finding sits in a cell's decoded source.

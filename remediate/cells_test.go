@@ -358,3 +358,47 @@ func TestPythonFailureKeepsOtherCells(t *testing.T) {
 		}
 	}
 }
+
+// A jupytext script's cells that a cell magic puts in another language
+// go to that language's rewriter; the script's own code is rewritten as
+// before, and every other byte stays.
+func TestScriptNotebookCellMagics(t *testing.T) {
+	set := testsecrets.New(1306)
+	r := strings.NewReplacer("@K1", set.Get("aws_key_id"), "@S1", set.Get("aws_secret"),
+		"@K2", set.Get("aws_key_id.2"), "@S2", set.Get("aws_secret.2"), "@K3", set.Get("aws_key_id.3"))
+	cases := []struct{ name, file, in, want string }{
+		{
+			name: "percent, commented magic",
+			file: "etl.py",
+			in:   "# %% [markdown]\n# Load\n\n# %%\nimport boto3\ns3 = boto3.client(\"s3\", aws_access_key_id=\"@K1\", aws_secret_access_key=\"@S1\")\n\n# %%\n# %%bash\nexport AWS_ACCESS_KEY_ID=@K2\nexport AWS_SECRET_ACCESS_KEY=@S2\naws s3 ls\n",
+			want: "# %% [markdown]\n# Load\n\n# %%\nimport boto3\ns3 = boto3.client(\"s3\")\n\n# %%\n# %%bash\naws s3 ls\n",
+		},
+		{
+			name: "percent, bare magic, CRLF",
+			file: "etl.py",
+			in:   "# %%\r\nx = 1\r\n\r\n# %%\r\n%%bash\r\nAWS_ACCESS_KEY_ID=@K3 aws s3 ls\r\n",
+			want: "# %%\r\nx = 1\r\n\r\n# %%\r\n%%bash\r\naws s3 ls\r\n",
+		},
+		{
+			name: "light script",
+			file: "etl.py",
+			in:   "# ---\n# jupyter:\n#   jupytext:\n#     formats: py:light\n# ---\n\nimport os\n\n# +\n# %%bash\nexport AWS_SECRET_ACCESS_KEY=@S2\naws s3 ls\n# -\n",
+			want: "# ---\n# jupyter:\n#   jupytext:\n#     formats: py:light\n# ---\n\nimport os\n\n# +\n# %%bash\naws s3 ls\n# -\n",
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p, s := testPlanner(t)
+			p.Registry = DefaultRegistry()
+			plan := planFor(t, p, s, c.file, []byte(r.Replace(c.in)))
+			for _, it := range plan.Items {
+				if !it.Fixed {
+					t.Errorf("%s not fixed: %s", it.Finding.RuleID, it.Reason)
+				}
+			}
+			if string(plan.Result) != c.want {
+				t.Errorf("got\n%q\nwant\n%q", plan.Result, c.want)
+			}
+		})
+	}
+}

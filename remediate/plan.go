@@ -151,6 +151,14 @@ func (p *Planner) Plan(file string, data []byte, findings []scanner.Finding) (pl
 		p.planNotebook(plan)
 	case ipynb.FormatRMarkdown, ipynb.FormatQuarto, ipynb.FormatDatabricks:
 		p.planTextNotebook(plan)
+	case ipynb.FormatPercent, ipynb.FormatLight:
+		// A jupytext script is code in its own language, but for cells a
+		// cell magic puts in another ("# %%bash"): those go by cell.
+		if nb, err := ipynb.Parse(file, data); err == nil && nb != nil && otherLangCells(nb) {
+			p.planTextNotebook(plan)
+		} else {
+			p.planText(plan)
+		}
 	default:
 		p.planText(plan)
 	}

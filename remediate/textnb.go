@@ -48,6 +48,17 @@ func (p *Planner) planTextNotebook(plan *FilePlan) {
 	plan.manual(p.reasonFor(reasonNoRewriter))
 }
 
+// otherLangCells reports whether a code cell of a script notebook is in a
+// language other than the script's.
+func otherLangCells(nb *ipynb.Notebook) bool {
+	for _, s := range nb.Segments {
+		if s.Kind == ipynb.KindSource && s.CellType == "code" && (s.Lang != nb.Language || s.WriteFile != "") {
+			return true
+		}
+	}
+	return false
+}
+
 // sameCells checks that an edited text notebook still reads as the same
 // cells, but for those the fix emptied.
 func sameCells(path string, data []byte, cells, emptied int) error {
