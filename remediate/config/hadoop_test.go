@@ -186,3 +186,31 @@ spark.hadoop.fs.s3a.session.token={{fake aws_token}}
 		},
 	})
 }
+
+// Bucket names may hold dots: a per-bucket option is known by its ending.
+func TestS3AProperty(t *testing.T) {
+	for _, c := range []struct {
+		name, prefix, scope, option string
+		cred                        bool
+	}{
+		{"fs.s3a.access.key", "", "", "access.key", true},
+		{"spark.hadoop.fs.s3a.aws.credentials.provider", "spark.hadoop.", "", "aws.credentials.provider", false},
+		{"fs.s3a.bucket.lake.secret.key", "", "bucket.lake", "secret.key", true},
+		{"fs.s3a.bucket.logs.example.com.aws.credentials.provider", "", "bucket.logs.example.com", "aws.credentials.provider", false},
+		{"spark.hadoop.fs.s3a.bucket.a.b.session.token", "spark.hadoop.", "bucket.a.b", "session.token", true},
+		{"fs.s3a.bucket.my.secret.key.data.access.key", "", "bucket.my.secret.key.data", "access.key", true},
+		{"fs.s3a.bucket.lake.endpoint.region", "", "bucket.lake", "endpoint.region", false},
+		{"fs.s3a.bucket.lake.connection.maximum", "", "bucket.lake", "connection.maximum", false},
+	} {
+		prefix, scope, option, ok := S3AProperty(c.name)
+		if !ok || prefix != c.prefix || scope != c.scope || option != c.option {
+			t.Errorf("%s: %q %q %q %v, want %q %q %q", c.name, prefix, scope, option, ok, c.prefix, c.scope, c.option)
+		}
+		if s, cred := s3aCredential(c.name[len(c.prefix):]); cred != c.cred || cred && s != c.scope {
+			t.Errorf("%s: s3aCredential gives %q %v", c.name, s, cred)
+		}
+	}
+	if _, _, _, ok := S3AProperty("fs.s3.access.key"); ok {
+		t.Error("fs.s3.access.key read as an S3A property")
+	}
+}

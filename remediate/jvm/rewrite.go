@@ -118,6 +118,8 @@ func Rewrite(text []byte, targets []edit.Target, opts edit.Options) edit.Result 
 	}
 	for _, e := range urls {
 		r.edits = append(r.edits, e)
+		r.note(config.URLNote(r.opts))
+		r.hadoopNote()
 	}
 	for ti, ts := range comments {
 		r.edits = append(r.edits, r.deleteComment(ti))
@@ -165,6 +167,13 @@ func (r *rewriter) note(n string) {
 		}
 	}
 	r.notes = append(r.notes, n)
+}
+
+// hadoopNote says when the provider class written is a guess.
+func (r *rewriter) hadoopNote() {
+	if n := config.HadoopNote(r.opts.Hadoop); n != "" {
+		r.note(n)
+	}
 }
 
 func (r *rewriter) text(i int) string { return string(r.src[r.toks[i].start:r.toks[i].end]) }
@@ -428,11 +437,12 @@ func (r *rewriter) planScopes() {
 		}
 		r.scopeDone[scope] = true
 		r.edits = append(r.edits, es...)
+		r.hadoopNote()
 		if r.preset[scope] {
 			r.note("this code already sets fs.s3a.aws.credentials.provider: check that it names a role or profile provider (not SimpleAWSCredentialsProvider or TemporaryAWSCredentialsProvider), since the keys are gone")
 		}
 		if r.opts.Profile != "" {
-			r.note(fmt.Sprintf("Spark's S3A profile provider reads the profile from the environment: set AWS_PROFILE=%s on the driver and on every executor (for example spark.executorEnv.AWS_PROFILE=%s), with that profile in ~/.aws/config on every node", r.opts.Profile, r.opts.Profile))
+			r.note(config.SparkProfileNote(r.opts.Profile))
 		}
 	}
 }

@@ -131,6 +131,25 @@ val p = "s3a://lake/x"
 `,
 		},
 		{
+			name: "a bucket whose name holds dots, its provider already set",
+			in: `hc.set("fs.s3a.bucket.logs.example.com.aws.credentials.provider", "com.amazonaws.auth.InstanceProfileCredentialsProvider")
+hc.set("fs.s3a.bucket.logs.example.com.access.key", "<KEYID>")
+hc.set("fs.s3a.bucket.logs.example.com.secret.key", "<SECRET>")
+hc.set("fs.s3a.bucket.raw.data.secret.key", "<SECRET>")
+`,
+			want: `hc.set("fs.s3a.bucket.logs.example.com.aws.credentials.provider", "com.amazonaws.auth.InstanceProfileCredentialsProvider")
+hc.set("fs.s3a.bucket.raw.data.aws.credentials.provider", "` + v1 + `")
+`,
+			notes: []string{"already sets fs.s3a.aws.credentials.provider"},
+		},
+		{
+			name:  "keys out of an s3a URL come with the provider note",
+			in:    "val df = spark.read.parquet(\"s3a://<KEYID>:<SECRET>@lake/events\")\n",
+			opts:  edit.Options{Hadoop: "3.4"},
+			want:  "val df = spark.read.parquet(\"s3a://lake/events\")\n",
+			notes: []string{"s3a:// URLs no longer carry keys", "set it to " + v2},
+		},
+		{
 			name: "a setting inside an expression is declined",
 			in: `if (prod) hc.set("fs.s3a.access.key", "<KEYID>") else hc.set("fs.s3a.secret.key", "<SECRET>")
 `,
