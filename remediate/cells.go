@@ -27,6 +27,7 @@ type nbCell struct {
 	start int         // offset of text in the joined Python program
 	edits []edit.Edit // in text
 	items []int       // plan items in the cell's code
+	notes []string    // the rewriter's, for its edits
 }
 
 // lang is the language the cell's code is in.
@@ -161,8 +162,10 @@ func (p *Planner) planCells(plan *FilePlan, cells []*nbCell, where []place) map[
 			pyIndex = append(pyIndex, i)
 		}
 	}
-	if rw, _ := p.Registry.ForLang("python"); len(pyTargets) > 0 && rw != nil {
+	var pyNotes []string
+	if rw := p.pythonRewriter(); len(pyTargets) > 0 && rw != nil {
 		res := rw(program.Bytes(), pyTargets, p.Options)
+		pyNotes, res.Notes = res.Notes, nil // kept if the edits are
 		plan.record(res, pyIndex)
 		if !splitEdits(res.Edits, py) {
 			failCells(plan, py, "rolecall's edit of the Python code would span two cells (a rolecall bug; please report it): fix the Python cells by hand")
@@ -174,6 +177,20 @@ func (p *Planner) planCells(plan *FilePlan, cells []*nbCell, where []place) map[
 		}
 	}
 	p.checkCells(plan, cells, py)
+	// A rewriter's companion steps are for edits that stay.
+	for _, c := range py {
+		if len(c.edits) > 0 {
+			c.notes = pyNotes
+			break
+		}
+	}
+	for _, c := range cells {
+		for _, n := range c.notes {
+			if len(c.edits) > 0 {
+				plan.addNote(n)
+			}
+		}
+	}
 
 	// A secret some code cell still holds stays everywhere: taking its
 	// copies out of prose and outputs would claim a fix that is not one.
@@ -205,8 +222,17 @@ func (p *Planner) target(it Item, start, end int) edit.Target {
 	return edit.Target{Start: start, End: end, Secret: f.Secret, Rule: f.RuleID, Kind: it.Kind, KeyID: f.KeyID}
 }
 
-// rewriterFor returns the rewriter of a cell that is not Python: by its
-// %%writefile target, or by its language.
+// pythonRewriter returns the rewriter of the notebook's Python program.
+func (p *Planner) pythonRewriter() edit.Rewriter {
+	if p.Registry.ForLang == nil {
+		return nil
+	}
+	rw, _ := p.Registry.ForLang("python")
+	return rw
+}
+
+// rewriterFor returns the rewriter of a cell: by its %%writefile target,
+// or by its language.
 func (p *Planner) rewriterFor(c *nbCell) (edit.Rewriter, func([]byte) error, string) {
 	if c.seg.WriteFile != "" && p.Registry.ForPath != nil {
 		rw, v := p.Registry.ForPath(c.seg.WriteFile, detectors.LangForPath(c.seg.WriteFile))
@@ -246,6 +272,7 @@ func (p *Planner) planCell(plan *FilePlan, c *nbCell, where []place) {
 		return
 	}
 	res := rw(body, targets, p.Options)
+	c.notes, res.Notes = res.Notes, nil // kept if the edits are
 	plan.record(res, index)
 	for _, e := range res.Edits {
 		c.edits = append(c.edits, edit.Edit{Start: e.Start + c.body, End: e.End + c.body, New: e.New})
@@ -262,18 +289,14 @@ func (p *Planner) checkCells(plan *FilePlan, cells, py []*nbCell) {
 			continue
 		}
 		var why string
-		out, err := edit.Apply(c.text, c.edits)
+		out, err := c.edited()
 		_, validate, _ := p.rewriterFor(c)
-		if c.python() {
-			_, validate = p.Registry.ForLang("python")
-		}
 		switch {
+		case c.cell.Source != nil && !reencodable(c.cell.Source):
+			why = fmt.Sprintf("the source of cell %d is not a string or a list of strings, so rolecall will not write it again: fix this cell by hand", c.cell.Index)
 		case err != nil:
 			why = fmt.Sprintf("rolecall planned two edits of the same code in cell %d (a rolecall bug; please report it): fix this cell by hand", c.cell.Index)
 		case validate != nil:
-			if len(c.text) > 0 && c.text[len(c.text)-1] != '\n' {
-				out = bytes.TrimSuffix(out, []byte("\n"))
-			}
 			if err := validate(out[min(c.body, len(out)):]); err != nil {
 				why = fmt.Sprintf("cell %d would not parse after the edit (%v): fix this cell by hand", c.cell.Index, err)
 			}
@@ -287,6 +310,38 @@ func (p *Planner) checkCells(plan *FilePlan, cells, py []*nbCell) {
 		}
 		failCells(plan, []*nbCell{c}, why)
 	}
+}
+
+// reencodable reports whether a JSON cell source is what encodeSource
+// writes back: a string or a list of strings. Anything else in the list
+// would be lost.
+func reencodable(v *ipynb.Value) bool {
+	switch v.Kind {
+	case ipynb.JSONString:
+		return true
+	case ipynb.JSONArray:
+		for _, e := range v.Elems {
+			if e.Kind != ipynb.JSONString {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// edited returns the cell's text with its edits. A cell whose last line
+// has no line break keeps it so: an edit that deletes that line leaves
+// the one before it last, and its "\n" or "\r\n" goes with it.
+func (c *nbCell) edited() ([]byte, error) {
+	out, err := edit.Apply(c.text, c.edits)
+	if err != nil || len(c.text) == 0 || c.text[len(c.text)-1] == '\n' {
+		return out, err
+	}
+	if t, ok := bytes.CutSuffix(out, []byte("\n")); ok {
+		out, _ = bytes.CutSuffix(t, []byte("\r"))
+	}
+	return out, nil
 }
 
 // failCells drops the edits of cells and leaves their items to a person.

@@ -1,7 +1,6 @@
 package remediate
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -86,13 +85,10 @@ func (p *Planner) spliceCells(plan *FilePlan, nb *ipynb.Notebook, cells []*nbCel
 		if len(c.edits) == 0 {
 			continue
 		}
-		text, err := edit.Apply(c.text, c.edits)
+		text, err := c.edited()
 		if err != nil {
 			failCells(plan, []*nbCell{c}, fmt.Sprintf("rolecall planned two edits of the same text in cell %d (a rolecall bug; please report it): fix this cell by hand", c.cell.Index))
 			continue
-		}
-		if len(c.text) > 0 && c.text[len(c.text)-1] != '\n' {
-			text = bytes.TrimSuffix(text, []byte("\n")) // a cell's last line has no newline
 		}
 		src := c.cell.Source
 		edits = append(edits, edit.Edit{Start: src.Start, End: src.End, New: encodeSource(string(text), src, data, ascii)})

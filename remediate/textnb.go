@@ -26,7 +26,7 @@ func (p *Planner) planTextNotebook(plan *FilePlan) {
 		if len(c.edits) == 0 {
 			continue
 		}
-		if text, err := edit.Apply(c.text, c.edits); err == nil && len(bytes.TrimSpace(text[min(c.body, len(text)):])) == 0 {
+		if text, err := c.edited(); err == nil && len(bytes.TrimSpace(text[min(c.body, len(text)):])) == 0 {
 			emptied++
 		}
 		edits = append(edits, lineEdits(plan.Original, c)...)
@@ -112,7 +112,7 @@ func lineEdits(data []byte, c *nbCell) []edit.Edit {
 		if err != nil {
 			continue // checkCells already refused such a cell
 		}
-		prefix := string(data[lineA:rawA])
+		prefix := linePrefix(data, c, a, b)
 		var nb bytes.Buffer
 		for _, l := range edit.Lines(text) {
 			if len(bytes.TrimRight(l, "\r\n")) == 0 {
@@ -129,6 +129,23 @@ func lineEdits(data []byte, c *nbCell) []edit.Edit {
 		out = append(out, edit.Edit{Start: lineA, End: end, New: nb.String()})
 	}
 	return out
+}
+
+// linePrefix is what the file puts before the lines of text[a:b]: the
+// longest such prefix, since Databricks writes a blank line as "# MAGIC"
+// and any other as "# MAGIC ".
+func linePrefix(data []byte, c *nbCell, a, b int) string {
+	prefix := ""
+	for i := a; i < max(b, a+1); i = edit.LineEnd(c.text, i) {
+		r := c.seg.RawOffset(i)
+		if p := data[edit.LineStart(data, r):r]; len(p) > len(prefix) {
+			prefix = string(p)
+		}
+		if edit.LineEnd(c.text, i) == i {
+			break
+		}
+	}
+	return prefix
 }
 
 // lineEndOf is the end of the last line an edit touches.
