@@ -266,10 +266,10 @@ func FuzzTextNotebook(f *testing.F) {
 		f.Add(s, ".Rmd")
 	}
 	set := testsecrets.New(1304)
+	p, s := testPlanner(f) // once: building the rules per input would leave little time to fuzz
+	p.Registry = DefaultRegistry()
 	f.Fuzz(func(t *testing.T, src, ext string) {
 		src = strings.NewReplacer("@K", set.Get("aws_key_id"), "@S", set.Get("aws_secret")).Replace(src)
-		p, s := testPlanner(t)
-		p.Registry = DefaultRegistry()
 		name := "nb" + ext
 		fs, _ := s.Scan(scanner.Content{Path: name, Data: []byte(src)})
 		plan := p.Plan(name, []byte(src), fs)

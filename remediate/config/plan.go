@@ -197,8 +197,7 @@ func (p *plan) check() error {
 
 // errorAt returns an error that names the line of text holding off.
 func errorAt(text []byte, off int, format string, args ...any) error {
-	line := bytes.Count(text[:min(max(off, 0), len(text))], []byte{'\n'}) + 1
-	return fmt.Errorf("line %d: %s", line, fmt.Sprintf(format, args...))
+	return fmt.Errorf("line %d: %s", edit.LineNumber(text, off), fmt.Sprintf(format, args...))
 }
 
 // line is one line of a text: [start, end) is its content without the line

@@ -179,7 +179,7 @@ func (r *rewriter) hadoopNote() {
 func (r *rewriter) text(i int) string { return string(r.src[r.toks[i].start:r.toks[i].end]) }
 
 func (r *rewriter) at(off int) string {
-	return fmt.Sprintf("line %d", strings.Count(string(r.src[:min(off, len(r.src))]), "\n")+1)
+	return fmt.Sprintf("line %d", edit.LineNumber(r.src, off))
 }
 
 func (r *rewriter) tokAt(off int) int {
