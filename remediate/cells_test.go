@@ -380,6 +380,18 @@ func TestScriptNotebookCellMagics(t *testing.T) {
 			want: "# %%\r\nx = 1\r\n\r\n# %%\r\n%%bash\r\naws s3 ls\r\n",
 		},
 		{
+			name: "jupytext's own form: the cell's code commented out too",
+			file: "etl.py",
+			in:   "# %%\nimport os\n\n# %%\n# %%bash\n# export AWS_ACCESS_KEY_ID=@K2\n# aws s3 ls\n",
+			want: "# %%\nimport os\n\n# %%\n# %%bash\n# aws s3 ls\n",
+		},
+		{
+			name: "a commented cell and a live one",
+			file: "etl.py",
+			in:   "# %%\n# %%bash\n# export AWS_SECRET_ACCESS_KEY=@S2\n\n# %%\n%%bash\nexport AWS_ACCESS_KEY_ID=@K3\naws s3 ls\n",
+			want: "# %%\n# %%bash\n\n# %%\n%%bash\naws s3 ls\n",
+		},
+		{
 			name: "light script",
 			file: "etl.py",
 			in:   "# ---\n# jupyter:\n#   jupytext:\n#     formats: py:light\n# ---\n\nimport os\n\n# +\n# %%bash\nexport AWS_SECRET_ACCESS_KEY=@S2\naws s3 ls\n# -\n",

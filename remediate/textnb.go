@@ -19,6 +19,13 @@ func (p *Planner) planTextNotebook(plan *FilePlan) {
 		return
 	}
 	cells := sourceCells(nb)
+	for _, c := range cells {
+		if l := scriptCellLang(nb, c.seg); l != c.seg.Lang {
+			seg := *c.seg
+			seg.Lang, seg.WriteFile = l, ""
+			c.seg = &seg
+		}
+	}
 	p.planCells(plan, cells, locate(plan, cells))
 	var edits []edit.Edit
 	emptied := 0 // cells the fix empties, which some formats then drop
@@ -51,12 +58,32 @@ func (p *Planner) planTextNotebook(plan *FilePlan) {
 // otherLangCells reports whether a code cell of a script notebook is in a
 // language other than the script's.
 func otherLangCells(nb *ipynb.Notebook) bool {
-	for _, s := range nb.Segments {
-		if s.Kind == ipynb.KindSource && s.CellType == "code" && (s.Lang != nb.Language || s.WriteFile != "") {
+	for i := range nb.Segments {
+		s := &nb.Segments[i]
+		if s.Kind == ipynb.KindSource && s.CellType == "code" && scriptCellLang(nb, s) != nb.Language {
 			return true
 		}
 	}
 	return false
+}
+
+// scriptCellLang is the language of a jupytext script's cell as the fixer
+// reads it: jupytext comments out the code of a cell in another language
+// ("# %%bash", then "# aws s3 ls"), and such a cell is a comment of the
+// script's own language. Other formats keep their cells' languages.
+func scriptCellLang(nb *ipynb.Notebook, s *ipynb.Segment) string {
+	if nb.Format != ipynb.FormatPercent && nb.Format != ipynb.FormatLight || s.CellType != "code" || s.Lang == nb.Language && s.WriteFile == "" {
+		return s.Lang
+	}
+	lines := edit.Lines(s.Text)
+	for k, l := range lines {
+		t := bytes.TrimSpace(l)
+		if len(t) == 0 || bytes.HasPrefix(t, []byte("#")) || k == 0 && bytes.HasPrefix(t, []byte("%%")) {
+			continue
+		}
+		return s.Lang
+	}
+	return nb.Language
 }
 
 // sameCells checks that an edited text notebook still reads as the same
