@@ -207,10 +207,41 @@ func (p *Planner) planCells(plan *FilePlan, cells []*nbCell, where []place) map[
 			continue
 		}
 		// Markdown and raw cells are prose: take the secret out of the text.
-		w.cell.edits = append(w.cell.edits, edit.Edit{Start: w.start, End: w.end, New: Redacted})
+		red, ok := Redacted, true
+		if w.cell.lang() == "yaml" { // R Markdown and Quarto front matter
+			red, ok = yamlRedaction(w.cell.text, w.start, w.end)
+		}
+		if !ok {
+			it.Reason = "the key is a value in the YAML front matter that rolecall cannot blank without breaking it: move it out by hand (for example `!r Sys.getenv(\"NAME\")` in params)"
+			continue
+		}
+		w.cell.edits = append(w.cell.edits, edit.Edit{Start: w.start, End: w.end, New: red})
 		it.Fixed, it.Shape = true, "removed from a "+w.cell.cell.Type+" cell"
 	}
 	return blocked
+}
+
+// yamlRedaction returns what replaces text[start:end] in YAML so that
+// the YAML still loads: Redacted inside a quoted or a plain scalar, and a
+// quoted Redacted for a plain scalar it would start (a leading "*" is an
+// alias there), when the secret is the whole scalar; ok is false otherwise.
+func yamlRedaction(text []byte, start, end int) (string, bool) {
+	before := bytes.TrimRight(text[edit.LineStart(text, start):start], " \t")
+	if start > 0 && (text[start-1] == '"' || text[start-1] == '\'') {
+		return Redacted, true
+	}
+	if len(before) > 0 && text[start-1] != ' ' && text[start-1] != '\t' && !bytes.ContainsRune([]byte("[{,"), rune(text[start-1])) {
+		return Redacted, true // inside a plain scalar
+	}
+	if len(before) > 0 && !bytes.ContainsAny(before[len(before)-1:], ":-?[{,") {
+		return Redacted, true // a later word of a plain scalar
+	}
+	after := bytes.TrimLeft(text[end:edit.LineEnd(text, end)], " \t")
+	after = bytes.TrimRight(after, "\r\n")
+	if len(after) == 0 || after[0] == '#' || after[0] == ',' || after[0] == ']' || after[0] == '}' {
+		return `"` + Redacted + `"`, true
+	}
+	return "", false
 }
 
 func stillInCode(cell int) string {

@@ -254,17 +254,21 @@ func TestDropElems(t *testing.T) {
 	}
 }
 
-// Text notebooks are hostile too: planning one never ends in an internal
-// error, and a changed plan applies and keeps its cells.
+// Notebooks are hostile too: planning one (a text notebook, or a JSON one
+// with the .ipynb extension) never ends in an internal error, and a
+// changed plan applies.
 func FuzzTextNotebook(f *testing.F) {
 	for _, s := range []string{
 		"# Databricks notebook source\nK = \"@K\"\n\n# COMMAND ----------\n\n# MAGIC %sh\n# MAGIC export AWS_ACCESS_KEY_ID=@K\n# MAGIC export AWS_SECRET_ACCESS_KEY=@S\n",
 		"# Databricks notebook source\n# MAGIC %r\r\n# MAGIC Sys.setenv(AWS_ACCESS_KEY_ID = \"@K\")\r\n# MAGIC\r\n# MAGIC x <- 1\r\n",
 		"---\ntitle: x\n---\n\n```{bash}\nexport AWS_ACCESS_KEY_ID=@K AWS_SECRET_ACCESS_KEY=@S\n```\n\n```{r}\nSys.setenv(AWS_SECRET_ACCESS_KEY = \"@S\")\n```\n",
+		"# %%\nimport boto3\n!export AWS_ACCESS_KEY_ID=@K && aws s3 ls\n\n# %%\n# %%bash\nexport AWS_SECRET_ACCESS_KEY=@S\n\n# %%\n%%bash\r\n# export AWS_ACCESS_KEY_ID=@K\r\n",
 	} {
 		f.Add(s, ".py")
 		f.Add(s, ".Rmd")
 	}
+	// JSON notebooks too: the same planning, with outputs and re-encoding.
+	f.Add(`{"cells": [{"cell_type": "code", "metadata": {}, "outputs": [{"output_type": "stream", "name": "stdout", "text": ["@K\n"]}], "source": ["%%bash\n", "export AWS_ACCESS_KEY_ID=@K\n", "export AWS_SECRET_ACCESS_KEY=@S"]}, {"cell_type": "code", "metadata": {}, "outputs": [], "source": "import boto3\r\nKEY = '@K'\r\ns3 = boto3.client('s3', aws_access_key_id=KEY)"}], "metadata": {"kernelspec": {"language": "python"}}, "nbformat": 4, "nbformat_minor": 5}`, ".ipynb")
 	set := testsecrets.New(1304)
 	p, s := testPlanner(f) // once: building the rules per input would leave little time to fuzz
 	p.Registry = DefaultRegistry()

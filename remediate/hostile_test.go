@@ -89,6 +89,12 @@ func TestHostileNotebooks(t *testing.T) {
 			manual: map[int]string{1: "the source of cell 1 is not a string or a list of strings"},
 		},
 		{
+			name: "R Markdown front matter stays YAML",
+			file: "report.Rmd",
+			data: []byte("---\ntitle: Lake\nparams:\n  key: " + g("aws_key_id.9") + "\n---\n\n```{bash}\nexport AWS_ACCESS_KEY_ID=" + g("aws_key_id.10") + "\naws s3 ls\n```\n"),
+			want: "---\ntitle: Lake\nparams:\n  key: \"" + Redacted + "\"\n---\n\n```{bash}\naws s3 ls\n```\n",
+		},
+		{
 			name: "a Databricks MAGIC cell with blank lines and CRLF",
 			file: "etl.py",
 			data: []byte("# Databricks notebook source\r\n# MAGIC %sh\r\n# MAGIC\r\n# MAGIC export AWS_ACCESS_KEY_ID=" + g("aws_key_id.8") + "\r\n# MAGIC\r\n# MAGIC aws s3 ls\r\n"),
@@ -207,5 +213,32 @@ func TestMagicPrefixOfEditedLines(t *testing.T) {
 	want := "# Databricks notebook source\n# MAGIC %sh\n# MAGIC\n# MAGIC export AWS_PROFILE=dev\n# MAGIC aws s3 ls\n"
 	if !bytes.Equal(plan.Result, []byte(want)) {
 		t.Errorf("got\n%q\nwant\n%q", plan.Result, want)
+	}
+}
+
+// Front matter stays YAML that loads: a key that is a whole plain scalar
+// is replaced by a quoted placeholder (a bare "*" starts an alias).
+func TestYAMLRedaction(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"  key: @\n", "  key: \"" + Redacted + "\"\n"},
+		{"  key: @ # rotate\r\n", "  key: \"" + Redacted + "\" # rotate\r\n"},
+		{"- @\n", "- \"" + Redacted + "\"\n"},
+		{"keys: [@, x]\n", "keys: [\"" + Redacted + "\", x]\n"},
+		{"key: \"@\"\n", "key: \"" + Redacted + "\"\n"},
+		{"key: '@'\n", "key: '" + Redacted + "'\n"},
+		{"url: s3a://@@lake\n", "url: s3a://" + Redacted + "@lake\n"},
+		{"note: the key @ expired\n", "note: the key " + Redacted + " expired\n"},
+		{"key: @ and more\n", ""},
+	} {
+		start := strings.IndexByte(c.in, '@')
+		text := []byte(c.in)
+		red, ok := yamlRedaction(text, start, start+1)
+		got := ""
+		if ok {
+			got = c.in[:start] + red + c.in[start+1:]
+		}
+		if got != c.want {
+			t.Errorf("%q: %q, want %q", c.in, got, c.want)
+		}
 	}
 }
