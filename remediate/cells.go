@@ -153,6 +153,11 @@ func (p *Planner) planCells(plan *FilePlan, cells []*nbCell, where []place) map[
 			continue
 		}
 		if !w.cell.code() {
+			if t := w.cell.cell.Type; t != "markdown" && t != "raw" && t != "heading" {
+				// Malformed: it may be code that runs.
+				plan.Items[i].Reason = fmt.Sprintf("cell %d has the cell type %q, so rolecall does not know whether it is code: give it a cell_type, or remove the key by hand", w.cell.cell.Index, t)
+				continue
+			}
 			prose = append(prose, i) // decided once the code is
 			continue
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/rolecall/rolecall/ipynb"
 	"github.com/rolecall/rolecall/ipynb/nbtest"
 	"github.com/rolecall/rolecall/remediate/edit"
+	"github.com/rolecall/rolecall/scanner"
 )
 
 // cellSources returns each cell's decoded source, by cell number.
@@ -240,5 +241,62 @@ func TestYAMLRedaction(t *testing.T) {
 		if got != c.want {
 			t.Errorf("%q: %q, want %q", c.in, got, c.want)
 		}
+	}
+}
+
+// Malformed notebooks, odd kernels, magic lines without bodies,
+// unterminated strings, CRLF, tabs and non-ASCII text: planning never
+// panics or blames itself, every finding is decided with a reason, and a
+// changed plan is its edits applied and still reads as a notebook.
+func TestHostileInputs(t *testing.T) {
+	set := testsecrets.New(1310)
+	k, sk := set.Get("aws_key_id"), set.Get("aws_secret")
+	cases := []struct {
+		name, file, data string
+		manual           string // when set, in the reason of every item not fixed
+	}{
+		{"kernel language a number", "nb.ipynb", `{"cells": [{"cell_type": "code", "source": "import boto3\nboto3.client('s3', aws_access_key_id='` + k + `')", "outputs": {}}], "metadata": {"kernelspec": {"language": 5}}, "nbformat": 4, "nbformat_minor": 2}`, ""},
+		{"cells an object", "nb.ipynb", `{"cells": {"a": "` + k + `"}, "metadata": {}, "nbformat": 4}`, "JSON but not a notebook rolecall can read"},
+		{"outputs a string", "nb.ipynb", `{"cells": [{"cell_type": "code", "source": "x = 1", "outputs": "` + k + `"}], "metadata": {}, "nbformat": 4}`, "in the notebook's metadata (cells[0].outputs)"},
+		{"no cell_type", "nb.ipynb", `{"cells": [{"source": ["KEY = '` + k + `'\n"]}], "metadata": {}, "nbformat": 4}`, "cell 1 has the cell type \"\""},
+		{"unicode and ensure_ascii escapes", "nb.ipynb", `{"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "source": ["# caf\u00e9 \ud83d\ude00\n", "%env AWS_SECRET_ACCESS_KEY=` + sk + `\n", "x = '\u00e9'"]}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}`, ""},
+		{"an unterminated Scala string in a Scala kernel", "nb.ipynb", `{"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "source": "sc.hadoopConfiguration.set(\"fs.s3a.access.key\", \"` + k + `\")\nval s = \"open"}], "metadata": {"kernelspec": {"language": "scala"}}, "nbformat": 4, "nbformat_minor": 5}`, ""},
+		{"a %%bash line alone, then a key cell", "nb.ipynb", `{"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "source": "%%bash"}, {"cell_type": "code", "metadata": {}, "outputs": [], "source": "%%bash\t\r\n\texport AWS_ACCESS_KEY_ID=` + k + `\t"}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}`, ""},
+		{"MAGIC lines without bodies", "etl.py", "# Databricks notebook source\n# MAGIC %sh\n\n# COMMAND ----------\n\n# MAGIC\n# MAGIC\n\n# COMMAND ----------\n\n# MAGIC %sh export AWS_ACCESS_KEY_ID=" + k + "\n", ""},
+		{"a MAGIC %scala cell with an unterminated string", "etl.py", "# Databricks notebook source\r\n# MAGIC %scala\r\n# MAGIC sc.hadoopConfiguration.set(\"fs.s3a.secret.key\", \"" + sk + "\")\r\n# MAGIC val s = \"\"\"open\r\n", ""},
+		{"a chunk without its closing fence", "report.qmd", "```{bash}\nexport AWS_ACCESS_KEY_ID=" + k + "\n", ""},
+		{"a Zeppelin paragraph without text", "note.zpln", `{"paragraphs": [{"id": "p"}, {"id": "q", "text": "%sh\nexport AWS_ACCESS_KEY_ID=` + k + `"}]}`, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p, s := testPlanner(t)
+			p.Registry = DefaultRegistry()
+			data := []byte(c.data)
+			fs, _ := s.Scan(scanner.Content{Path: c.file, Data: data})
+			if len(fs) == 0 {
+				t.Fatal("no findings to plan")
+			}
+			plan := p.Plan(c.file, data, fs)
+			for _, it := range plan.Items {
+				switch {
+				case strings.Contains(it.Reason, "internal error") || strings.Contains(it.Reason, "rolecall bug") || strings.Contains(it.Reason, "edit ["):
+					t.Errorf("%s: %s", it.Finding.RuleID, it.Reason)
+				case !it.Fixed && it.Reason == "":
+					t.Errorf("%s: neither fixed nor given a reason", it.Finding.RuleID)
+				case !it.Fixed && !strings.Contains(it.Reason, c.manual):
+					t.Errorf("%s: reason %q, want %q", it.Finding.RuleID, it.Reason, c.manual)
+				}
+				t.Logf("%s fixed=%v %s%s", it.Finding.RuleID, it.Fixed, it.Shape, it.Reason)
+			}
+			if !plan.Changed() {
+				return
+			}
+			if got, err := edit.Apply(data, plan.Edits); err != nil || !bytes.Equal(got, plan.Result) {
+				t.Errorf("the edits do not give the result: %v", err)
+			}
+			if nb, err := ipynb.Parse(c.file, plan.Result); err != nil || nb == nil {
+				t.Errorf("the result no longer reads as a notebook: %v\n%s", err, plan.Result)
+			}
+		})
 	}
 }

@@ -23,9 +23,11 @@ func (p *Planner) planNotebook(plan *FilePlan) {
 	data := plan.Original
 	nb, err := ipynb.Parse(plan.Path, data)
 	if err != nil || nb == nil || nb.Root == nil {
-		plan.manual(func(*Item) string {
-			return "the notebook is not valid JSON, so rolecall will not edit it: fix the JSON, then run rolecall fix again"
-		})
+		why := "the notebook is not valid JSON, so rolecall will not edit it: fix the JSON, then run rolecall fix again"
+		if json.Valid(data) {
+			why = "the file is JSON but not a notebook rolecall can read (its cells are not a list of cells), so rolecall will not edit it: re-save it from Jupyter, then run rolecall fix again"
+		}
+		plan.manual(func(*Item) string { return why })
 		return
 	}
 	cells := sourceCells(nb)
@@ -45,7 +47,10 @@ func (p *Planner) planNotebook(plan *FilePlan) {
 		}
 	}
 	plan.manual(func(it *Item) string {
-		if it.Finding.Notebook != nil && it.Finding.Notebook.Part != "source" {
+		switch loc := it.Finding.Notebook; {
+		case loc != nil && loc.Part == string(ipynb.KindMetadata):
+			return fmt.Sprintf("the secret is in the notebook's metadata (%s), not in its code: remove it by hand", loc.MetadataKey)
+		case loc != nil && loc.Part != string(ipynb.KindSource):
 			return reasonOutputOnly
 		}
 		return p.reasonFor(reasonNoRewriter)(it)
