@@ -38,9 +38,6 @@ type api struct {
 var (
 	botoKwargs = map[string]bool{"aws_access_key_id": true, "aws_secret_access_key": true, "aws_session_token": true}
 	fsKwargs   = map[string]bool{"key": true, "secret": true, "token": true}
-
-	// awsEnvVars are the variables the SDKs read credentials from.
-	awsEnvVars = map[string]bool{"AWS_ACCESS_KEY_ID": true, "AWS_SECRET_ACCESS_KEY": true, "AWS_SESSION_TOKEN": true, "AWS_SECURITY_TOKEN": true}
 )
 
 func botoClient(label string) *api {

@@ -30,7 +30,7 @@ func (r *rewriter) envUnit(si int) *unit {
 			u.env, u.varTok, u.shape = envSubscript, k, "os.environ assignment"
 			u.label = "the os.environ assignment at " + where
 			u.creds = []cred{{grp: -1, vFirst: p.next(eq), vLast: s.last, what: "$" + name}}
-			if !awsEnvVars[name] {
+			if !config.AWSEnvVar(name) {
 				u.reason = storedIn(name)
 			}
 			return u
@@ -45,12 +45,12 @@ func (r *rewriter) envUnit(si int) *unit {
 			u.env, u.shape = envUpdate, "os.environ.update entries"
 			for k, it := range g.items {
 				switch {
-				case it.keyed && awsEnvVars[it.name]:
+				case it.keyed && config.AWSEnvVar(it.name):
 					u.creds = append(u.creds, cred{grp: o, idx: k, vFirst: it.vFirst, vLast: it.vLast, what: "$" + it.name})
 				case !it.keyed && !it.star && p.isDict(it.vFirst, it.vLast):
 					dg := p.group(it.vFirst)
 					for k2, e := range dg.items {
-						if e.keyed && awsEnvVars[e.name] {
+						if e.keyed && config.AWSEnvVar(e.name) {
 							u.creds = append(u.creds, cred{grp: dg.open, idx: k2, vFirst: e.vFirst, vLast: e.vLast, what: "$" + e.name})
 						}
 					}
@@ -70,7 +70,7 @@ func (r *rewriter) envUnit(si int) *unit {
 		u.varTok = g.items[n].first
 		name, _ := p.strValue(u.varTok)
 		u.creds = []cred{{grp: o, idx: v, vFirst: g.items[v].vFirst, vLast: g.items[v].vLast, what: "$" + name}}
-		if !awsEnvVars[name] {
+		if !config.AWSEnvVar(name) {
 			u.reason = storedIn(name)
 		}
 		return u
@@ -231,7 +231,7 @@ func (r *rewriter) checkMagic(u *unit) {
 		found := false
 		for _, a := range m.assigns {
 			if a.valueStart <= t.Start && t.End <= a.valueEnd {
-				if m.form != mConfigure && !awsEnvVars[a.name] {
+				if m.form != mConfigure && !config.AWSEnvVar(a.name) {
 					u.reason = storedIn(a.name)
 					return
 				}
@@ -265,7 +265,7 @@ func (r *rewriter) planMagic(u *unit, st *planState) string {
 	}
 	var keep, drop []assign
 	for _, a := range m.assigns {
-		if awsEnvVars[a.name] || m.form == mConfigure {
+		if config.AWSEnvVar(a.name) || m.form == mConfigure {
 			drop = append(drop, a)
 		} else {
 			keep = append(keep, a)
@@ -310,7 +310,7 @@ func (r *rewriter) planMagic(u *unit, st *planState) string {
 	case mPrefixed:
 		for k, a := range drop {
 			if k == 0 && profile != "" && !hasAssign(keep, "AWS_PROFILE") {
-				u.edits = append(u.edits, edit.Edit{Start: a.wordStart, End: a.wordEnd, New: "AWS_PROFILE=" + shellQuote(profile)})
+				u.edits = append(u.edits, edit.Edit{Start: a.wordStart, End: a.wordEnd, New: "AWS_PROFILE=" + config.ShellQuote(profile)})
 				continue
 			}
 			u.edits = append(u.edits, p.deleteWord(a))
@@ -336,16 +336,6 @@ func hasAssign(as []assign, name string) bool {
 		}
 	}
 	return false
-}
-
-// shellQuote quotes s for a shell when it holds more than plain characters.
-func shellQuote(s string) string {
-	for _, c := range s {
-		if !(c == '-' || c == '_' || c == '.' || c == '@' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
-			return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-		}
-	}
-	return s
 }
 
 // shellPlan is the shell rewriter's fix of a "!" line's command.
