@@ -168,7 +168,11 @@ func (p *Planner) planCells(plan *FilePlan, cells []*nbCell, where []place) map[
 		}
 	}
 	var pyNotes []string
-	if rw := p.pythonRewriter(); len(pyTargets) > 0 && rw != nil {
+	if why := p.brokenPython(py); why != "" && len(pyTargets) > 0 {
+		for _, i := range pyIndex {
+			plan.Items[i].Reason = why
+		}
+	} else if rw := p.pythonRewriter(); len(pyTargets) > 0 && rw != nil {
 		res := rw(program.Bytes(), pyTargets, p.Options)
 		pyNotes, res.Notes = res.Notes, nil // kept if the edits are
 		plan.record(res, pyIndex)
@@ -256,6 +260,25 @@ func stillInCode(cell int) string {
 func (p *Planner) target(it Item, start, end int) edit.Target {
 	f := it.Finding
 	return edit.Target{Start: start, End: end, Secret: f.Secret, Rule: f.RuleID, Kind: it.Kind, KeyID: f.KeyID}
+}
+
+// brokenPython says why the notebook's Python program cannot be read, or
+// "": a cell whose string or bracket is left open (IPython would refuse
+// it) would swallow the cells after it into its string or call.
+func (p *Planner) brokenPython(py []*nbCell) string {
+	if p.Registry.ForLang == nil {
+		return ""
+	}
+	_, validate := p.Registry.ForLang("python")
+	if validate == nil {
+		return ""
+	}
+	for _, c := range py {
+		if err := validate(c.text); err != nil {
+			return fmt.Sprintf("cell %d does not tokenize on its own (%v), and rolecall rewrites a notebook's Python cells as one program: fix cell %d, then run rolecall fix again", c.cell.Index, err, c.cell.Index)
+		}
+	}
+	return ""
 }
 
 // pythonRewriter returns the rewriter of the notebook's Python program.
