@@ -173,7 +173,16 @@ func (p *Planner) planCells(plan *FilePlan, cells []*nbCell, where []place) map[
 			plan.Items[i].Reason = why
 		}
 	} else if rw := p.pythonRewriter(); len(pyTargets) > 0 && rw != nil {
-		res := rw(program.Bytes(), pyTargets, p.Options)
+		opts := p.Options
+		opts.Where = func(off int) string {
+			for _, c := range py {
+				if off <= c.start+len(c.text) {
+					return plan.place(c, off-c.start)
+				}
+			}
+			return "the end of the code"
+		}
+		res := rw(program.Bytes(), pyTargets, opts)
 		pyNotes, res.Notes = res.Notes, nil // kept if the edits are
 		plan.record(res, pyIndex)
 		if !splitEdits(res.Edits, py) {
@@ -262,6 +271,17 @@ func (p *Planner) target(it Item, start, end int) edit.Target {
 	return edit.Target{Start: start, End: end, Secret: f.Secret, Rule: f.RuleID, Kind: it.Kind, KeyID: f.KeyID}
 }
 
+// place names offset off of a cell's text in a reason: the cell and its
+// line in a JSON notebook (what Jupyter shows), the file's line in a text
+// one.
+func (plan *FilePlan) place(c *nbCell, off int) string {
+	off = min(max(off, 0), len(c.text))
+	if c.cell.Source == nil {
+		return fmt.Sprintf("line %d", edit.LineNumber(plan.Original, c.seg.RawOffset(off)))
+	}
+	return fmt.Sprintf("cell %d, line %d", c.cell.Index, edit.LineNumber(c.text, off))
+}
+
 // brokenPython says why the notebook's Python program cannot be read, or
 // "": a cell whose string or bracket is left open (IPython would refuse
 // it) would swallow the cells after it into its string or call.
@@ -330,7 +350,9 @@ func (p *Planner) planCell(plan *FilePlan, c *nbCell, where []place) {
 	if len(targets) == 0 {
 		return
 	}
-	res := rw(body, targets, p.Options)
+	opts := p.Options
+	opts.Where = func(off int) string { return plan.place(c, c.body+off) }
+	res := rw(body, targets, opts)
 	c.notes, res.Notes = res.Notes, nil // kept if the edits are
 	plan.record(res, index)
 	for _, e := range res.Edits {

@@ -365,7 +365,9 @@ func (r *rewriter) shellMagic(u *unit) string {
 		t.Start, t.End = t.Start-cmd, t.End-cmd
 		ts = append(ts, t)
 	}
-	res := config.Shell(text, ts, r.opts)
+	opts := r.opts
+	opts.Where = func(off int) string { return r.at(cmd + off) }
+	res := config.Shell(text, ts, opts)
 	for _, o := range res.Outcomes {
 		if !o.Fixed {
 			return fmt.Sprintf("the key is in the shell command at %s, and %s", r.at(u.start), o.Reason)

@@ -183,7 +183,12 @@ func (r *rewriter) profileNote() {
 }
 
 // at names a place for reasons: "line 12".
-func (r *rewriter) at(off int) string { return fmt.Sprintf("line %d", r.p.line(off)) }
+func (r *rewriter) at(off int) string {
+	if r.opts.Where != nil {
+		return r.opts.Where(off)
+	}
+	return fmt.Sprintf("line %d", r.p.line(off))
+}
 
 // locate decides which unit or constant target i belongs to.
 func (r *rewriter) locate(i int) {
