@@ -362,6 +362,9 @@ func (r *rewriter) shellMagic(u *unit) string {
 	var ts []edit.Target
 	for _, i := range u.targets {
 		t := r.targets[i]
+		if t.Start < cmd || t.End > u.end {
+			return fmt.Sprintf("the key at %s is not in the shell command's words: remove it by hand", r.at(t.Start))
+		}
 		t.Start, t.End = t.Start-cmd, t.End-cmd
 		ts = append(ts, t)
 	}
