@@ -125,6 +125,26 @@ func langName(lang string) string {
 	return lang
 }
 
+// place names an offset of the cell's text the way the scan names a place
+// in a notebook: "cell 4 line 2".
+func (c *nbCell) place(off int) string {
+	off = min(max(off, 0), len(c.text))
+	return fmt.Sprintf("cell %d line %d", c.cell.Index, edit.LineNumber(c.text, off))
+}
+
+// programPlace names an offset of the Python cells joined into one
+// program by its cell and line, for the rewriter's reasons.
+func programPlace(py []*nbCell) func(off int) string {
+	return func(off int) string {
+		for _, c := range py {
+			if off >= c.start && off <= c.start+len(c.text) {
+				return c.place(off - c.start)
+			}
+		}
+		return fmt.Sprintf("offset %d of the notebook's Python code", off)
+	}
+}
+
 // planCells plans the edits of every cell: the Python cells as one
 // program (a constant in one cell and its use in another are seen
 // together), every other code cell once, with all its secrets, by the
@@ -174,14 +194,7 @@ func (p *Planner) planCells(plan *FilePlan, cells []*nbCell, where []place) map[
 		}
 	} else if rw := p.pythonRewriter(); len(pyTargets) > 0 && rw != nil {
 		opts := p.Options
-		opts.Where = func(off int) string {
-			for _, c := range py {
-				if off <= c.start+len(c.text) {
-					return plan.place(c, off-c.start)
-				}
-			}
-			return "the end of the code"
-		}
+		opts.Place = programPlace(py)
 		res := rw(program.Bytes(), pyTargets, opts)
 		pyNotes, res.Notes = res.Notes, nil // kept if the edits are
 		plan.record(res, pyIndex)
@@ -271,17 +284,6 @@ func (p *Planner) target(it Item, start, end int) edit.Target {
 	return edit.Target{Start: start, End: end, Secret: f.Secret, Rule: f.RuleID, Kind: it.Kind, KeyID: f.KeyID}
 }
 
-// place names offset off of a cell's text in a reason: the cell and its
-// line in a JSON notebook (what Jupyter shows), the file's line in a text
-// one.
-func (plan *FilePlan) place(c *nbCell, off int) string {
-	off = min(max(off, 0), len(c.text))
-	if c.cell.Source == nil {
-		return fmt.Sprintf("line %d", edit.LineNumber(plan.Original, c.seg.RawOffset(off)))
-	}
-	return fmt.Sprintf("cell %d, line %d", c.cell.Index, edit.LineNumber(c.text, off))
-}
-
 // brokenPython says why the notebook's Python program cannot be read, or
 // "": a cell whose string or bracket is left open (IPython would refuse
 // it) would swallow the cells after it into its string or call.
@@ -351,7 +353,7 @@ func (p *Planner) planCell(plan *FilePlan, c *nbCell, where []place) {
 		return
 	}
 	opts := p.Options
-	opts.Where = func(off int) string { return plan.place(c, c.body+off) }
+	opts.Place = func(off int) string { return c.place(c.body + off) }
 	res := rw(body, targets, opts)
 	c.notes, res.Notes = res.Notes, nil // kept if the edits are
 	plan.record(res, index)

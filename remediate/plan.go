@@ -54,12 +54,17 @@ type Item struct {
 }
 
 // Redact returns text with every secret of the plan, in its decoded and
-// raw spellings, redacted.
+// raw spellings, redacted; AWS key ids stay whole (they are identifiers)
+// unless RedactKeyIDs.
 func (p *FilePlan) Redact(text string) string {
 	for _, it := range p.Items {
+		shown := scanner.Display(it.Finding.Secret, false, p.RedactKeyIDs)
+		if shown == it.Finding.Secret {
+			continue
+		}
 		for _, s := range []string{it.Raw, it.Finding.Secret} {
 			if s != "" {
-				text = strings.ReplaceAll(text, s, scanner.Redact(it.Finding.Secret))
+				text = strings.ReplaceAll(text, s, shown)
 			}
 		}
 	}
@@ -76,6 +81,8 @@ type FilePlan struct {
 	Edits []edit.Edit
 	Items []Item
 	Notes []string
+	// RedactKeyIDs makes Redact hide AWS key ids too (--redact-key-ids).
+	RedactKeyIDs bool
 }
 
 // Changed reports whether the plan edits the file.

@@ -292,6 +292,10 @@ func TestRedactionCoversCarriedAndEscapedSecrets(t *testing.T) {
 	if !plan.Changed() {
 		t.Fatalf("nothing fixed: %+v", plan.Items)
 	}
+	if !strings.Contains(plan.Redact(plan.Diff()), set.Get("aws_key_id")) {
+		t.Error("the redacted diff hides the key id, an identifier shown whole by default")
+	}
+	plan.RedactKeyIDs = true
 	var inserted strings.Builder
 	for _, r := range plan.SARIFFix(true).ArtifactChanges[0].Replacements {
 		inserted.WriteString(r.InsertedContent.Text)

@@ -61,10 +61,10 @@ type Options struct {
 	// Hadoop is "3.3" or "3.4": which credential provider class names
 	// Spark/Hadoop configuration gets (3.4 uses AWS SDK v2 names).
 	Hadoop string
-	// Where, when set, names the place of a byte offset of the text in a
-	// reason ("cell 4, line 2" for a notebook's code, which rewriters see
-	// joined or without its cell magic); nil names the text's own line.
-	Where func(off int) string
+	// Place, if set, names a byte offset of the text for reasons the way
+	// the scan names it ("cell 4 line 2" when the text is a notebook's
+	// cells joined); nil means "line N" of the text.
+	Place func(off int) string
 }
 
 // Edit replaces Text[Start:End] of the original text with New.

@@ -179,8 +179,8 @@ func (r *rewriter) hadoopNote() {
 func (r *rewriter) text(i int) string { return string(r.src[r.toks[i].start:r.toks[i].end]) }
 
 func (r *rewriter) at(off int) string {
-	if r.opts.Where != nil {
-		return r.opts.Where(off)
+	if r.opts.Place != nil {
+		return r.opts.Place(off)
 	}
 	return fmt.Sprintf("line %d", edit.LineNumber(r.src, off))
 }

@@ -369,7 +369,7 @@ func (r *rewriter) shellMagic(u *unit) string {
 		ts = append(ts, t)
 	}
 	opts := r.opts
-	opts.Where = func(off int) string { return r.at(cmd + off) }
+	opts.Place = func(off int) string { return r.at(cmd + off) }
 	res := config.Shell(text, ts, opts)
 	for _, o := range res.Outcomes {
 		if !o.Fixed {

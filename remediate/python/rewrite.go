@@ -182,10 +182,10 @@ func (r *rewriter) profileNote() {
 	r.note(fmt.Sprintf("the code now names profile %s: define it in ~/.aws/config wherever the code runs (aws configure sso --profile %s, or role_arn with source_profile or credential_source); with a profile named, boto3 no longer reads keys from the environment", p, p))
 }
 
-// at names a place for reasons: "line 12".
+// at names a place for reasons: "line 12", or as the caller names it.
 func (r *rewriter) at(off int) string {
-	if r.opts.Where != nil {
-		return r.opts.Where(off)
+	if r.opts.Place != nil {
+		return r.opts.Place(off)
 	}
 	return fmt.Sprintf("line %d", r.p.line(off))
 }
