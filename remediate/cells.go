@@ -8,6 +8,7 @@ import (
 
 	"github.com/rolecall/rolecall/detectors"
 	"github.com/rolecall/rolecall/ipynb"
+	"github.com/rolecall/rolecall/remediate/config"
 	"github.com/rolecall/rolecall/remediate/edit"
 )
 
@@ -357,6 +358,12 @@ func (p *Planner) planCell(plan *FilePlan, c *nbCell, where []place) {
 	res := rw(body, targets, opts)
 	c.notes, res.Notes = res.Notes, nil // kept if the edits are
 	plan.record(res, index)
+	for _, i := range index {
+		// The cell writes the file: nothing to untrack, the cell is the leak.
+		if it := &plan.Items[i]; c.seg.WriteFile != "" && it.Reason == config.CredentialsFileReason {
+			it.Reason = fmt.Sprintf("cell %d writes an AWS shared credentials file (%s): delete the cell, rotate the keys it holds, and configure a profile with aws configure sso or a role instead", c.cell.Index, c.seg.WriteFile)
+		}
+	}
 	for _, e := range res.Edits {
 		c.edits = append(c.edits, edit.Edit{Start: e.Start + c.body, End: e.End + c.body, New: e.New})
 	}

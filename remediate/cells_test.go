@@ -85,6 +85,13 @@ func TestNotebookCellsByLanguage(t *testing.T) {
 			cells: map[int]string{1: "%%writefile deploy.sh\naws s3 ls\n"},
 		},
 		{
+			name: "a %%writefile cell writing a credentials file is the leak",
+			nb: &nbtest.Notebook{Minor: 5, Metadata: kernelMeta("python", "python3"), Cells: []nbtest.Cell{
+				{Type: "code", ID: "a", Source: "%%writefile ~/.aws/credentials\n[default]\naws_access_key_id = " + g("aws_key_id.8") + "\n"},
+			}},
+			manual: map[string]string{"aws_key_id.8": "cell 1 writes an AWS shared credentials file (~/.aws/credentials): delete the cell"},
+		},
+		{
 			name: "a kernel rolecall has no rewriter for",
 			nb: &nbtest.Notebook{Minor: 5, Metadata: kernelMeta("julia", "julia-1.10"), Cells: []nbtest.Cell{
 				{Type: "code", ID: "a", Source: "ENV[\"AWS_ACCESS_KEY_ID\"] = \"" + g("aws_key_id.6") + "\""},
