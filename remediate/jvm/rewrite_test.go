@@ -150,6 +150,27 @@ hc.set("fs.s3a.bucket.raw.data.aws.credentials.provider", "` + v1 + `")
 			notes: []string{"s3a:// URLs no longer carry keys", "set it to " + v2},
 		},
 		{
+			name: "a block comment keeps its other lines",
+			in: `/**
+ * Loads the events.
+ * old key: <KEYID>
+ * @param day the partition
+ */
+def load(day: String) = ???
+/* rotated <SECRET>
+ */
+`,
+			want: `/**
+ * Loads the events.
+ * @param day the partition
+ */
+def load(day: String) = ???
+/* rotated <SECRET>
+ */
+`,
+			manual: []string{"", "shares a line of a block comment with other text"},
+		},
+		{
 			name: "a setting inside an expression is declined",
 			in: `if (prod) hc.set("fs.s3a.access.key", "<KEYID>") else hc.set("fs.s3a.secret.key", "<SECRET>")
 `,
