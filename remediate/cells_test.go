@@ -308,10 +308,12 @@ func TestZeppelinParagraphs(t *testing.T) {
 		}
 		return `{"id": "` + id + `", "text": ` + quoteJSON(text) + res + `}`
 	}
+	fill := strings.NewReplacer("@K1", set.Get("aws_key_id"), "@S1", set.Get("aws_secret"), "@K2", set.Get("aws_key_id.2"),
+		"@S2", set.Get("aws_secret.2"), "@K3", set.Get("aws_key_id.3")).Replace
 	data := []byte(`{"name": "etl", "defaultInterpreterGroup": "spark", "paragraphs": [` +
-		para("p1", "%sh\nexport AWS_ACCESS_KEY_ID="+set.Get("aws_key_id")+"\nexport AWS_SECRET_ACCESS_KEY="+set.Get("aws_secret")+"\naws s3 ls", "events/\n") + `, ` +
-		para("p2", "%spark.pyspark\nimport boto3\ns3 = boto3.client('s3', aws_access_key_id='"+set.Get("aws_key_id.2")+"', aws_secret_access_key='"+set.Get("aws_secret.2")+"')", "") + `, ` +
-		para("p3", "%spark\nsc.hadoopConfiguration.set(\"fs.s3a.access.key\", \""+set.Get("aws_key_id.3")+"\")", "res0: Unit = ()\n") + `]}` + "\n")
+		para("p1", fill("%sh\nexport AWS_ACCESS_KEY_ID=@K1\nexport AWS_SECRET_ACCESS_KEY=@S1\naws s3 ls"), "events/\n") + `, ` +
+		para("p2", fill("%spark.pyspark\nimport boto3\ns3 = boto3.client('s3', aws_access_key_id='@K2', aws_secret_access_key='@S2')"), "") + `, ` +
+		para("p3", fill("%spark\nsc.hadoopConfiguration.set(\"fs.s3a.access.key\", \"@K3\")"), "res0: Unit = ()\n") + `]}` + "\n")
 	p, s := testPlanner(t)
 	p.Registry = DefaultRegistry()
 	plan := planFor(t, p, s, "note.zpln", data)

@@ -190,17 +190,20 @@ spark.hadoop.fs.s3a.session.token={{fake aws_token}}
 // Bucket names may hold dots: a per-bucket option is known by its ending.
 func TestS3AProperty(t *testing.T) {
 	for _, c := range []struct {
-		name, prefix, scope, option string
-		cred                        bool
+		name   string
+		cred   bool
+		prefix string
+		scope  string
+		option string
 	}{
-		{"fs.s3a.access.key", "", "", "access.key", true},
-		{"spark.hadoop.fs.s3a.aws.credentials.provider", "spark.hadoop.", "", "aws.credentials.provider", false},
-		{"fs.s3a.bucket.lake.secret.key", "", "bucket.lake", "secret.key", true},
-		{"fs.s3a.bucket.logs.example.com.aws.credentials.provider", "", "bucket.logs.example.com", "aws.credentials.provider", false},
-		{"spark.hadoop.fs.s3a.bucket.a.b.session.token", "spark.hadoop.", "bucket.a.b", "session.token", true},
-		{"fs.s3a.bucket.my.secret.key.data.access.key", "", "bucket.my.secret.key.data", "access.key", true},
-		{"fs.s3a.bucket.lake.endpoint.region", "", "bucket.lake", "endpoint.region", false},
-		{"fs.s3a.bucket.lake.connection.maximum", "", "bucket.lake", "connection.maximum", false},
+		{"fs.s3a.access.key", true, "", "", "access.key"},
+		{"spark.hadoop.fs.s3a.aws.credentials.provider", false, "spark.hadoop.", "", "aws.credentials.provider"},
+		{"fs.s3a.bucket.lake.secret.key", true, "", "bucket.lake", "secret.key"},
+		{"fs.s3a.bucket.logs.example.com.aws.credentials.provider", false, "", "bucket.logs.example.com", "aws.credentials.provider"},
+		{"spark.hadoop.fs.s3a.bucket.a.b.session.token", true, "spark.hadoop.", "bucket.a.b", "session.token"},
+		{"fs.s3a.bucket.my.secret.key.data.access.key", true, "", "bucket.my.secret.key.data", "access.key"},
+		{"fs.s3a.bucket.lake.endpoint.region", false, "", "bucket.lake", "endpoint.region"},
+		{"fs.s3a.bucket.lake.connection.maximum", false, "", "bucket.lake", "connection.maximum"},
 	} {
 		prefix, scope, option, ok := S3AProperty(c.name)
 		if !ok || prefix != c.prefix || scope != c.scope || option != c.option {

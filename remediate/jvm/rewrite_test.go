@@ -266,7 +266,7 @@ func TestTokenizeAndValidate(t *testing.T) {
 // always applies.
 func FuzzRewrite(f *testing.F) {
 	for _, s := range []string{
-		`hc.set("fs.s3a.access.key", "KEY")`,
+		"hc.set(\"fs.s3a.access.key\", \"KEY\")",
 		"val k = \"KEY\"\nconf.set(\"spark.hadoop.fs.s3a.secret.key\", k)\n",
 		"b\n  .config(\"fs.s3a.bucket.x.access.key\", \"KEY\")\n  .getOrCreate()",
 		"/* \"KEY\" */ s\"$KEY\" '\\u0041' \"\"\"KEY\"\"\"",
