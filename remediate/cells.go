@@ -8,6 +8,7 @@ import (
 
 	"github.com/rolecall/rolecall/detectors"
 	"github.com/rolecall/rolecall/ipynb"
+	"github.com/rolecall/rolecall/remediate/config"
 	"github.com/rolecall/rolecall/remediate/edit"
 )
 
@@ -27,6 +28,7 @@ type nbCell struct {
 	start int         // offset of text in the joined Python program
 	edits []edit.Edit // in text
 	items []int       // plan items in the cell's code
+	notes []string    // the rewriter's, for its edits
 }
 
 // lang is the language the cell's code is in.
@@ -49,7 +51,7 @@ func magicBody(text []byte, lang string) int {
 		i++
 	}
 	switch {
-	case bytes.HasPrefix(text[i:], []byte("%%")):
+	case bytes.HasPrefix(text[i:], []byte("%%")), commentedMagic(text[i:]):
 		return edit.LineEnd(text, i)
 	case bytes.HasPrefix(text[i:], []byte("%")):
 		j := i + 1
@@ -62,6 +64,13 @@ func magicBody(text []byte, lang string) int {
 		return j
 	}
 	return 0
+}
+
+// commentedMagic reports whether text starts with a cell magic the way
+// jupytext comments it out: "# %%bash".
+func commentedMagic(text []byte) bool {
+	rest, ok := bytes.CutPrefix(text, []byte("#"))
+	return ok && bytes.HasPrefix(bytes.TrimLeft(rest, " "), []byte("%%"))
 }
 
 // place is where a finding sits in a cell's decoded source.
@@ -121,7 +130,7 @@ func langName(lang string) string {
 // in a notebook: "cell 4 line 2".
 func (c *nbCell) place(off int) string {
 	off = min(max(off, 0), len(c.text))
-	return fmt.Sprintf("cell %d line %d", c.cell.Index, bytes.Count(c.text[:off], []byte("\n"))+1)
+	return fmt.Sprintf("cell %d line %d", c.cell.Index, edit.LineNumber(c.text, off))
 }
 
 // programPlace names an offset of the Python cells joined into one
@@ -165,6 +174,11 @@ func (p *Planner) planCells(plan *FilePlan, cells []*nbCell, where []place) map[
 			continue
 		}
 		if !w.cell.code() {
+			if t := w.cell.cell.Type; t != "markdown" && t != "raw" && t != "heading" {
+				// Malformed: it may be code that runs.
+				plan.Items[i].Reason = fmt.Sprintf("cell %d has the cell type %q, so rolecall does not know whether it is code: give it a cell_type, or remove the key by hand", w.cell.cell.Index, t)
+				continue
+			}
 			prose = append(prose, i) // decided once the code is
 			continue
 		}
@@ -174,10 +188,16 @@ func (p *Planner) planCells(plan *FilePlan, cells []*nbCell, where []place) map[
 			pyIndex = append(pyIndex, i)
 		}
 	}
-	if rw, _ := p.Registry.ForLang("python"); len(pyTargets) > 0 && rw != nil {
+	var pyNotes []string
+	if why := p.brokenPython(py); why != "" && len(pyTargets) > 0 {
+		for _, i := range pyIndex {
+			plan.Items[i].Reason = why
+		}
+	} else if rw := p.pythonRewriter(); len(pyTargets) > 0 && rw != nil {
 		opts := p.Options
 		opts.Place = programPlace(py)
 		res := rw(program.Bytes(), pyTargets, opts)
+		pyNotes, res.Notes = res.Notes, nil // kept if the edits are
 		plan.record(res, pyIndex)
 		if !splitEdits(res.Edits, py) {
 			failCells(plan, py, "rolecall's edit of the Python code would span two cells (a rolecall bug; please report it): fix the Python cells by hand")
@@ -189,6 +209,20 @@ func (p *Planner) planCells(plan *FilePlan, cells []*nbCell, where []place) map[
 		}
 	}
 	p.checkCells(plan, cells, py)
+	// A rewriter's companion steps are for edits that stay.
+	for _, c := range py {
+		if len(c.edits) > 0 {
+			c.notes = pyNotes
+			break
+		}
+	}
+	for _, c := range cells {
+		for _, n := range c.notes {
+			if len(c.edits) > 0 {
+				plan.addNote(n)
+			}
+		}
+	}
 
 	// A secret some code cell still holds stays everywhere: taking its
 	// copies out of prose and outputs would claim a fix that is not one.
@@ -205,10 +239,41 @@ func (p *Planner) planCells(plan *FilePlan, cells []*nbCell, where []place) map[
 			continue
 		}
 		// Markdown and raw cells are prose: take the secret out of the text.
-		w.cell.edits = append(w.cell.edits, edit.Edit{Start: w.start, End: w.end, New: Redacted})
+		red, ok := Redacted, true
+		if w.cell.lang() == "yaml" { // R Markdown and Quarto front matter
+			red, ok = yamlRedaction(w.cell.text, w.start, w.end)
+		}
+		if !ok {
+			it.Reason = "the key is a value in the YAML front matter that rolecall cannot blank without breaking it: move it out by hand (for example `!r Sys.getenv(\"NAME\")` in params)"
+			continue
+		}
+		w.cell.edits = append(w.cell.edits, edit.Edit{Start: w.start, End: w.end, New: red})
 		it.Fixed, it.Shape = true, "removed from a "+w.cell.cell.Type+" cell"
 	}
 	return blocked
+}
+
+// yamlRedaction returns what replaces text[start:end] in YAML so that
+// the YAML still loads: Redacted inside a quoted or a plain scalar, and a
+// quoted Redacted for a plain scalar it would start (a leading "*" is an
+// alias there), when the secret is the whole scalar; ok is false otherwise.
+func yamlRedaction(text []byte, start, end int) (string, bool) {
+	before := bytes.TrimRight(text[edit.LineStart(text, start):start], " \t")
+	if start > 0 && (text[start-1] == '"' || text[start-1] == '\'') {
+		return Redacted, true
+	}
+	if len(before) > 0 && text[start-1] != ' ' && text[start-1] != '\t' && !bytes.ContainsRune([]byte("[{,"), rune(text[start-1])) {
+		return Redacted, true // inside a plain scalar
+	}
+	if len(before) > 0 && !bytes.ContainsAny(before[len(before)-1:], ":-?[{,") {
+		return Redacted, true // a later word of a plain scalar
+	}
+	after := bytes.TrimLeft(text[end:edit.LineEnd(text, end)], " \t")
+	after = bytes.TrimRight(after, "\r\n")
+	if len(after) == 0 || after[0] == '#' || after[0] == ',' || after[0] == ']' || after[0] == '}' {
+		return `"` + Redacted + `"`, true
+	}
+	return "", false
 }
 
 func stillInCode(cell int) string {
@@ -220,8 +285,36 @@ func (p *Planner) target(it Item, start, end int) edit.Target {
 	return edit.Target{Start: start, End: end, Secret: f.Secret, Rule: f.RuleID, Kind: it.Kind, KeyID: f.KeyID}
 }
 
-// rewriterFor returns the rewriter of a cell that is not Python: by its
-// %%writefile target, or by its language.
+// brokenPython says why the notebook's Python program cannot be read, or
+// "": a cell whose string or bracket is left open (IPython would refuse
+// it) would swallow the cells after it into its string or call.
+func (p *Planner) brokenPython(py []*nbCell) string {
+	if p.Registry.ForLang == nil {
+		return ""
+	}
+	_, validate := p.Registry.ForLang("python")
+	if validate == nil {
+		return ""
+	}
+	for _, c := range py {
+		if err := validate(c.text); err != nil {
+			return fmt.Sprintf("cell %d does not tokenize on its own (%v), and rolecall rewrites a notebook's Python cells as one program: fix cell %d, then run rolecall fix again", c.cell.Index, err, c.cell.Index)
+		}
+	}
+	return ""
+}
+
+// pythonRewriter returns the rewriter of the notebook's Python program.
+func (p *Planner) pythonRewriter() edit.Rewriter {
+	if p.Registry.ForLang == nil {
+		return nil
+	}
+	rw, _ := p.Registry.ForLang("python")
+	return rw
+}
+
+// rewriterFor returns the rewriter of a cell: by its %%writefile target,
+// or by its language.
 func (p *Planner) rewriterFor(c *nbCell) (edit.Rewriter, func([]byte) error, string) {
 	if c.seg.WriteFile != "" && p.Registry.ForPath != nil {
 		rw, v := p.Registry.ForPath(c.seg.WriteFile, detectors.LangForPath(c.seg.WriteFile))
@@ -263,7 +356,14 @@ func (p *Planner) planCell(plan *FilePlan, c *nbCell, where []place) {
 	opts := p.Options
 	opts.Place = func(off int) string { return c.place(c.body + off) }
 	res := rw(body, targets, opts)
+	c.notes, res.Notes = res.Notes, nil // kept if the edits are
 	plan.record(res, index)
+	for _, i := range index {
+		// The cell writes the file: nothing to untrack, the cell is the leak.
+		if it := &plan.Items[i]; c.seg.WriteFile != "" && it.Reason == config.CredentialsFileReason {
+			it.Reason = fmt.Sprintf("cell %d writes an AWS shared credentials file (%s): delete the cell, rotate the keys it holds, and configure a profile with aws configure sso or a role instead", c.cell.Index, c.seg.WriteFile)
+		}
+	}
 	for _, e := range res.Edits {
 		c.edits = append(c.edits, edit.Edit{Start: e.Start + c.body, End: e.End + c.body, New: e.New})
 	}
@@ -279,18 +379,14 @@ func (p *Planner) checkCells(plan *FilePlan, cells, py []*nbCell) {
 			continue
 		}
 		var why string
-		out, err := edit.Apply(c.text, c.edits)
+		out, err := c.edited()
 		_, validate, _ := p.rewriterFor(c)
-		if c.python() {
-			_, validate = p.Registry.ForLang("python")
-		}
 		switch {
+		case c.cell.Source != nil && !reencodable(c.cell.Source):
+			why = fmt.Sprintf("the source of cell %d is not a string or a list of strings, so rolecall will not write it again: fix this cell by hand", c.cell.Index)
 		case err != nil:
 			why = fmt.Sprintf("rolecall planned two edits of the same code in cell %d (a rolecall bug; please report it): fix this cell by hand", c.cell.Index)
 		case validate != nil:
-			if len(c.text) > 0 && c.text[len(c.text)-1] != '\n' {
-				out = bytes.TrimSuffix(out, []byte("\n"))
-			}
 			if err := validate(out[min(c.body, len(out)):]); err != nil {
 				why = fmt.Sprintf("cell %d would not parse after the edit (%v): fix this cell by hand", c.cell.Index, err)
 			}
@@ -304,6 +400,38 @@ func (p *Planner) checkCells(plan *FilePlan, cells, py []*nbCell) {
 		}
 		failCells(plan, []*nbCell{c}, why)
 	}
+}
+
+// reencodable reports whether a JSON cell source is what encodeSource
+// writes back: a string or a list of strings. Anything else in the list
+// would be lost.
+func reencodable(v *ipynb.Value) bool {
+	switch v.Kind {
+	case ipynb.JSONString:
+		return true
+	case ipynb.JSONArray:
+		for _, e := range v.Elems {
+			if e.Kind != ipynb.JSONString {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// edited returns the cell's text with its edits. A cell whose last line
+// has no line break keeps it so: an edit that deletes that line leaves
+// the one before it last, and its "\n" or "\r\n" goes with it.
+func (c *nbCell) edited() ([]byte, error) {
+	out, err := edit.Apply(c.text, c.edits)
+	if err != nil || len(c.text) == 0 || c.text[len(c.text)-1] == '\n' {
+		return out, err
+	}
+	if t, ok := bytes.CutSuffix(out, []byte("\n")); ok {
+		out, _ = bytes.CutSuffix(t, []byte("\r"))
+	}
+	return out, nil
 }
 
 // failCells drops the edits of cells and leaves their items to a person.

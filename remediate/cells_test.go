@@ -85,6 +85,13 @@ func TestNotebookCellsByLanguage(t *testing.T) {
 			cells: map[int]string{1: "%%writefile deploy.sh\naws s3 ls\n"},
 		},
 		{
+			name: "a %%writefile cell writing a credentials file is the leak",
+			nb: &nbtest.Notebook{Minor: 5, Metadata: kernelMeta("python", "python3"), Cells: []nbtest.Cell{
+				{Type: "code", ID: "a", Source: "%%writefile ~/.aws/credentials\n[default]\naws_access_key_id = " + g("aws_key_id.8") + "\n"},
+			}},
+			manual: map[string]string{"aws_key_id.8": "cell 1 writes an AWS shared credentials file (~/.aws/credentials): delete the cell"},
+		},
+		{
 			name: "a kernel rolecall has no rewriter for",
 			nb: &nbtest.Notebook{Minor: 5, Metadata: kernelMeta("julia", "julia-1.10"), Cells: []nbtest.Cell{
 				{Type: "code", ID: "a", Source: "ENV[\"AWS_ACCESS_KEY_ID\"] = \"" + g("aws_key_id.6") + "\""},
@@ -254,22 +261,26 @@ func TestDropElems(t *testing.T) {
 	}
 }
 
-// Text notebooks are hostile too: planning one never ends in an internal
-// error, and a changed plan applies and keeps its cells.
+// Notebooks are hostile too: planning one (a text notebook, or a JSON one
+// with the .ipynb extension) never ends in an internal error, and a
+// changed plan applies.
 func FuzzTextNotebook(f *testing.F) {
 	for _, s := range []string{
 		"# Databricks notebook source\nK = \"@K\"\n\n# COMMAND ----------\n\n# MAGIC %sh\n# MAGIC export AWS_ACCESS_KEY_ID=@K\n# MAGIC export AWS_SECRET_ACCESS_KEY=@S\n",
 		"# Databricks notebook source\n# MAGIC %r\r\n# MAGIC Sys.setenv(AWS_ACCESS_KEY_ID = \"@K\")\r\n# MAGIC\r\n# MAGIC x <- 1\r\n",
 		"---\ntitle: x\n---\n\n```{bash}\nexport AWS_ACCESS_KEY_ID=@K AWS_SECRET_ACCESS_KEY=@S\n```\n\n```{r}\nSys.setenv(AWS_SECRET_ACCESS_KEY = \"@S\")\n```\n",
+		"# %%\nimport boto3\n!export AWS_ACCESS_KEY_ID=@K && aws s3 ls\n\n# %%\n# %%bash\nexport AWS_SECRET_ACCESS_KEY=@S\n\n# %%\n%%bash\r\n# export AWS_ACCESS_KEY_ID=@K\r\n",
 	} {
 		f.Add(s, ".py")
 		f.Add(s, ".Rmd")
 	}
+	// JSON notebooks too: the same planning, with outputs and re-encoding.
+	f.Add(`{"cells": [{"cell_type": "code", "metadata": {}, "outputs": [{"output_type": "stream", "name": "stdout", "text": ["@K\n"]}], "source": ["%%bash\n", "export AWS_ACCESS_KEY_ID=@K\n", "export AWS_SECRET_ACCESS_KEY=@S"]}, {"cell_type": "code", "metadata": {}, "outputs": [], "source": "import boto3\r\nKEY = '@K'\r\ns3 = boto3.client('s3', aws_access_key_id=KEY)"}], "metadata": {"kernelspec": {"language": "python"}}, "nbformat": 4, "nbformat_minor": 5}`, ".ipynb")
 	set := testsecrets.New(1304)
+	p, s := testPlanner(f) // once: building the rules per input would leave little time to fuzz
+	p.Registry = DefaultRegistry()
 	f.Fuzz(func(t *testing.T, src, ext string) {
 		src = strings.NewReplacer("@K", set.Get("aws_key_id"), "@S", set.Get("aws_secret")).Replace(src)
-		p, s := testPlanner(t)
-		p.Registry = DefaultRegistry()
 		name := "nb" + ext
 		fs, _ := s.Scan(scanner.Content{Path: name, Data: []byte(src)})
 		plan := p.Plan(name, []byte(src), fs)
@@ -297,10 +308,12 @@ func TestZeppelinParagraphs(t *testing.T) {
 		}
 		return `{"id": "` + id + `", "text": ` + quoteJSON(text) + res + `}`
 	}
+	fill := strings.NewReplacer("@K1", set.Get("aws_key_id"), "@S1", set.Get("aws_secret"), "@K2", set.Get("aws_key_id.2"),
+		"@S2", set.Get("aws_secret.2"), "@K3", set.Get("aws_key_id.3")).Replace
 	data := []byte(`{"name": "etl", "defaultInterpreterGroup": "spark", "paragraphs": [` +
-		para("p1", "%sh\nexport AWS_ACCESS_KEY_ID="+set.Get("aws_key_id")+"\nexport AWS_SECRET_ACCESS_KEY="+set.Get("aws_secret")+"\naws s3 ls", "events/\n") + `, ` +
-		para("p2", "%spark.pyspark\nimport boto3\ns3 = boto3.client('s3', aws_access_key_id='"+set.Get("aws_key_id.2")+"', aws_secret_access_key='"+set.Get("aws_secret.2")+"')", "") + `, ` +
-		para("p3", "%spark\nsc.hadoopConfiguration.set(\"fs.s3a.access.key\", \""+set.Get("aws_key_id.3")+"\")", "res0: Unit = ()\n") + `]}` + "\n")
+		para("p1", fill("%sh\nexport AWS_ACCESS_KEY_ID=@K1\nexport AWS_SECRET_ACCESS_KEY=@S1\naws s3 ls"), "events/\n") + `, ` +
+		para("p2", fill("%spark.pyspark\nimport boto3\ns3 = boto3.client('s3', aws_access_key_id='@K2', aws_secret_access_key='@S2')"), "") + `, ` +
+		para("p3", fill("%spark\nsc.hadoopConfiguration.set(\"fs.s3a.access.key\", \"@K3\")"), "res0: Unit = ()\n") + `]}` + "\n")
 	p, s := testPlanner(t)
 	p.Registry = DefaultRegistry()
 	plan := planFor(t, p, s, "note.zpln", data)
@@ -356,5 +369,61 @@ func TestPythonFailureKeepsOtherCells(t *testing.T) {
 		case cell == 3 && !it.Fixed:
 			t.Errorf("the bash cell lost its fix: %s", it.Reason)
 		}
+	}
+}
+
+// A jupytext script's cells that a cell magic puts in another language
+// go to that language's rewriter; the script's own code is rewritten as
+// before, and every other byte stays.
+func TestScriptNotebookCellMagics(t *testing.T) {
+	set := testsecrets.New(1306)
+	r := strings.NewReplacer("@K1", set.Get("aws_key_id"), "@S1", set.Get("aws_secret"),
+		"@K2", set.Get("aws_key_id.2"), "@S2", set.Get("aws_secret.2"), "@K3", set.Get("aws_key_id.3"))
+	cases := []struct{ name, file, in, want string }{
+		{
+			name: "percent, commented magic",
+			file: "etl.py",
+			in:   "# %% [markdown]\n# Load\n\n# %%\nimport boto3\ns3 = boto3.client(\"s3\", aws_access_key_id=\"@K1\", aws_secret_access_key=\"@S1\")\n\n# %%\n# %%bash\nexport AWS_ACCESS_KEY_ID=@K2\nexport AWS_SECRET_ACCESS_KEY=@S2\naws s3 ls\n",
+			want: "# %% [markdown]\n# Load\n\n# %%\nimport boto3\ns3 = boto3.client(\"s3\")\n\n# %%\n# %%bash\naws s3 ls\n",
+		},
+		{
+			name: "percent, bare magic, CRLF",
+			file: "etl.py",
+			in:   "# %%\r\nx = 1\r\n\r\n# %%\r\n%%bash\r\nAWS_ACCESS_KEY_ID=@K3 aws s3 ls\r\n",
+			want: "# %%\r\nx = 1\r\n\r\n# %%\r\n%%bash\r\naws s3 ls\r\n",
+		},
+		{
+			name: "jupytext's own form: the cell's code commented out too",
+			file: "etl.py",
+			in:   "# %%\nimport os\n\n# %%\n# %%bash\n# export AWS_ACCESS_KEY_ID=@K2\n# aws s3 ls\n",
+			want: "# %%\nimport os\n\n# %%\n# %%bash\n# aws s3 ls\n",
+		},
+		{
+			name: "a commented cell and a live one",
+			file: "etl.py",
+			in:   "# %%\n# %%bash\n# export AWS_SECRET_ACCESS_KEY=@S2\n\n# %%\n%%bash\nexport AWS_ACCESS_KEY_ID=@K3\naws s3 ls\n",
+			want: "# %%\n# %%bash\n\n# %%\n%%bash\naws s3 ls\n",
+		},
+		{
+			name: "light script",
+			file: "etl.py",
+			in:   "# ---\n# jupyter:\n#   jupytext:\n#     formats: py:light\n# ---\n\nimport os\n\n# +\n# %%bash\nexport AWS_SECRET_ACCESS_KEY=@S2\naws s3 ls\n# -\n",
+			want: "# ---\n# jupyter:\n#   jupytext:\n#     formats: py:light\n# ---\n\nimport os\n\n# +\n# %%bash\naws s3 ls\n# -\n",
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p, s := testPlanner(t)
+			p.Registry = DefaultRegistry()
+			plan := planFor(t, p, s, c.file, []byte(r.Replace(c.in)))
+			for _, it := range plan.Items {
+				if !it.Fixed {
+					t.Errorf("%s not fixed: %s", it.Finding.RuleID, it.Reason)
+				}
+			}
+			if string(plan.Result) != c.want {
+				t.Errorf("got\n%q\nwant\n%q", plan.Result, c.want)
+			}
+		})
 	}
 }

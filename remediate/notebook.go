@@ -1,7 +1,6 @@
 package remediate
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -24,9 +23,11 @@ func (p *Planner) planNotebook(plan *FilePlan) {
 	data := plan.Original
 	nb, err := ipynb.Parse(plan.Path, data)
 	if err != nil || nb == nil || nb.Root == nil {
-		plan.manual(func(*Item) string {
-			return "the notebook is not valid JSON, so rolecall will not edit it: fix the JSON, then run rolecall fix again"
-		})
+		why := "the notebook is not valid JSON, so rolecall will not edit it: fix the JSON, then run rolecall fix again"
+		if json.Valid(data) {
+			why = "the file is JSON but not a notebook rolecall can read (its cells are not a list of cells), so rolecall will not edit it: re-save it from Jupyter, then run rolecall fix again"
+		}
+		plan.manual(func(*Item) string { return why })
 		return
 	}
 	cells := sourceCells(nb)
@@ -46,7 +47,10 @@ func (p *Planner) planNotebook(plan *FilePlan) {
 		}
 	}
 	plan.manual(func(it *Item) string {
-		if it.Finding.Notebook != nil && it.Finding.Notebook.Part != "source" {
+		switch loc := it.Finding.Notebook; {
+		case loc != nil && loc.Part == string(ipynb.KindMetadata):
+			return fmt.Sprintf("the secret is in the notebook's metadata (%s), not in its code: remove it by hand", loc.MetadataKey)
+		case loc != nil && loc.Part != string(ipynb.KindSource):
 			return reasonOutputOnly
 		}
 		return p.reasonFor(reasonNoRewriter)(it)
@@ -86,13 +90,10 @@ func (p *Planner) spliceCells(plan *FilePlan, nb *ipynb.Notebook, cells []*nbCel
 		if len(c.edits) == 0 {
 			continue
 		}
-		text, err := edit.Apply(c.text, c.edits)
+		text, err := c.edited()
 		if err != nil {
 			failCells(plan, []*nbCell{c}, fmt.Sprintf("rolecall planned two edits of the same text in cell %d (a rolecall bug; please report it): fix this cell by hand", c.cell.Index))
 			continue
-		}
-		if len(c.text) > 0 && c.text[len(c.text)-1] != '\n' {
-			text = bytes.TrimSuffix(text, []byte("\n")) // a cell's last line has no newline
 		}
 		src := c.cell.Source
 		edits = append(edits, edit.Edit{Start: src.Start, End: src.End, New: encodeSource(string(text), src, data, ascii)})

@@ -158,6 +158,14 @@ func (p *Planner) Plan(file string, data []byte, findings []scanner.Finding) (pl
 		p.planNotebook(plan)
 	case ipynb.FormatRMarkdown, ipynb.FormatQuarto, ipynb.FormatDatabricks:
 		p.planTextNotebook(plan)
+	case ipynb.FormatPercent, ipynb.FormatLight:
+		// A jupytext script is code in its own language, but for cells a
+		// cell magic puts in another ("# %%bash"): those go by cell.
+		if nb, err := ipynb.Parse(file, data); err == nil && nb != nil && otherLangCells(nb) {
+			p.planTextNotebook(plan)
+		} else {
+			p.planText(plan)
+		}
 	default:
 		p.planText(plan)
 	}
@@ -177,9 +185,10 @@ func (plan *FilePlan) manual(reason func(*Item) string) {
 	}
 }
 
-// abandon drops every edit of the plan: nothing is half-edited.
+// abandon drops every edit of the plan: nothing is half-edited, and no
+// note speaks of an edit or a companion step that is not made.
 func (plan *FilePlan) abandon(why string) {
-	plan.Result, plan.Edits = nil, nil
+	plan.Result, plan.Edits, plan.Notes = nil, nil, nil
 	for i := range plan.Items {
 		it := &plan.Items[i]
 		if it.Fixed {
@@ -268,25 +277,37 @@ func (p *Planner) reasonFor(fallback string) func(*Item) string {
 
 // verify re-scans the fixed content: every secret the plan claims to
 // remove must be gone from the file, and the file must scan without error.
-// Otherwise the whole plan for this file is dropped.
+// Otherwise the whole plan for this file is dropped. A secret that an item
+// the plan leaves to a person also holds (the same key in a cell no
+// rewriter takes) stays in as many places as such items, and no more: one
+// place left alone does not cost the others their fixes.
 func (p *Planner) verify(plan *FilePlan) {
 	if p.Scanner == nil {
 		return
 	}
-	after, _ := p.Scanner.Scan(scanner.Content{Path: plan.Path, Data: plan.Result})
+	left := map[string]int{} // secret -> items left to a person
 	for _, it := range plan.Items {
+		if !it.Fixed {
+			left[it.Finding.Secret]++
+		}
+	}
+	after, _ := p.Scanner.Scan(scanner.Content{Path: plan.Path, Data: plan.Result})
+	found := map[string][]scanner.Finding{}
+	for _, f := range after {
+		found[f.Secret] = append(found[f.Secret], f)
+	}
+	for _, it := range plan.Items {
+		s := it.Finding.Secret
 		if !it.Fixed {
 			continue
 		}
-		if bytes.Contains(plan.Result, []byte(it.Finding.Secret)) {
+		if left[s] == 0 && bytes.Contains(plan.Result, []byte(s)) {
 			plan.abandon("the rewrite would leave a copy of the secret in the file: fix this by hand")
 			return
 		}
-		for _, f := range after {
-			if f.Secret == it.Finding.Secret {
-				plan.abandon(fmt.Sprintf("the rewrite would leave the secret at line %d: fix this by hand", f.Line))
-				return
-			}
+		if fs := found[s]; len(fs) > left[s] {
+			plan.abandon(fmt.Sprintf("the rewrite would leave the secret at line %d: fix this by hand", fs[0].Line))
+			return
 		}
 	}
 }

@@ -34,7 +34,7 @@ func deleteLines(text []byte, targets []edit.Target, _ edit.Options) edit.Result
 	return r
 }
 
-func testPlanner(t *testing.T) (*Planner, *scanner.Scanner) {
+func testPlanner(t testing.TB) (*Planner, *scanner.Scanner) {
 	eng, err := detectors.NewEngine(nil)
 	if err != nil {
 		t.Fatal(err)

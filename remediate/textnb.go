@@ -19,6 +19,13 @@ func (p *Planner) planTextNotebook(plan *FilePlan) {
 		return
 	}
 	cells := sourceCells(nb)
+	for _, c := range cells {
+		if l := scriptCellLang(nb, c.seg); l != c.seg.Lang {
+			seg := *c.seg
+			seg.Lang, seg.WriteFile = l, ""
+			c.seg = &seg
+		}
+	}
 	p.planCells(plan, cells, locate(plan, cells))
 	var edits []edit.Edit
 	emptied := 0 // cells the fix empties, which some formats then drop
@@ -26,7 +33,7 @@ func (p *Planner) planTextNotebook(plan *FilePlan) {
 		if len(c.edits) == 0 {
 			continue
 		}
-		if text, err := edit.Apply(c.text, c.edits); err == nil && len(bytes.TrimSpace(text[min(c.body, len(text)):])) == 0 {
+		if text, err := c.edited(); err == nil && len(bytes.TrimSpace(text[min(c.body, len(text)):])) == 0 {
 			emptied++
 		}
 		edits = append(edits, lineEdits(plan.Original, c)...)
@@ -46,6 +53,37 @@ func (p *Planner) planTextNotebook(plan *FilePlan) {
 		}
 	}
 	plan.manual(p.reasonFor(reasonNoRewriter))
+}
+
+// otherLangCells reports whether a code cell of a script notebook is in a
+// language other than the script's.
+func otherLangCells(nb *ipynb.Notebook) bool {
+	for i := range nb.Segments {
+		s := &nb.Segments[i]
+		if s.Kind == ipynb.KindSource && s.CellType == "code" && scriptCellLang(nb, s) != nb.Language {
+			return true
+		}
+	}
+	return false
+}
+
+// scriptCellLang is the language of a jupytext script's cell as the fixer
+// reads it: jupytext comments out the code of a cell in another language
+// ("# %%bash", then "# aws s3 ls"), and such a cell is a comment of the
+// script's own language. Other formats keep their cells' languages.
+func scriptCellLang(nb *ipynb.Notebook, s *ipynb.Segment) string {
+	if nb.Format != ipynb.FormatPercent && nb.Format != ipynb.FormatLight || s.CellType != "code" || s.Lang == nb.Language && s.WriteFile == "" {
+		return s.Lang
+	}
+	lines := edit.Lines(s.Text)
+	for k, l := range lines {
+		t := bytes.TrimSpace(l)
+		if len(t) == 0 || bytes.HasPrefix(t, []byte("#")) || k == 0 && bytes.HasPrefix(t, []byte("%%")) {
+			continue
+		}
+		return s.Lang
+	}
+	return nb.Language
 }
 
 // sameCells checks that an edited text notebook still reads as the same
@@ -101,7 +139,7 @@ func lineEdits(data []byte, c *nbCell) []edit.Edit {
 		if err != nil {
 			continue // checkCells already refused such a cell
 		}
-		prefix := string(data[lineA:rawA])
+		prefix := linePrefix(data, c, a, b)
 		var nb bytes.Buffer
 		for _, l := range edit.Lines(text) {
 			if len(bytes.TrimRight(l, "\r\n")) == 0 {
@@ -118,6 +156,23 @@ func lineEdits(data []byte, c *nbCell) []edit.Edit {
 		out = append(out, edit.Edit{Start: lineA, End: end, New: nb.String()})
 	}
 	return out
+}
+
+// linePrefix is what the file puts before the lines of text[a:b]: the
+// longest such prefix, since Databricks writes a blank line as "# MAGIC"
+// and any other as "# MAGIC ".
+func linePrefix(data []byte, c *nbCell, a, b int) string {
+	prefix := ""
+	for i := a; i < max(b, a+1); i = edit.LineEnd(c.text, i) {
+		r := c.seg.RawOffset(i)
+		if p := data[edit.LineStart(data, r):r]; len(p) > len(prefix) {
+			prefix = string(p)
+		}
+		if edit.LineEnd(c.text, i) == i {
+			break
+		}
+	}
+	return prefix
 }
 
 // lineEndOf is the end of the last line an edit touches.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/rolecall/rolecall/remediate/edit"
@@ -24,17 +25,57 @@ const (
 
 // ProviderClass returns the S3A credential provider class for the options:
 // the default chain, or the profile provider when a profile is chosen, in
-// the SDK generation of opts.Hadoop ("3.4" is SDK v2; "3.3" or "" is v1).
+// the SDK generation of opts.Hadoop (3.4 and later are SDK v2; "3.3", ""
+// or a version not understood, see HadoopNote, are v1).
 func ProviderClass(opts edit.Options) string {
+	v2, _ := sdkV2(opts.Hadoop)
 	switch {
-	case opts.Hadoop == "3.4" && opts.Profile != "":
+	case v2 && opts.Profile != "":
 		return providerProfileV2
-	case opts.Hadoop == "3.4":
+	case v2:
 		return providerDefaultV2
 	case opts.Profile != "":
 		return providerProfileV1
 	}
 	return providerDefaultV1
+}
+
+var hadoopVersion = regexp.MustCompile(`^(\d+)\.(\d+)(?:\.\d+)*$`)
+
+// sdkV2 reports whether Hadoop version h uses the AWS SDK v2, and whether
+// h was understood.
+func sdkV2(h string) (v2, ok bool) {
+	if h == "" {
+		return false, true
+	}
+	m := hadoopVersion.FindStringSubmatch(strings.TrimSpace(h))
+	if m == nil || len(m[1]) > 4 || len(m[2]) > 4 {
+		return false, false
+	}
+	major, _ := strconv.Atoi(m[1])
+	minor, _ := strconv.Atoi(m[2])
+	return major > 3 || major == 3 && minor >= 4, true
+}
+
+// HadoopNote is the note for a Hadoop version ProviderClass did not
+// understand, or "".
+func HadoopNote(h string) string {
+	if _, ok := sdkV2(h); ok {
+		return ""
+	}
+	return fmt.Sprintf("rolecall did not understand the Hadoop version %q and used the Hadoop 3.3 (AWS SDK v1) provider class; with Hadoop 3.4 or later use %s", h, providerDefaultV2)
+}
+
+// URLNote is the note for keys taken out of an s3a:// URL, which code of
+// any language needs.
+func URLNote(opts edit.Options) string {
+	return fmt.Sprintf("s3a:// URLs no longer carry keys (Hadoop rejects them there anyway): S3A takes its credentials from fs.s3a.aws.credentials.provider; where the cluster does not set it, set it to %s", ProviderClass(opts))
+}
+
+// SparkProfileNote is the note for S3A settings rewritten in code to the
+// profile provider.
+func SparkProfileNote(profile string) string {
+	return fmt.Sprintf("Spark's S3A profile provider reads the profile from the environment: set AWS_PROFILE=%s on the driver and on every executor (for example spark.executorEnv.AWS_PROFILE=%s), with that profile in ~/.aws/config on every node", profile, profile)
 }
 
 const reasonJceks = "move the secret to a Hadoop credential provider kept outside the repository (hadoop credential create NAME -provider jceks://file/...) and point hadoop.security.credential.provider.path at it"
@@ -55,15 +96,36 @@ func s3aCredential(name string) (scope string, ok bool) {
 	if !ok {
 		return "", false
 	}
-	for _, opt := range []string{"access.key", "secret.key", "session.token"} {
-		if rest == opt {
-			return "", true
-		}
-		if strings.HasPrefix(rest, "bucket.") && strings.HasSuffix(rest, "."+opt) {
-			return strings.TrimSuffix(rest, "."+opt), true
-		}
+	scope, option := s3aScope(rest)
+	switch option {
+	case "access.key", "secret.key", "session.token":
+		return scope, true
 	}
 	return "", false
+}
+
+// s3aOptions are the options a per-bucket property is known to end with.
+var s3aOptions = []string{"access.key", "secret.key", "session.token", "aws.credentials.provider", "endpoint", "endpoint.region"}
+
+// s3aScope splits what follows "fs.s3a." into a scope ("" for all
+// buckets, "bucket.NAME" for one) and an option. Bucket names may hold
+// dots ("fs.s3a.bucket.logs.example.com.access.key"), so a per-bucket
+// option is known by its ending; an option not listed is taken to follow
+// the bucket name's first dot.
+func s3aScope(rest string) (scope, option string) {
+	b, ok := strings.CutPrefix(rest, "bucket.")
+	if !ok {
+		return "", rest
+	}
+	for _, o := range s3aOptions {
+		if name, ok := strings.CutSuffix(b, "."+o); ok && name != "" {
+			return "bucket." + name, o
+		}
+	}
+	if i := strings.IndexByte(b, '.'); i > 0 {
+		return "bucket." + b[:i], b[i+1:]
+	}
+	return "", rest
 }
 
 // S3AProperty reads a Spark or Hadoop property name as code sets it
@@ -78,15 +140,8 @@ func S3AProperty(name string) (prefix, scope, option string, ok bool) {
 	if !ok {
 		return "", "", "", false
 	}
-	if s, isCred := s3aCredential(name); isCred {
-		return prefix, s, strings.TrimPrefix(strings.TrimPrefix(rest, s), "."), true
-	}
-	if b, cut := strings.CutPrefix(rest, "bucket."); cut {
-		if i := strings.IndexByte(b, '.'); i > 0 {
-			return prefix, "bucket." + b[:i], b[i+1:], true
-		}
-	}
-	return prefix, "", rest, true
+	scope, option = s3aScope(rest)
+	return prefix, scope, option, true
 }
 
 // S3AOption is the property name of an option in a scope.

@@ -186,3 +186,34 @@ spark.hadoop.fs.s3a.session.token={{fake aws_token}}
 		},
 	})
 }
+
+// Bucket names may hold dots: a per-bucket option is known by its ending.
+func TestS3AProperty(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		cred   bool
+		prefix string
+		scope  string
+		option string
+	}{
+		{"fs.s3a.access.key", true, "", "", "access.key"},
+		{"spark.hadoop.fs.s3a.aws.credentials.provider", false, "spark.hadoop.", "", "aws.credentials.provider"},
+		{"fs.s3a.bucket.lake.secret.key", true, "", "bucket.lake", "secret.key"},
+		{"fs.s3a.bucket.logs.example.com.aws.credentials.provider", false, "", "bucket.logs.example.com", "aws.credentials.provider"},
+		{"spark.hadoop.fs.s3a.bucket.a.b.session.token", true, "spark.hadoop.", "bucket.a.b", "session.token"},
+		{"fs.s3a.bucket.my.secret.key.data.access.key", true, "", "bucket.my.secret.key.data", "access.key"},
+		{"fs.s3a.bucket.lake.endpoint.region", false, "", "bucket.lake", "endpoint.region"},
+		{"fs.s3a.bucket.lake.connection.maximum", false, "", "bucket.lake", "connection.maximum"},
+	} {
+		prefix, scope, option, ok := S3AProperty(c.name)
+		if !ok || prefix != c.prefix || scope != c.scope || option != c.option {
+			t.Errorf("%s: %q %q %q %v, want %q %q %q", c.name, prefix, scope, option, ok, c.prefix, c.scope, c.option)
+		}
+		if s, cred := s3aCredential(c.name[len(c.prefix):]); cred != c.cred || cred && s != c.scope {
+			t.Errorf("%s: s3aCredential gives %q %v", c.name, s, cred)
+		}
+	}
+	if _, _, _, ok := S3AProperty("fs.s3.access.key"); ok {
+		t.Error("fs.s3.access.key read as an S3A property")
+	}
+}

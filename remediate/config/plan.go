@@ -21,6 +21,10 @@ var awsEnvVars = map[string]bool{
 	"AWS_SECURITY_TOKEN":    true, // the legacy name boto2 and some SDKs still read
 }
 
+// AWSEnvVar reports whether the SDKs read a credential from environment
+// variable name: the one list of the shell, .env and Python rewriters.
+func AWSEnvVar(name string) bool { return awsEnvVars[name] }
+
 // awsConfigKeys are the same credentials as keys of ~/.aws/config,
 // dbt-athena outputs and `aws configure set`.
 var awsConfigKeys = map[string]bool{
@@ -197,8 +201,7 @@ func (p *plan) check() error {
 
 // errorAt returns an error that names the line of text holding off.
 func errorAt(text []byte, off int, format string, args ...any) error {
-	line := bytes.Count(text[:min(max(off, 0), len(text))], []byte{'\n'}) + 1
-	return fmt.Errorf("line %d: %s", line, fmt.Sprintf(format, args...))
+	return fmt.Errorf("line %d: %s", edit.LineNumber(text, off), fmt.Sprintf(format, args...))
 }
 
 // line is one line of a text: [start, end) is its content without the line
@@ -349,6 +352,10 @@ func shellSafe(s string) bool {
 	}
 	return true
 }
+
+// ShellQuote quotes s for a shell word when it needs it: the one quoting
+// of the shell rewriter and of IPython "!" lines.
+func ShellQuote(s string) string { return shellQuote(s) }
 
 // shellQuote quotes s for a shell word (and a .env value) when it needs it.
 func shellQuote(s string) string {

@@ -138,6 +138,12 @@ func Lines(text []byte) [][]byte {
 	return out
 }
 
+// LineNumber returns the 1-based number of the line holding off, for
+// reasons and errors that name a place.
+func LineNumber(text []byte, off int) int {
+	return bytes.Count(text[:min(max(off, 0), len(text))], []byte{'\n'}) + 1
+}
+
 // LineStart returns the offset of the start of the line holding off.
 func LineStart(text []byte, off int) int {
 	return bytes.LastIndexByte(text[:off], '\n') + 1

@@ -118,9 +118,18 @@ func Rewrite(text []byte, targets []edit.Target, opts edit.Options) edit.Result 
 	}
 	for _, e := range urls {
 		r.edits = append(r.edits, e)
+		r.note(config.URLNote(r.opts))
+		r.hadoopNote()
 	}
 	for ti, ts := range comments {
-		r.edits = append(r.edits, r.deleteComment(ti))
+		es, ok := r.deleteComment(ti, ts)
+		if !ok {
+			for _, i := range ts {
+				r.manual(i, fmt.Sprintf("the key at %s shares a line of a block comment with other text: remove it by hand", r.at(targets[i].Start)))
+			}
+			continue
+		}
+		r.edits = append(r.edits, es...)
 		for _, i := range ts {
 			r.fix(i, shapeComment)
 		}
@@ -167,10 +176,20 @@ func (r *rewriter) note(n string) {
 	r.notes = append(r.notes, n)
 }
 
+// hadoopNote says when the provider class written is a guess.
+func (r *rewriter) hadoopNote() {
+	if n := config.HadoopNote(r.opts.Hadoop); n != "" {
+		r.note(n)
+	}
+}
+
 func (r *rewriter) text(i int) string { return string(r.src[r.toks[i].start:r.toks[i].end]) }
 
 func (r *rewriter) at(off int) string {
-	return fmt.Sprintf("line %d", strings.Count(string(r.src[:min(off, len(r.src))]), "\n")+1)
+	if r.opts.Place != nil {
+		return r.opts.Place(off)
+	}
+	return fmt.Sprintf("line %d", edit.LineNumber(r.src, off))
 }
 
 func (r *rewriter) tokAt(off int) int {
@@ -428,11 +447,12 @@ func (r *rewriter) planScopes() {
 		}
 		r.scopeDone[scope] = true
 		r.edits = append(r.edits, es...)
+		r.hadoopNote()
 		if r.preset[scope] {
 			r.note("this code already sets fs.s3a.aws.credentials.provider: check that it names a role or profile provider (not SimpleAWSCredentialsProvider or TemporaryAWSCredentialsProvider), since the keys are gone")
 		}
 		if r.opts.Profile != "" {
-			r.note(fmt.Sprintf("Spark's S3A profile provider reads the profile from the environment: set AWS_PROFILE=%s on the driver and on every executor (for example spark.executorEnv.AWS_PROFILE=%s), with that profile in ~/.aws/config on every node", r.opts.Profile, r.opts.Profile))
+			r.note(config.SparkProfileNote(r.opts.Profile))
 		}
 	}
 }
@@ -519,19 +539,37 @@ func (r *rewriter) prevRaw(i int, newlines bool) int {
 	return -1
 }
 
-// deleteComment removes a comment holding a key: its line when it is
-// alone there.
-func (r *rewriter) deleteComment(ti int) edit.Edit {
+// deleteComment removes a comment holding keys: its line when it is
+// alone there, else the comment. Of a block comment over several lines
+// only the inner lines holding the keys go, so the rest of its text stays;
+// ok is false when a key is on its first or last line.
+func (r *rewriter) deleteComment(ti int, ts []int) ([]edit.Edit, bool) {
 	tk := r.toks[ti]
 	ls, le := edit.LineStart(r.src, tk.start), edit.LineEnd(r.src, tk.end)
+	if first, last := edit.LineEnd(r.src, tk.start), edit.LineStart(r.src, tk.end); first <= last {
+		var es []edit.Edit
+		done := map[int]bool{}
+		for _, i := range ts {
+			t := r.targets[i]
+			a, b := edit.LineStart(r.src, t.Start), edit.LineEnd(r.src, t.End)
+			if a < first || b > last {
+				return nil, false
+			}
+			if !done[a] {
+				done[a] = true
+				es = append(es, edit.Edit{Start: a, End: b})
+			}
+		}
+		return es, true
+	}
 	head := strings.Trim(string(r.src[ls:tk.start]), " \t")
 	tail := strings.TrimRight(string(r.src[tk.end:le]), " \t\r\n")
 	if head == "" && tail == "" {
-		return edit.Edit{Start: ls, End: le}
+		return []edit.Edit{{Start: ls, End: le}}, true
 	}
 	a := tk.start
 	for a > ls && (r.src[a-1] == ' ' || r.src[a-1] == '\t') {
 		a--
 	}
-	return edit.Edit{Start: a, End: tk.end}
+	return []edit.Edit{{Start: a, End: tk.end}}, true
 }

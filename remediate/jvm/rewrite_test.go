@@ -131,6 +131,46 @@ val p = "s3a://lake/x"
 `,
 		},
 		{
+			name: "a bucket whose name holds dots, its provider already set",
+			in: `hc.set("fs.s3a.bucket.logs.example.com.aws.credentials.provider", "com.amazonaws.auth.InstanceProfileCredentialsProvider")
+hc.set("fs.s3a.bucket.logs.example.com.access.key", "<KEYID>")
+hc.set("fs.s3a.bucket.logs.example.com.secret.key", "<SECRET>")
+hc.set("fs.s3a.bucket.raw.data.secret.key", "<SECRET>")
+`,
+			want: `hc.set("fs.s3a.bucket.logs.example.com.aws.credentials.provider", "com.amazonaws.auth.InstanceProfileCredentialsProvider")
+hc.set("fs.s3a.bucket.raw.data.aws.credentials.provider", "` + v1 + `")
+`,
+			notes: []string{"already sets fs.s3a.aws.credentials.provider"},
+		},
+		{
+			name:  "keys out of an s3a URL come with the provider note",
+			in:    "val df = spark.read.parquet(\"s3a://<KEYID>:<SECRET>@lake/events\")\n",
+			opts:  edit.Options{Hadoop: "3.4"},
+			want:  "val df = spark.read.parquet(\"s3a://lake/events\")\n",
+			notes: []string{"s3a:// URLs no longer carry keys", "set it to " + v2},
+		},
+		{
+			name: "a block comment keeps its other lines",
+			in: `/**
+ * Loads the events.
+ * old key: <KEYID>
+ * @param day the partition
+ */
+def load(day: String) = ???
+/* rotated <SECRET>
+ */
+`,
+			want: `/**
+ * Loads the events.
+ * @param day the partition
+ */
+def load(day: String) = ???
+/* rotated <SECRET>
+ */
+`,
+			manual: []string{"", "shares a line of a block comment with other text"},
+		},
+		{
 			name: "a setting inside an expression is declined",
 			in: `if (prod) hc.set("fs.s3a.access.key", "<KEYID>") else hc.set("fs.s3a.secret.key", "<SECRET>")
 `,
@@ -226,7 +266,7 @@ func TestTokenizeAndValidate(t *testing.T) {
 // always applies.
 func FuzzRewrite(f *testing.F) {
 	for _, s := range []string{
-		`hc.set("fs.s3a.access.key", "KEY")`,
+		"hc.set(\"fs.s3a.access.key\", \"KEY\")",
 		"val k = \"KEY\"\nconf.set(\"spark.hadoop.fs.s3a.secret.key\", k)\n",
 		"b\n  .config(\"fs.s3a.bucket.x.access.key\", \"KEY\")\n  .getOrCreate()",
 		"/* \"KEY\" */ s\"$KEY\" '\\u0041' \"\"\"KEY\"\"\"",

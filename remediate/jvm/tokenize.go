@@ -15,6 +15,8 @@ package jvm
 import (
 	"bytes"
 	"fmt"
+
+	"github.com/rolecall/rolecall/remediate/edit"
 )
 
 type kind uint8
@@ -173,7 +175,7 @@ func charEnd(src []byte, i int) int {
 }
 
 func errorAt(text []byte, off int, msg string) error {
-	return fmt.Errorf("line %d: %s", bytes.Count(text[:min(off, len(text))], []byte{'\n'})+1, msg)
+	return fmt.Errorf("line %d: %s", edit.LineNumber(text, off), msg)
 }
 
 // Validate checks that Scala or Java code still tokenizes and that its

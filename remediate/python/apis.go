@@ -38,9 +38,6 @@ type api struct {
 var (
 	botoKwargs = map[string]bool{"aws_access_key_id": true, "aws_secret_access_key": true, "aws_session_token": true}
 	fsKwargs   = map[string]bool{"key": true, "secret": true, "token": true}
-
-	// awsEnvVars are the variables the SDKs read credentials from.
-	awsEnvVars = map[string]bool{"AWS_ACCESS_KEY_ID": true, "AWS_SECRET_ACCESS_KEY": true, "AWS_SESSION_TOKEN": true, "AWS_SECURITY_TOKEN": true}
 )
 
 func botoClient(label string) *api {
@@ -105,43 +102,6 @@ var s3aProvider = regexp.MustCompile(`^(?:spark\.hadoop\.)?fs\.s3a\.(bucket\..+\
 
 // sparkMethods set a configuration property.
 var sparkMethods = map[string]bool{"set": true, "config": true, "setIfMissing": true}
-
-// Provider classes for fs.s3a.aws.credentials.provider. Hadoop 3.4 uses
-// the AWS SDK v2 and remaps only a few v1 names, and the v1 default chain
-// is not among them, so each version gets its own names.
-const (
-	v1Default = "com.amazonaws.auth.DefaultAWSCredentialsProviderChain"
-	v1Profile = "com.amazonaws.auth.profile.ProfileCredentialsProvider"
-	v2Default = "software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider"
-	v2Profile = "software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider"
-)
-
-var hadoopVersion = regexp.MustCompile(`^(\d+)\.(\d+)(?:\.\d+)*$`)
-
-// sdkV2 reports whether Hadoop version h (from --hadoop) uses the AWS SDK
-// v2, and whether h was understood.
-func sdkV2(h string) (v2, ok bool) {
-	if h == "" {
-		return false, true
-	}
-	m := hadoopVersion.FindStringSubmatch(strings.TrimSpace(h))
-	if m == nil {
-		return false, false
-	}
-	major, minor := atoi(m[1]), atoi(m[2])
-	return major > 3 || major == 3 && minor >= 4, true
-}
-
-func atoi(s string) int {
-	n := 0
-	for _, c := range s {
-		n = n*10 + int(c-'0')
-		if n > 1<<20 {
-			return n
-		}
-	}
-	return n
-}
 
 // pyString returns s as a Python string literal with quote q.
 func pyString(s string, q byte) string {

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/rolecall/rolecall/remediate/config"
 	"github.com/rolecall/rolecall/remediate/edit"
 )
 
@@ -221,7 +222,7 @@ func (r *rewriter) getenvUnit(o int, label string) *unit {
 		v, _ := p.strValue(u.varTok)
 		it := g.items[fb]
 		u.creds = []cred{{grp: o, idx: fb, vFirst: it.vFirst, vLast: it.vLast, what: "the fallback"}}
-		if !awsEnvVars[v] {
+		if !config.AWSEnvVar(v) {
 			u.reason = fmt.Sprintf("the key is the fallback of %s for $%s, a variable the AWS SDKs do not read: remove it by hand", u.label, v)
 		}
 		return u

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/rolecall/rolecall/remediate/config"
 	"github.com/rolecall/rolecall/remediate/edit"
 )
 
@@ -29,7 +30,7 @@ func (r *rewriter) envUnit(si int) *unit {
 			u.env, u.varTok, u.shape = envSubscript, k, "os.environ assignment"
 			u.label = "the os.environ assignment at " + where
 			u.creds = []cred{{grp: -1, vFirst: p.next(eq), vLast: s.last, what: "$" + name}}
-			if !awsEnvVars[name] {
+			if !config.AWSEnvVar(name) {
 				u.reason = storedIn(name)
 			}
 			return u
@@ -44,12 +45,12 @@ func (r *rewriter) envUnit(si int) *unit {
 			u.env, u.shape = envUpdate, "os.environ.update entries"
 			for k, it := range g.items {
 				switch {
-				case it.keyed && awsEnvVars[it.name]:
+				case it.keyed && config.AWSEnvVar(it.name):
 					u.creds = append(u.creds, cred{grp: o, idx: k, vFirst: it.vFirst, vLast: it.vLast, what: "$" + it.name})
 				case !it.keyed && !it.star && p.isDict(it.vFirst, it.vLast):
 					dg := p.group(it.vFirst)
 					for k2, e := range dg.items {
-						if e.keyed && awsEnvVars[e.name] {
+						if e.keyed && config.AWSEnvVar(e.name) {
 							u.creds = append(u.creds, cred{grp: dg.open, idx: k2, vFirst: e.vFirst, vLast: e.vLast, what: "$" + e.name})
 						}
 					}
@@ -69,7 +70,7 @@ func (r *rewriter) envUnit(si int) *unit {
 		u.varTok = g.items[n].first
 		name, _ := p.strValue(u.varTok)
 		u.creds = []cred{{grp: o, idx: v, vFirst: g.items[v].vFirst, vLast: g.items[v].vLast, what: "$" + name}}
-		if !awsEnvVars[name] {
+		if !config.AWSEnvVar(name) {
 			u.reason = storedIn(name)
 		}
 		return u
@@ -222,7 +223,7 @@ func (r *rewriter) checkMagic(u *unit) {
 		u.reason = fmt.Sprintf("the output of the shell command at %s goes to a variable: remove the key by hand", r.at(u.start))
 		return
 	case m.form == mOther:
-		u.reason = fmt.Sprintf("the key is in a shell command or magic at %s that rolecall does not rewrite: remove it by hand, and configure credentials outside the notebook (aws configure sso, or a role)", r.at(u.start))
+		u.reason = r.shellMagic(u)
 		return
 	}
 	for _, i := range u.targets {
@@ -230,7 +231,7 @@ func (r *rewriter) checkMagic(u *unit) {
 		found := false
 		for _, a := range m.assigns {
 			if a.valueStart <= t.Start && t.End <= a.valueEnd {
-				if m.form != mConfigure && !awsEnvVars[a.name] {
+				if m.form != mConfigure && !config.AWSEnvVar(a.name) {
 					u.reason = storedIn(a.name)
 					return
 				}
@@ -264,11 +265,21 @@ func (r *rewriter) planMagic(u *unit, st *planState) string {
 	}
 	var keep, drop []assign
 	for _, a := range m.assigns {
-		if awsEnvVars[a.name] || m.form == mConfigure {
+		if config.AWSEnvVar(a.name) || m.form == mConfigure {
 			drop = append(drop, a)
 		} else {
 			keep = append(keep, a)
 		}
+	}
+	if m.shell != nil {
+		for _, n := range m.shell.notes {
+			r.note(n)
+		}
+		if m.shell.empties {
+			return deleteLine()
+		}
+		u.edits = m.shell.edits
+		return ""
 	}
 	switch m.form {
 	case mConfigure:
@@ -299,7 +310,7 @@ func (r *rewriter) planMagic(u *unit, st *planState) string {
 	case mPrefixed:
 		for k, a := range drop {
 			if k == 0 && profile != "" && !hasAssign(keep, "AWS_PROFILE") {
-				u.edits = append(u.edits, edit.Edit{Start: a.wordStart, End: a.wordEnd, New: "AWS_PROFILE=" + shellQuote(profile)})
+				u.edits = append(u.edits, edit.Edit{Start: a.wordStart, End: a.wordEnd, New: "AWS_PROFILE=" + config.ShellQuote(profile)})
 				continue
 			}
 			u.edits = append(u.edits, p.deleteWord(a))
@@ -327,12 +338,57 @@ func hasAssign(as []assign, name string) bool {
 	return false
 }
 
-// shellQuote quotes s for a shell when it holds more than plain characters.
-func shellQuote(s string) string {
-	for _, c := range s {
-		if !(c == '-' || c == '_' || c == '.' || c == '@' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
-			return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+// shellPlan is the shell rewriter's fix of a "!" line's command.
+type shellPlan struct {
+	edits   []edit.Edit // in the rewriter's text
+	notes   []string
+	empties bool // the command goes whole: the line goes
+}
+
+// shellMagic hands a "!" line whose shape the magic forms do not cover
+// ("!export K=v && aws s3 ls", "!AWS_ACCESS_KEY_ID=k aws s3 ls | head")
+// to the shell rewriter, which reads the command as a one-line script.
+// It returns why a person must fix the line, or "".
+func (r *rewriter) shellMagic(u *unit) string {
+	p, m := r.p, u.magic
+	if m.prefix != "" || p.src[m.sigil] != '!' {
+		return fmt.Sprintf("the key is in a shell command or magic at %s that rolecall does not rewrite: remove it by hand, and configure credentials outside the notebook (aws configure sso, or a role)", r.at(u.start))
+	}
+	cmd := m.sigil + 1
+	if cmd < u.end && p.src[cmd] == '!' {
+		cmd++
+	}
+	text := p.src[cmd:u.end]
+	var ts []edit.Target
+	for _, i := range u.targets {
+		t := r.targets[i]
+		if t.Start < cmd || t.End > u.end {
+			return fmt.Sprintf("the key at %s is not in the shell command's words: remove it by hand", r.at(t.Start))
+		}
+		t.Start, t.End = t.Start-cmd, t.End-cmd
+		ts = append(ts, t)
+	}
+	opts := r.opts
+	opts.Place = func(off int) string { return r.at(cmd + off) }
+	res := config.Shell(text, ts, opts)
+	for _, o := range res.Outcomes {
+		if !o.Fixed {
+			return fmt.Sprintf("the key is in the shell command at %s, and %s", r.at(u.start), o.Reason)
 		}
 	}
-	return s
+	out, err := edit.Apply(text, res.Edits)
+	if err != nil || len(res.Outcomes) != len(ts) {
+		return fmt.Sprintf("the shell rewrite of the command at %s failed (a rolecall bug; please report it): remove the key by hand", r.at(u.start))
+	}
+	sp := &shellPlan{notes: res.Notes, empties: len(strings.TrimSpace(string(out))) == 0}
+	for _, e := range res.Edits {
+		if strings.ContainsAny(e.New, "\r\n") {
+			// A second line would be Python, not the shell's.
+			return fmt.Sprintf("the shell rewrite of the command at %s needs more than one line: remove the key by hand", r.at(u.start))
+		}
+		sp.edits = append(sp.edits, edit.Edit{Start: e.Start + cmd, End: min(e.End, len(text)) + cmd, New: e.New})
+	}
+	m.shell = sp
+	u.shape = "shell command: " + res.Outcomes[0].Shape
+	return ""
 }

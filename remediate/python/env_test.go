@@ -249,6 +249,41 @@ os.environ["AWS_SECRET_ACCESS_KEY"] = "<SECRET>"
 			manual: []string{"shell command", "shell command"},
 		},
 		{
+			name:  "!export joined to a command goes to the shell rewriter",
+			in:    "!export AWS_ACCESS_KEY_ID=<KEYID> && aws s3 ls\n!echo done\n",
+			want:  "!aws s3 ls\n!echo done\n",
+			shape: "shell command: shell export",
+		},
+		{
+			name:  "variables of a piped command go to the shell rewriter",
+			in:    "!!AWS_ACCESS_KEY_ID=<KEYID> AWS_SECRET_ACCESS_KEY=<SECRET> aws s3 ls s3://b | head\n",
+			want:  "!!aws s3 ls s3://b | head\n",
+			shape: "shell command: AWS credentials assigned before a command",
+		},
+		{
+			name:  "a shell line that only sets keys goes whole",
+			in:    "import os\n!export AWS_ACCESS_KEY_ID=<KEYID>; export AWS_SECRET_ACCESS_KEY=<SECRET>\nx = 1\n",
+			want:  "import os\nx = 1\n",
+			shape: "shell command: shell export",
+		},
+		{
+			name: "a shell line in a block keeps the block",
+			in:   "if True:\n    !export AWS_SECRET_ACCESS_KEY=<SECRET> && aws s3 ls\n",
+			want: "if True:\n    !aws s3 ls\n",
+		},
+		{
+			name:   "the shell rewriter's reason when it declines",
+			in:     "!export AWS_SECRET_ACCESS_KEY=<SECRET> | tee log\n",
+			want:   "!export AWS_SECRET_ACCESS_KEY=<SECRET> | tee log\n",
+			manual: []string{"in the shell command at line 1, and "},
+		},
+		{
+			name:   "a commented shell line stays",
+			in:     "# !export AWS_SECRET_ACCESS_KEY=<SECRET> && aws s3 ls\n",
+			want:   "# !export AWS_SECRET_ACCESS_KEY=<SECRET> && aws s3 ls\n",
+			manual: []string{"does not rewrite"},
+		},
+		{
 			name:   "a variable the SDKs do not read",
 			in:     "%env MY_SECRET=<SECRET>\n",
 			want:   "%env MY_SECRET=<SECRET>\n",

@@ -32,6 +32,9 @@ type magicLine struct {
 	assigns  []assign
 	prefix   string // what precedes the sigil on a commented magic: "# "
 	assigned bool   // "x = !cmd": the output goes to a variable
+	// shell is, for a "!" line of a shape the forms above do not cover,
+	// the shell rewriter's plan for its command (see shellMagic).
+	shell *shellPlan
 }
 
 // commentMagic matches a jupytext-commented magic: "# %env ...", "# !aws ...".

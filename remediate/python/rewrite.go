@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/rolecall/rolecall/remediate/config"
 	"github.com/rolecall/rolecall/remediate/edit"
 )
 
@@ -986,7 +987,8 @@ func (r *rewriter) planUnit(u *unit, st *planState) string {
 		return ""
 	case uURL:
 		u.edits = []edit.Edit{{Start: u.url.a, End: u.url.b}}
-		r.note(fmt.Sprintf("s3a:// URLs no longer carry keys (Hadoop rejects them there anyway): S3A takes its credentials from fs.s3a.aws.credentials.provider; where the cluster does not set it, set it to %s", r.provider()))
+		r.provider() // for its note on the Hadoop version
+		r.note(config.URLNote(r.opts))
 		return ""
 	}
 	return "rolecall does not know this shape"

@@ -3,6 +3,7 @@ package python
 import (
 	"fmt"
 
+	"github.com/rolecall/rolecall/remediate/config"
 	"github.com/rolecall/rolecall/remediate/edit"
 )
 
@@ -58,11 +59,10 @@ func (r *rewriter) wholeStatement(u *unit) bool {
 
 // provider is the S3A credential provider class for the options.
 func (r *rewriter) provider() string {
-	v2, ok := sdkV2(r.opts.Hadoop)
-	if !ok {
-		r.note(fmt.Sprintf("rolecall did not understand the Hadoop version %q and used the Hadoop 3.3 (AWS SDK v1) provider class; with Hadoop 3.4 or later use %s", r.opts.Hadoop, v2Default))
+	if n := config.HadoopNote(r.opts.Hadoop); n != "" {
+		r.note(n)
 	}
-	return map[[2]bool]string{{false, false}: v1Default, {false, true}: v1Profile, {true, false}: v2Default, {true, true}: v2Profile}[[2]bool{v2, r.opts.Profile != ""}]
+	return config.ProviderClass(r.opts)
 }
 
 // planSpark deletes the S3A credential settings and puts one
@@ -72,7 +72,7 @@ func (r *rewriter) planSpark(u *unit, st *planState) string {
 	p := r.p
 	provider := r.provider()
 	if r.opts.Profile != "" {
-		r.note(fmt.Sprintf("Spark's S3A profile provider reads the profile from the environment: set AWS_PROFILE=%s on the driver and on every executor (for example spark.executorEnv.AWS_PROFILE=%s), with that profile in ~/.aws/config on every node", r.opts.Profile, r.opts.Profile))
+		r.note(config.SparkProfileNote(r.opts.Profile))
 	}
 	whole := r.wholeStatement(u)
 	for _, c := range u.creds {

@@ -71,6 +71,18 @@ hconf.set("fs.s3a.session.token", "<TOKEN>")
 			want: "hconf.set(\"fs.s3a.bucket.my.data.aws.credentials.provider\", \"com.amazonaws.auth.DefaultAWSCredentialsProviderChain\")\n",
 		},
 		{
+			name: "a bucket whose name holds dots, its provider already set",
+			in: `hconf.set("fs.s3a.bucket.logs.example.com.aws.credentials.provider", "com.amazonaws.auth.InstanceProfileCredentialsProvider")
+hconf.set("fs.s3a.bucket.logs.example.com.access.key", "<KEYID>")
+hconf.set("fs.s3a.bucket.logs.example.com.secret.key", "<SECRET>")
+hconf.set("fs.s3a.bucket.raw.data.secret.key", "<SECRET>")
+`,
+			want: `hconf.set("fs.s3a.bucket.logs.example.com.aws.credentials.provider", "com.amazonaws.auth.InstanceProfileCredentialsProvider")
+hconf.set("fs.s3a.bucket.raw.data.aws.credentials.provider", "com.amazonaws.auth.DefaultAWSCredentialsProviderChain")
+`,
+			notes: []string{"already sets fs.s3a.aws.credentials.provider"},
+		},
+		{
 			name: "a builder chain with backslashes",
 			in: `from pyspark.sql import SparkSession
 spark = SparkSession.builder \

@@ -3,6 +3,8 @@ package python
 import (
 	"bytes"
 	"fmt"
+
+	"github.com/rolecall/rolecall/remediate/edit"
 )
 
 // kind is the class of a token.
@@ -222,7 +224,7 @@ func (t *tokenizer) op(i int) int {
 			o := t.open[len(t.open)-1]
 			t.open = t.open[:len(t.open)-1]
 			if closer(src[o]) != c {
-				t.errs = append(t.errs, syntaxError{i, fmt.Sprintf("%q does not close %q from line %d", c, src[o], lineOf(src, o))})
+				t.errs = append(t.errs, syntaxError{i, fmt.Sprintf("%q does not close %q from line %d", c, src[o], edit.LineNumber(src, o))})
 			}
 		}
 	}
@@ -375,14 +377,6 @@ func scanField(src []byte, p int, quote byte, triple bool) (int, bool) {
 	return len(src), false
 }
 
-// lineOf returns the 1-based line number of offset off.
-func lineOf(src []byte, off int) int {
-	if off > len(src) {
-		off = len(src)
-	}
-	return bytes.Count(src[:off], []byte("\n")) + 1
-}
-
 // Validate reports whether text tokenizes as Python (with IPython magics):
 // every string terminates and every bracket is closed by its partner. It is
 // the check the fixer runs on a rewritten text before writing it.
@@ -392,5 +386,5 @@ func Validate(text []byte) error {
 		return nil
 	}
 	e := errs[0]
-	return fmt.Errorf("line %d: %s", lineOf(text, e.off), e.msg)
+	return fmt.Errorf("line %d: %s", edit.LineNumber(text, e.off), e.msg)
 }

@@ -141,6 +141,7 @@ func FuzzRewrite(f *testing.F) {
 		{"KEY = \"<KEYID>\"\nif x:\n    os.environ[\"AWS_ACCESS_KEY_ID\"] = KEY\n%env AWS_SECRET_ACCESS_KEY=<SECRET>\n"},
 		{"spark = SparkSession.builder \\\n    .config(\"spark.hadoop.fs.s3a.access.key\", \"<KEYID>\") \\\n    .getOrCreate()\n"},
 		{"df = pd.read_csv(\"s3a://<KEYID>:<SECRET>@b/x\", storage_options={\"key\": \"<KEYID>\"})\n"},
+		{"!export AWS_ACCESS_KEY_ID=<KEYID> && AWS_SECRET_ACCESS_KEY=<SECRET> aws s3 ls | head\n"},
 	} {
 		in, targets := fill(tables[0])
 		for _, t := range targets {
