@@ -1,0 +1,481 @@
+package infer
+
+import (
+	"strings"
+
+	"github.com/rolecall/rolecall/remediate/python"
+)
+
+// val is what the evaluator knows about an expression's value.
+type val struct {
+	s      str            // a string
+	list   []str          // a list of strings
+	dict   map[string]str // a dict with string keys
+	mod    string         // a module or function, by its imported dotted name
+	h      *handle        // an SDK or library object
+	method string         // a method bound to h (or to an unknown receiver when h is nil)
+}
+
+// first is the value as one string: a string, or a list's first element.
+func (v val) first() str {
+	if !v.s.known && len(v.list) > 0 {
+		return v.list[0]
+	}
+	return v.s
+}
+
+// handle is an object whose methods call AWS.
+type handle struct {
+	kind  string // session, client, resource, sub, objects, paginator, waiter, fs, reader, writer, estimator, model, processor, predictor
+	svc   string // the boto3 service name
+	sub   string // Bucket, Object, Table for kind sub
+	fixed map[string]str
+	name  string // paginator or waiter operation
+	role  str    // SageMaker execution role
+	tree  bool   // fs: paths name directories too
+}
+
+// evaluator walks Python (or R) tokens statement by statement, keeping the
+// names bound so far: module aliases, string constants and handles. One
+// evaluator reads all the cells of a notebook in order, as the kernel does.
+type evaluator struct {
+	c     *collector
+	r     bool // R: $ and :: are member access, <- assigns
+	vars  map[string]val
+	alias map[string]string
+	shell func(text []byte, base int) // reads a shell line at offset base
+
+	src  []byte
+	toks []python.Token // significant tokens only
+	pair []int
+	site func(off int, call string) Site
+}
+
+var defaultAliases = map[string]string{
+	"boto3": "boto3", "s3fs": "s3fs", "fsspec": "fsspec", "pd": "pandas", "pandas": "pandas", "dd": "dask.dataframe",
+	"pl": "polars", "polars": "polars", "wr": "awswrangler", "awswrangler": "awswrangler", "sagemaker": "sagemaker",
+}
+
+func newEvaluator(c *collector, r bool) *evaluator {
+	return &evaluator{c: c, r: r, vars: map[string]val{}, alias: map[string]string{}}
+}
+
+// run evaluates one text: a file or one cell.
+func (e *evaluator) run(src []byte, site func(off int, call string) Site) {
+	e.src, e.site = src, site
+	e.toks = e.toks[:0]
+	for _, t := range python.Tokens(src) {
+		switch t.Kind {
+		case python.KindSpace, python.KindNL, python.KindComment, python.KindCont:
+			continue
+		}
+		e.toks = append(e.toks, t)
+	}
+	e.pair = make([]int, len(e.toks))
+	var stack []int
+	for i := range e.toks {
+		e.pair[i] = -1
+		switch e.text(i) {
+		case "(", "[", "{":
+			if e.toks[i].Kind == python.KindOp {
+				stack = append(stack, i)
+			}
+		case ")", "]", "}":
+			if e.toks[i].Kind == python.KindOp && len(stack) > 0 {
+				o := stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+				e.pair[o], e.pair[i] = i, o
+			}
+		}
+	}
+	start := 0
+	for i := 0; i <= len(e.toks); i++ {
+		if i == len(e.toks) || e.toks[i].Kind == python.KindNewline || e.text(i) == ";" && e.depth(start, i) == 0 ||
+			e.r && e.toks[i].Kind != python.KindMagic && i > start && e.line(i) != e.line(i-1) && e.depth(start, i) == 0 && !e.continues(i-1) {
+			e.statement(start, i)
+			start = i
+			if i < len(e.toks) && (e.toks[i].Kind == python.KindNewline || e.text(i) == ";") {
+				start = i + 1
+			}
+		}
+	}
+}
+
+// continues says whether an R line ends in an operator that carries the
+// expression to the next line.
+func (e *evaluator) continues(i int) bool {
+	switch e.text(i) {
+	case "+", "-", "*", "/", ",", "=", "<", "(", "[", "{", "%", "|", "&":
+		return true
+	}
+	return false
+}
+
+func (e *evaluator) line(i int) int {
+	return strings.Count(string(e.src[:e.toks[i].Start]), "\n")
+}
+
+// depth is the bracket depth at token i counted from token a.
+func (e *evaluator) depth(a, i int) int {
+	d := 0
+	for k := a; k < i; k++ {
+		if e.toks[k].Kind != python.KindOp {
+			continue
+		}
+		switch e.text(k) {
+		case "(", "[", "{":
+			d++
+		case ")", "]", "}":
+			d--
+		}
+	}
+	return d
+}
+
+func (e *evaluator) text(i int) string { return string(e.src[e.toks[i].Start:e.toks[i].End]) }
+
+func (e *evaluator) isOp(i int, s string) bool {
+	return i >= 0 && i < len(e.toks) && e.toks[i].Kind == python.KindOp && e.text(i) == s
+}
+
+func (e *evaluator) isName(i int) bool {
+	return i >= 0 && i < len(e.toks) && e.toks[i].Kind == python.KindName
+}
+
+// member says whether token i is member access: "." (and "$" in R).
+func (e *evaluator) member(i int) bool {
+	if e.isOp(i, ".") {
+		return true
+	}
+	return e.r && i < len(e.toks) && e.toks[i].Kind == python.KindError && e.text(i) == "$"
+}
+
+func (e *evaluator) statement(a, b int) {
+	if a >= b {
+		return
+	}
+	if e.toks[a].Kind == python.KindMagic {
+		t := e.toks[a]
+		text := e.src[t.Start:t.End]
+		switch {
+		case len(text) > 1 && text[0] == '!':
+			e.shell(text[1:], t.Start+1)
+		case len(text) > 4 && string(text[:4]) == "%sx ":
+			e.shell(text[4:], t.Start+4)
+		}
+		return
+	}
+	switch e.text(a) {
+	case "import", "from":
+		if !e.r {
+			e.imports(a, b)
+			return
+		}
+	case "library", "require":
+		if e.r {
+			return
+		}
+	}
+	// NAME = expr, NAME <- expr, with EXPR as NAME:
+	if e.isName(a) && a+1 < b {
+		if e.isOp(a+1, "=") {
+			e.vars[e.text(a)] = e.expr(a+2, b)
+			return
+		}
+		if e.r && e.isOp(a+1, "<") && e.isOp(a+2, "-") && e.toks[a+2].Start == e.toks[a+1].End {
+			e.vars[e.text(a)] = e.expr(a+3, b)
+			return
+		}
+	}
+	if e.text(a) == "with" && !e.r {
+		for k := a + 1; k < b; k++ {
+			if e.text(k) == "as" && e.isName(k+1) && e.depth(a, k) == 0 {
+				e.vars[e.text(k+1)] = e.expr(a+1, k)
+				e.walk(k+2, b)
+				return
+			}
+		}
+	}
+	e.walk(a, b)
+}
+
+// imports binds the names of an import statement.
+func (e *evaluator) imports(a, b int) {
+	dotted := func(i int) (string, int) {
+		var parts []string
+		for i < b && (e.isName(i) || e.isOp(i, ".")) && e.text(i) != "import" && e.text(i) != "as" {
+			parts = append(parts, e.text(i))
+			i++
+		}
+		return strings.Join(parts, ""), i
+	}
+	if e.text(a) == "import" {
+		for i := a + 1; i < b; {
+			name, j := dotted(i)
+			bind := strings.SplitN(name, ".", 2)[0]
+			target := bind
+			if j+1 < b && e.text(j) == "as" {
+				bind, target, j = e.text(j+1), name, j+2
+			}
+			e.alias[bind] = target
+			i = j + 1 // past ","
+		}
+		return
+	}
+	from, i := dotted(a + 1)
+	if i >= b || e.text(i) != "import" {
+		return
+	}
+	for i++; i < b; i++ {
+		if !e.isName(i) {
+			continue
+		}
+		name := e.text(i)
+		bind := name
+		if e.text(i+1) == "as" && i+2 < b {
+			bind = e.text(i + 2)
+			i += 2
+		}
+		e.alias[bind] = from + "." + name
+	}
+}
+
+// walk evaluates every expression in [a, b) for the calls it makes.
+func (e *evaluator) walk(a, b int) {
+	for i := a; i < b; {
+		if (e.isName(i) || e.toks[i].Kind == python.KindString) && !e.member(i-1) {
+			_, j := e.primary(i, b)
+			if j > i {
+				i = j
+				continue
+			}
+		}
+		i++
+	}
+}
+
+// expr evaluates [a, b): string concatenation and %-formatting of
+// primaries; anything else is walked and unknown.
+func (e *evaluator) expr(a, b int) val {
+	if a >= b {
+		return val{}
+	}
+	v, j := e.primary(a, b)
+	for j < b {
+		switch {
+		case e.isOp(j, "+"):
+			w, k := e.primary(j+1, b)
+			v = val{s: concat(v.s, w.s)}
+			j = k
+		case e.isOp(j, "%") && v.s.known:
+			v = val{s: untilField(v.s.s, "%")}
+			e.walk(j+1, b)
+			return v
+		default:
+			e.walk(j, b)
+			return val{}
+		}
+	}
+	return v
+}
+
+// primary evaluates an atom and its trailers (attributes, calls,
+// subscripts) starting at token i; it returns the value and the index
+// after it.
+func (e *evaluator) primary(i, b int) (val, int) {
+	if i >= b {
+		return val{}, i
+	}
+	start := i
+	var v val
+	t := e.toks[i]
+	switch {
+	case t.Kind == python.KindString:
+		v.s = lit("")
+		for i < b && e.toks[i].Kind == python.KindString {
+			v.s = concat(v.s, e.stringValue(i))
+			i++
+		}
+	case t.Kind == python.KindName:
+		name := e.text(i)
+		i++
+		if e.r && e.isOp(i, ":") && e.isOp(i+1, ":") && e.isName(i+2) {
+			v.mod = name + "." + e.text(i+2)
+			i += 3
+			break
+		}
+		if x, ok := e.vars[name]; ok {
+			v = x
+		} else if m, ok := e.alias[name]; ok {
+			v.mod = m
+		} else if m, ok := defaultAliases[name]; ok && !e.r {
+			v.mod = m
+		} else {
+			v.mod = "?" + name // an unknown name; R's aws.s3 functions are called bare
+		}
+	case e.isOp(i, "(") && e.pair[i] > 0:
+		v = e.expr(i+1, e.pair[i])
+		i = e.pair[i] + 1
+	case e.isOp(i, "[") && e.pair[i] > 0:
+		v = e.items(i)
+		i = e.pair[i] + 1
+	case e.isOp(i, "{") && e.pair[i] > 0:
+		v = e.items(i)
+		i = e.pair[i] + 1
+	default:
+		return val{}, i + 1
+	}
+	for i < b {
+		switch {
+		case e.member(i) && e.isName(i+1):
+			v = e.attr(v, e.text(i+1))
+			i += 2
+		case e.isOp(i, "(") && e.pair[i] > 0:
+			site := e.site(e.toks[start].Start, strings.Join(strings.Fields(string(e.src[e.toks[start].Start:e.toks[i].Start])), ""))
+			v = e.call(v, e.args(i), site)
+			i = e.pair[i] + 1
+		case e.isOp(i, "[") && e.pair[i] > 0:
+			e.walk(i+1, e.pair[i])
+			v = val{}
+			i = e.pair[i] + 1
+		default:
+			return v, i
+		}
+	}
+	return v, i
+}
+
+// items evaluates a list or dict display.
+func (e *evaluator) items(open int) val {
+	close := e.pair[open]
+	dict := e.isOp(open, "{")
+	var v val
+	if dict {
+		v.dict = map[string]str{}
+	}
+	for _, it := range e.split(open+1, close) {
+		if dict {
+			colon := -1
+			for k := it[0]; k < it[1]; k++ {
+				if e.isOp(k, ":") && e.depth(it[0], k) == 0 {
+					colon = k
+					break
+				}
+			}
+			if colon < 0 {
+				e.walk(it[0], it[1])
+				continue
+			}
+			key := e.expr(it[0], colon)
+			val := e.expr(colon+1, it[1])
+			if key.s.exact {
+				v.dict[key.s.s] = val.s
+			}
+			continue
+		}
+		x := e.expr(it[0], it[1])
+		v.list = append(v.list, x.s)
+	}
+	return v
+}
+
+// split cuts [a, b) at its depth-0 commas.
+func (e *evaluator) split(a, b int) [][2]int {
+	var out [][2]int
+	s := a
+	for i := a; i < b; i++ {
+		if e.pair[i] > i {
+			i = e.pair[i]
+			continue
+		}
+		if e.isOp(i, ",") {
+			if i > s {
+				out = append(out, [2]int{s, i})
+			}
+			s = i + 1
+		}
+	}
+	if b > s {
+		out = append(out, [2]int{s, b})
+	}
+	return out
+}
+
+// args evaluates the arguments of the call whose "(" is token open.
+func (e *evaluator) args(open int) args {
+	a := args{kw: map[string]val{}}
+	for _, it := range e.split(open+1, e.pair[open]) {
+		if e.isName(it[0]) && e.isOp(it[0]+1, "=") && !e.isOp(it[0]+2, "=") {
+			a.kw[e.text(it[0])] = e.expr(it[0]+2, it[1])
+			continue
+		}
+		if e.isOp(it[0], "*") || e.isOp(it[0], "**") {
+			e.walk(it[0]+1, it[1])
+			continue
+		}
+		a.pos = append(a.pos, e.expr(it[0], it[1]))
+	}
+	return a
+}
+
+// stringValue reads a string literal: its whole value, or the literal
+// prefix of an f-string. Bytes literals are not paths.
+func (e *evaluator) stringValue(i int) str {
+	if e.toks[i].Bad {
+		return str{}
+	}
+	s := e.text(i)
+	k := strings.IndexAny(s, `'"`)
+	pre := strings.ToLower(s[:k])
+	body := s[k:]
+	q := 1
+	if len(body) >= 6 && body[1] == body[0] && body[2] == body[0] {
+		q = 3
+	}
+	if len(body) < 2*q || strings.Contains(pre, "b") {
+		return str{}
+	}
+	body = body[q : len(body)-q]
+	if strings.Contains(pre, "f") {
+		return untilField(body, "{")
+	}
+	if strings.Contains(body, `\`) && !strings.Contains(pre, "r") {
+		if k := strings.IndexByte(body, '\\'); k >= 0 {
+			return prefix(body[:k])
+		}
+	}
+	return lit(body)
+}
+
+// attr evaluates v.name.
+func (e *evaluator) attr(v val, name string) val {
+	if h := v.h; h != nil {
+		switch {
+		case name == "meta":
+			return v
+		case name == "client" && h.kind == "resource":
+			return val{h: &handle{kind: "client", svc: h.svc}}
+		case name == "objects" && h.kind == "sub" && h.sub == "Bucket":
+			return val{h: &handle{kind: "objects", svc: "s3", fixed: h.fixed}}
+		}
+		return val{h: h, method: name}
+	}
+	if v.mod != "" && v.method == "" {
+		return val{mod: v.mod + "." + name}
+	}
+	switch name {
+	case "read", "readStream":
+		return val{h: &handle{kind: "reader"}}
+	case "write", "writeStream":
+		return val{h: &handle{kind: "writer"}}
+	}
+	return val{method: name}
+}
+
+// resolveMod strips the unknown-name mark.
+func resolveMod(m string) (string, bool) {
+	if strings.HasPrefix(m, "?") {
+		return m[1:], false
+	}
+	return m, true
+}

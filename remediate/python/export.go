@@ -1,0 +1,58 @@
+package python
+
+// This file is the read-only view of the tokenizer that the iam package's
+// call analysis uses, so that Python (and R, whose call syntax the same
+// tokens cover) is split into tokens by one tokenizer only.
+
+// TokenKind is the class of a Token.
+type TokenKind uint8
+
+// Token kinds, as the tokenizer names them.
+const (
+	KindSpace   = TokenKind(tWS)
+	KindNL      = TokenKind(tNL)
+	KindNewline = TokenKind(tNewline)
+	KindComment = TokenKind(tComment)
+	KindCont    = TokenKind(tCont)
+	KindName    = TokenKind(tName)
+	KindNumber  = TokenKind(tNumber)
+	KindString  = TokenKind(tString)
+	KindOp      = TokenKind(tOp)
+	KindMagic   = TokenKind(tMagic)
+	KindError   = TokenKind(tError)
+)
+
+// Token is a span of the text; tokens tile it.
+type Token struct {
+	Kind       TokenKind
+	Start, End int
+	// Bad marks a string that does not terminate.
+	Bad bool
+}
+
+// Tokens splits src into tokens that tile it. It never fails.
+func Tokens(src []byte) []Token {
+	toks, _ := tokenize(src)
+	out := make([]Token, len(toks))
+	for i, t := range toks {
+		out[i] = Token{Kind: TokenKind(t.kind), Start: t.start, End: t.end, Bad: t.bad}
+	}
+	return out
+}
+
+// ShellWord is one word of a shell command line, quotes kept.
+type ShellWord struct {
+	Text       string
+	Start, End int
+}
+
+// ShellWords splits src[a:b] into words as the magic parser does; complex
+// is true when the line has shell syntax beyond words (pipes, redirections,
+// command substitution).
+func ShellWords(src []byte, a, b int) (words []ShellWord, complex bool) {
+	ws, complex := shellWords(src, a, b)
+	for _, w := range ws {
+		words = append(words, ShellWord{Text: w.text, Start: w.start, End: w.end})
+	}
+	return words, complex
+}
