@@ -77,7 +77,7 @@ when something is, 2 on a usage or runtime error.`,
 	}
 
 	root.AddCommand(newScanCmd(a), newHistoryCmd(a), newStagedCmd(a), newPrePushCmd(a), newHookCmd(a),
-		newFixCmd(a), newCICmd(a), newRulesCmd(a), newVersionCmd(a))
+		newFixCmd(a), newCICmd(a), newRulesCmd(a), newVersionCmd(a), newIAMCmd(a))
 	return root
 }
 
