@@ -76,6 +76,9 @@ func (e *evaluator) funcCall(mod string, a args, site Site) val {
 		e.openURL(a, site, true)
 		return val{}
 	}
+	if !known && strings.Contains(path, ".") && !e.r {
+		return e.unknownReceiver(fn, a, site) // a method of an object made elsewhere (a DataFrame)
+	}
 	if e.r {
 		if spec, ok := awsS3R[fn]; ok && (!known || strings.HasPrefix(path, "aws.s3.")) {
 			e.awsS3(fn, spec.op, spec.object, spec.bkt, a, site)

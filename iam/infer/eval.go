@@ -147,7 +147,7 @@ func (e *evaluator) member(i int) bool {
 	if e.isOp(i, ".") {
 		return true
 	}
-	return e.r && i < len(e.toks) && e.toks[i].Kind == python.KindError && e.text(i) == "$"
+	return e.r && i >= 0 && i < len(e.toks) && e.toks[i].Kind == python.KindError && e.text(i) == "$"
 }
 
 func (e *evaluator) statement(a, b int) {
@@ -460,14 +460,17 @@ func (e *evaluator) attr(v val, name string) val {
 		}
 		return val{h: h, method: name}
 	}
+	_, known := resolveMod(v.mod)
+	if !known || v.mod == "" {
+		switch name {
+		case "read", "readStream":
+			return val{h: &handle{kind: "reader"}}
+		case "write", "writeStream":
+			return val{h: &handle{kind: "writer"}}
+		}
+	}
 	if v.mod != "" && v.method == "" {
 		return val{mod: v.mod + "." + name}
-	}
-	switch name {
-	case "read", "readStream":
-		return val{h: &handle{kind: "reader"}}
-	case "write", "writeStream":
-		return val{h: &handle{kind: "writer"}}
 	}
 	return val{method: name}
 }
