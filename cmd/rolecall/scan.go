@@ -11,6 +11,7 @@ import (
 )
 
 func newScanCmd(a *app) *cobra.Command {
+	var vf verifyFlags
 	cmd := &cobra.Command{
 		Use:   "scan [PATH...]",
 		Short: "Scan files and directories (default: the current directory)",
@@ -31,6 +32,9 @@ first PATH.`,
 			if err != nil {
 				return err
 			}
+			if err := vf.check(); err != nil {
+				return err
+			}
 			if len(args) == 0 {
 				args = []string{"."}
 			}
@@ -45,10 +49,13 @@ first PATH.`,
 			if err != nil {
 				return err
 			}
-			return a.finish(eng, res.Findings, report.Stats{Files: res.Files, Skipped: len(res.Skipped)}, failOn)
+			vf.run(cmd.Context(), a, res.Findings)
+			err = a.finish(eng, res.Findings, report.Stats{Files: res.Files, Skipped: len(res.Skipped)}, failOn)
+			return vf.exit(a, res.Findings, err)
 		},
 	}
 	a.addScanFlags(cmd.Flags())
+	vf.add(cmd)
 	return cmd
 }
 

@@ -212,6 +212,10 @@ func WriteSARIFWithFixes(w io.Writer, fs []scanner.Finding, o Options, fixes map
 			msg += fmt.Sprintf(", introduced in commit %s", shortSHA(f.Commit))
 			res.Properties["commit"] = f.Commit
 		}
+		if f.Verification != nil {
+			msg += "; verified " + VerificationText(f.Verification)
+			res.Properties["verification"] = f.Verification
+		}
 		res.Message.Text = msg + "."
 		if f.Notebook != nil {
 			res.Properties["notebook"] = f.Notebook
