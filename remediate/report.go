@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"github.com/rolecall/rolecall/detectors"
+	"github.com/rolecall/rolecall/iam/infer"
+	"github.com/rolecall/rolecall/iam/policy"
+	"github.com/rolecall/rolecall/iam/trust"
 	"github.com/rolecall/rolecall/remediate/edit"
 	"github.com/rolecall/rolecall/scanner"
 )
@@ -42,6 +45,21 @@ type LeakedKey struct {
 	Locations []string `json:"locations"`
 	InHistory bool     `json:"in_history"`
 	Rotation  []string `json:"rotation"`
+	// Role is the role that replaces the key: its permission policy,
+	// inferred from the AWS calls of the files and notebooks that used the
+	// key, and its ARN (iam/infer; rendered by WriteText's role section).
+	Role *RoleSuggestion `json:"role,omitempty"`
+}
+
+// RoleSuggestion is the least-privilege role for one key.
+type RoleSuggestion struct {
+	ARN              string          `json:"arn"`
+	PermissionPolicy policy.Document `json:"permission_policy"`
+	// Calls are the call sites the policy comes from; Warnings name those
+	// whose resource could not be known (their action has Resource "*").
+	Calls    []infer.Use `json:"calls"`
+	Warnings []string    `json:"warnings,omitempty"`
+	Notes    []string    `json:"notes,omitempty"`
 }
 
 // ReportItem is one finding in the report.
@@ -62,9 +80,13 @@ type ReportOptions struct {
 	// InHistory reports whether a secret, spelled as the file stores it, is
 	// in the repository's committed history (nil outside a git repository).
 	InHistory func(file, secret string) bool
-	// Repo is "owner/name" for the GitHub OIDC trust policy, if known.
-	Repo string
-	Now  time.Time
+	// Repo is "owner/name" for the GitHub OIDC trust policy, if known, and
+	// Branch its default branch ("" means main).
+	Repo   string
+	Branch string
+	// RoleName names the role in the suggested ARN (fix --role-name).
+	RoleName string
+	Now      time.Time
 }
 
 // BuildReport gathers the plans into one report.
@@ -77,6 +99,7 @@ func BuildReport(plans []*FilePlan, o ReportOptions) *Report {
 		return scanner.Redact(s)
 	}
 	keys := map[string]*LeakedKey{}
+	keyPlans := map[string][]*FilePlan{} // the files that used each key
 	var order []string
 	for _, p := range plans {
 		for _, n := range p.Notes {
@@ -120,6 +143,9 @@ func BuildReport(plans []*FilePlan, o ReportOptions) *Report {
 				k.Locations = append(k.Locations, loc)
 			}
 			k.InHistory = k.InHistory || inHistory
+			if !slices.Contains(keyPlans[id], p) {
+				keyPlans[id] = append(keyPlans[id], p)
+			}
 		}
 	}
 	accounts := map[string]bool{}
@@ -131,19 +157,20 @@ func BuildReport(plans []*FilePlan, o ReportOptions) *Report {
 		}
 		k.Rotation = rotation(shown, k.InHistory, o.Now)
 		k.KeyID = shown
+		k.Role = roleFor(keyPlans[id], trust.Options{Account: k.AccountID, RoleName: o.RoleName})
 		if k.AccountID != "" {
 			accounts[k.AccountID] = true
 		}
 		r.Keys = append(r.Keys, *k)
 	}
-	account := "<ACCOUNT_ID>"
+	account := trust.Placeholder
 	if len(accounts) == 1 {
 		for a := range accounts {
 			account = a
 		}
 	}
 	if len(r.Keys) > 0 {
-		r.TrustPolicies = trustPolicies(account, o.Repo)
+		r.TrustPolicies = trustPolicies(trust.Options{Account: account, Repo: o.Repo, Branch: o.Branch})
 		if o.Profile != "" {
 			r.ProfileConfig = profileStanza(o.Profile, account)
 		}
@@ -170,15 +197,33 @@ func rotation(keyID string, inHistory bool, now time.Time) []string {
 	return steps
 }
 
-func trustPolicies(account, repo string) map[string]json.RawMessage {
-	if repo == "" {
-		repo = "OWNER/REPO"
+// trustPolicies are the specific trust policies of iam/trust, as JSON.
+func trustPolicies(o trust.Options) map[string]json.RawMessage {
+	out := map[string]json.RawMessage{}
+	for name, doc := range trust.Policies(o) {
+		b, _ := json.Marshal(doc) // plain strings and maps
+		out[name] = b
 	}
-	service := func(principal string) json.RawMessage {
-		return json.RawMessage(fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":%q},"Action":"sts:AssumeRole"}]}`, principal))
+	return out
+}
+
+// roleFor infers the permission policy of the role that replaces a key
+// from the files that used it (as they were before the fix).
+func roleFor(plans []*FilePlan, o trust.Options) *RoleSuggestion {
+	res := &infer.Result{}
+	for _, p := range plans {
+		infer.File(res, p.Path, p.Original)
 	}
-	oidc := json.RawMessage(fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::%s:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"},"StringLike":{"token.actions.githubusercontent.com:sub":"repo:%s:*"}}}]}`, account, repo))
-	return map[string]json.RawMessage{"ec2": service("ec2.amazonaws.com"), "sagemaker": service("sagemaker.amazonaws.com"), "github_oidc": oidc}
+	uses := res.Uses
+	if uses == nil {
+		uses = []infer.Use{}
+	}
+	r := &RoleSuggestion{ARN: trust.RoleARN(o), PermissionPolicy: policy.Build(res.Grants()), Calls: uses,
+		Warnings: res.Warnings(), Notes: res.Notes}
+	if len(uses) == 0 {
+		r.Notes = append(r.Notes, "no AWS calls found in the files that used this key: the role's permissions must be written by hand")
+	}
+	return r
 }
 
 func profileStanza(profile, account string) string {
@@ -224,6 +269,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		for i, s := range k.Rotation {
 			fmt.Fprintf(&b, "  %d. %s\n", i+1, s)
 		}
+		writeRole(&b, k.Role)
 	}
 	if len(r.Notes) > 0 {
 		b.WriteString("\nAlso:\n")
@@ -247,6 +293,20 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeRole renders the role that replaces a key (iam/infer's policy).
+func writeRole(b *strings.Builder, r *RoleSuggestion) {
+	if r == nil {
+		return
+	}
+	fmt.Fprintf(b, "  Role to replace it: %s, with this permission policy (from %d call site(s); `rolecall iam policy -f text` lists them):\n", r.ARN, len(r.Calls))
+	for _, l := range strings.Split(strings.TrimRight(string(r.PermissionPolicy.JSON()), "\n"), "\n") {
+		fmt.Fprintf(b, "    %s\n", l)
+	}
+	for _, w := range append(r.Warnings, r.Notes...) {
+		fmt.Fprintf(b, "    warning: %s\n", w)
+	}
 }
 
 func itemWhere(it ReportItem) string {
