@@ -1,6 +1,7 @@
 package infer
 
 import (
+	"bytes"
 	"strings"
 
 	"github.com/rolecall/rolecall/remediate/python"
@@ -46,10 +47,14 @@ type evaluator struct {
 	shell func(text []byte, base int) // reads a shell line at offset base
 
 	src  []byte
+	nest int            // recursion depth of primary, bounded against hostile input
 	toks []python.Token // significant tokens only
 	pair []int
 	site func(off int, call string) Site
 }
+
+// maxNest bounds the nesting of expressions the evaluator follows.
+const maxNest = 200
 
 var defaultAliases = map[string]string{
 	"boto3": "boto3", "s3fs": "s3fs", "fsspec": "fsspec", "pd": "pandas", "pandas": "pandas", "dd": "dask.dataframe",
@@ -88,16 +93,33 @@ func (e *evaluator) run(src []byte, site func(off int, call string) Site) {
 			}
 		}
 	}
-	start := 0
+	// Statements end at NEWLINE tokens, at ";" outside brackets and, in R
+	// (whose newlines the Python tokenizer does not mark), at a line break
+	// outside brackets after a token that does not continue the expression.
+	start, depth, line, prevLine, pos := 0, 0, 0, 0, 0
 	for i := 0; i <= len(e.toks); i++ {
-		if i == len(e.toks) || e.toks[i].Kind == python.KindNewline || e.text(i) == ";" && e.depth(start, i) == 0 ||
-			e.r && e.toks[i].Kind != python.KindMagic && i > start && e.line(i) != e.line(i-1) && e.depth(start, i) == 0 && !e.continues(i-1) {
+		if i < len(e.toks) {
+			line += bytes.Count(e.src[pos:e.toks[i].Start], []byte{'\n'})
+			pos = e.toks[i].Start
+		}
+		if i == len(e.toks) || e.toks[i].Kind == python.KindNewline || e.text(i) == ";" && depth == 0 ||
+			e.r && e.toks[i].Kind != python.KindMagic && i > start && line != prevLine && depth == 0 && !e.continues(i-1) {
 			e.statement(start, i)
 			start = i
 			if i < len(e.toks) && (e.toks[i].Kind == python.KindNewline || e.text(i) == ";") {
 				start = i + 1
 			}
+			depth = 0
 		}
+		if i < len(e.toks) && e.toks[i].Kind == python.KindOp {
+			switch e.text(i) {
+			case "(", "[", "{":
+				depth++
+			case ")", "]", "}":
+				depth--
+			}
+		}
+		prevLine = line
 	}
 }
 
@@ -111,25 +133,19 @@ func (e *evaluator) continues(i int) bool {
 	return false
 }
 
-func (e *evaluator) line(i int) int {
-	return strings.Count(string(e.src[:e.toks[i].Start]), "\n")
-}
-
-// depth is the bracket depth at token i counted from token a.
-func (e *evaluator) depth(a, i int) int {
-	d := 0
-	for k := a; k < i; k++ {
-		if e.toks[k].Kind != python.KindOp {
+// find returns the first token in [a, b) outside brackets that is the
+// operator op, or -1.
+func (e *evaluator) find(a, b int, op string) int {
+	for k := a; k < b; k++ {
+		if e.pair[k] > k {
+			k = e.pair[k]
 			continue
 		}
-		switch e.text(k) {
-		case "(", "[", "{":
-			d++
-		case ")", "]", "}":
-			d--
+		if e.isOp(k, op) {
+			return k
 		}
 	}
-	return d
+	return -1
 }
 
 func (e *evaluator) text(i int) string { return string(e.src[e.toks[i].Start:e.toks[i].End]) }
@@ -189,7 +205,11 @@ func (e *evaluator) statement(a, b int) {
 	}
 	if e.text(a) == "with" && !e.r {
 		for k := a + 1; k < b; k++ {
-			if e.text(k) == "as" && e.isName(k+1) && e.depth(a, k) == 0 {
+			if e.pair[k] > k {
+				k = e.pair[k]
+				continue
+			}
+			if e.text(k) == "as" && e.isName(k+1) {
 				e.vars[e.text(k+1)] = e.expr(a+1, k)
 				e.walk(k+2, b)
 				return
@@ -286,6 +306,11 @@ func (e *evaluator) primary(i, b int) (val, int) {
 	if i >= b {
 		return val{}, i
 	}
+	if e.nest > maxNest {
+		return val{}, b // too deeply nested to be code anyone wrote by hand
+	}
+	e.nest++
+	defer func() { e.nest-- }()
 	start := i
 	var v val
 	t := e.toks[i]
@@ -355,13 +380,7 @@ func (e *evaluator) items(open int) val {
 	}
 	for _, it := range e.split(open+1, close) {
 		if dict {
-			colon := -1
-			for k := it[0]; k < it[1]; k++ {
-				if e.isOp(k, ":") && e.depth(it[0], k) == 0 {
-					colon = k
-					break
-				}
-			}
+			colon := e.find(it[0], it[1], ":")
 			if colon < 0 {
 				e.walk(it[0], it[1])
 				continue

@@ -150,7 +150,7 @@ func (p *hclParser) body(labels []string) *node {
 	for {
 		p.skipNL()
 		t := p.peek()
-		if t.kind == 0 || t.kind == 'p' && t.text == "}" || p.depth > 100 {
+		if t.kind == 0 || t.kind == 'p' && t.text == "}" || p.depth > maxNest {
 			return obj
 		}
 		if t.kind != 'i' {
@@ -191,6 +191,12 @@ func (p *hclParser) body(labels []string) *node {
 func (p *hclParser) expr(key string) *node {
 	t := p.peek()
 	n := &node{line: t.line}
+	if p.depth > maxNest {
+		p.i = len(p.toks)
+		return n
+	}
+	p.depth++
+	defer func() { p.depth-- }()
 	switch {
 	case t.kind == 's':
 		p.i++

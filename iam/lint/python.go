@@ -72,12 +72,16 @@ func pyDocs(src []byte, lineOf func(off int) (int, int, int), vars map[string]*n
 	return docs
 }
 
+// maxNest bounds the nesting of literals and expressions followed.
+const maxNest = 200
+
 type pyLit struct {
 	src    []byte
 	toks   []python.Token
 	pair   []int
 	lineOf func(off int) (int, int, int)
 	vars   map[string]*node
+	nest   int
 }
 
 func (x *pyLit) text(i int) string { return string(x.src[x.toks[i].Start:x.toks[i].End]) }
@@ -148,9 +152,11 @@ func (x *pyLit) at(i int) *node {
 
 // value converts the literal in [a, b).
 func (x *pyLit) value(a, b int) *node {
-	if a >= b {
+	if a >= b || x.nest > maxNest {
 		return nil
 	}
+	x.nest++
+	defer func() { x.nest-- }()
 	n := x.at(a)
 	t := x.toks[a]
 	switch {
