@@ -70,6 +70,9 @@ df = pd.read_csv(os.path.join("s3://bucket-e", "a.csv"))`, "s3:GetObject arn:aws
 df = pd.read_csv("s3://bucket-e/raw/a.csv")`, "s3:GetObject arn:aws:s3:::bucket-e/raw/a.csv"},
 	{"pandas to_parquet", "py", `import pandas as pd
 df.to_parquet("s3://bucket-e/clean/a.parquet")`, "s3:PutObject arn:aws:s3:::bucket-e/clean/a.parquet"},
+	{"f-string of a constant", "py", `import pandas as pd
+BUCKET = "bucket-e"
+df.to_csv(f"s3://{BUCKET}/out/{day}.csv")`, "s3:PutObject arn:aws:s3:::bucket-e/out/*"},
 	{"pandas f-string path", "py", `import pandas as pd
 df = pd.read_parquet(f"s3://bucket-e/day={day}/part.parquet")`, "s3:GetObject arn:aws:s3:::bucket-e/day=*"},
 	{"dask read", "py", `import dask.dataframe as dd

@@ -456,7 +456,7 @@ func (e *evaluator) stringValue(i int) str {
 	}
 	body = body[q : len(body)-q]
 	if strings.Contains(pre, "f") {
-		return untilField(body, "{")
+		return e.fstring(body)
 	}
 	if strings.Contains(body, `\`) && !strings.Contains(pre, "r") {
 		if k := strings.IndexByte(body, '\\'); k >= 0 {
@@ -464,6 +464,35 @@ func (e *evaluator) stringValue(i int) str {
 		}
 	}
 	return lit(body)
+}
+
+// fstring evaluates an f-string body: fields that name a known string
+// constant are filled in; the value is exact up to the first other field.
+func (e *evaluator) fstring(body string) str {
+	var b strings.Builder
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		switch {
+		case c == '{' && i+1 < len(body) && body[i+1] == '{', c == '}' && i+1 < len(body) && body[i+1] == '}':
+			b.WriteByte(c)
+			i++
+		case c == '{':
+			end := strings.IndexByte(body[i:], '}')
+			if end < 0 {
+				return prefix(b.String())
+			}
+			name := strings.TrimSpace(body[i+1 : i+end])
+			v, ok := e.vars[name]
+			if !ok || !v.s.exact {
+				return prefix(b.String())
+			}
+			b.WriteString(v.s.s)
+			i += end
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return lit(b.String())
 }
 
 // attr evaluates v.name.
