@@ -133,9 +133,11 @@ func toFinding(file string, is issue) scanner.Finding {
 	r := ruleByID(is.rule)
 	n := is.at
 	f := scanner.Finding{
-		RuleID: r.ID, Description: r.Description + ": " + is.msg, Severity: r.Severity, File: file,
+		RuleID: r.ID, Description: r.Description, Severity: r.Severity, File: file,
 		Line: n.line, Column: 1, EndLine: n.line, EndColumn: 1, Secret: is.excerpt, Hint: r.Hint,
 	}
+	// the message names the problem on this node; with the excerpt it
+	// tells two findings of one rule in one file apart
 	b, _ := json.Marshal([]any{is.excerpt, is.msg})
 	f.Fingerprint = scanner.Fingerprint(r.ID, file, string(b))
 	if n.cell > 0 {
