@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 
+	"github.com/rolecall/rolecall/iam/internal/pycode"
 	"github.com/rolecall/rolecall/remediate/python"
 )
 
@@ -46,10 +47,8 @@ type evaluator struct {
 	alias map[string]string
 	shell func(text []byte, base int) // reads a shell line at offset base
 
-	src  []byte
-	nest int            // recursion depth of primary, bounded against hostile input
-	toks []python.Token // significant tokens only
-	pair []int
+	*pycode.Code
+	nest int // recursion depth of primary, bounded against hostile input
 	site func(off int, call string) Site
 }
 
@@ -67,52 +66,27 @@ func newEvaluator(c *collector, r bool) *evaluator {
 
 // run evaluates one text: a file or one cell.
 func (e *evaluator) run(src []byte, site func(off int, call string) Site) {
-	e.src, e.site = src, site
-	e.toks = e.toks[:0]
-	for _, t := range python.Tokens(src) {
-		switch t.Kind {
-		case python.KindSpace, python.KindNL, python.KindComment, python.KindCont:
-			continue
-		}
-		e.toks = append(e.toks, t)
-	}
-	e.pair = make([]int, len(e.toks))
-	var stack []int
-	for i := range e.toks {
-		e.pair[i] = -1
-		switch e.text(i) {
-		case "(", "[", "{":
-			if e.toks[i].Kind == python.KindOp {
-				stack = append(stack, i)
-			}
-		case ")", "]", "}":
-			if e.toks[i].Kind == python.KindOp && len(stack) > 0 {
-				o := stack[len(stack)-1]
-				stack = stack[:len(stack)-1]
-				e.pair[o], e.pair[i] = i, o
-			}
-		}
-	}
+	e.Code, e.site = pycode.Parse(src), site
 	// Statements end at NEWLINE tokens, at ";" outside brackets and, in R
 	// (whose newlines the Python tokenizer does not mark), at a line break
 	// outside brackets after a token that does not continue the expression.
 	start, depth, line, prevLine, pos := 0, 0, 0, 0, 0
-	for i := 0; i <= len(e.toks); i++ {
-		if i < len(e.toks) {
-			line += bytes.Count(e.src[pos:e.toks[i].Start], []byte{'\n'})
-			pos = e.toks[i].Start
+	for i := 0; i <= len(e.Toks); i++ {
+		if i < len(e.Toks) {
+			line += bytes.Count(e.Src[pos:e.Toks[i].Start], []byte{'\n'})
+			pos = e.Toks[i].Start
 		}
-		if i == len(e.toks) || e.toks[i].Kind == python.KindNewline || e.text(i) == ";" && depth == 0 ||
-			e.r && e.toks[i].Kind != python.KindMagic && i > start && line != prevLine && depth == 0 && !e.continues(i-1) {
+		if i == len(e.Toks) || e.Toks[i].Kind == python.KindNewline || e.Text(i) == ";" && depth == 0 ||
+			e.r && e.Toks[i].Kind != python.KindMagic && i > start && line != prevLine && depth == 0 && !e.continues(i-1) {
 			e.statement(start, i)
 			start = i
-			if i < len(e.toks) && (e.toks[i].Kind == python.KindNewline || e.text(i) == ";") {
+			if i < len(e.Toks) && (e.Toks[i].Kind == python.KindNewline || e.Text(i) == ";") {
 				start = i + 1
 			}
 			depth = 0
 		}
-		if i < len(e.toks) && e.toks[i].Kind == python.KindOp {
-			switch e.text(i) {
+		if i < len(e.Toks) && e.Toks[i].Kind == python.KindOp {
+			switch e.Text(i) {
 			case "(", "[", "{":
 				depth++
 			case ")", "]", "}":
@@ -126,53 +100,28 @@ func (e *evaluator) run(src []byte, site func(off int, call string) Site) {
 // continues says whether an R line ends in an operator that carries the
 // expression to the next line.
 func (e *evaluator) continues(i int) bool {
-	switch e.text(i) {
+	switch e.Text(i) {
 	case "+", "-", "*", "/", ",", "=", "<", "(", "[", "{", "%", "|", "&":
 		return true
 	}
 	return false
 }
 
-// find returns the first token in [a, b) outside brackets that is the
-// operator op, or -1.
-func (e *evaluator) find(a, b int, op string) int {
-	for k := a; k < b; k++ {
-		if e.pair[k] > k {
-			k = e.pair[k]
-			continue
-		}
-		if e.isOp(k, op) {
-			return k
-		}
-	}
-	return -1
-}
-
-func (e *evaluator) text(i int) string { return string(e.src[e.toks[i].Start:e.toks[i].End]) }
-
-func (e *evaluator) isOp(i int, s string) bool {
-	return i >= 0 && i < len(e.toks) && e.toks[i].Kind == python.KindOp && e.text(i) == s
-}
-
-func (e *evaluator) isName(i int) bool {
-	return i >= 0 && i < len(e.toks) && e.toks[i].Kind == python.KindName
-}
-
 // member says whether token i is member access: "." (and "$" in R).
 func (e *evaluator) member(i int) bool {
-	if e.isOp(i, ".") {
+	if e.IsOp(i, ".") {
 		return true
 	}
-	return e.r && i >= 0 && i < len(e.toks) && e.toks[i].Kind == python.KindError && e.text(i) == "$"
+	return e.r && i >= 0 && i < len(e.Toks) && e.Toks[i].Kind == python.KindError && e.Text(i) == "$"
 }
 
 func (e *evaluator) statement(a, b int) {
 	if a >= b {
 		return
 	}
-	if e.toks[a].Kind == python.KindMagic {
-		t := e.toks[a]
-		text := e.src[t.Start:t.End]
+	if e.Toks[a].Kind == python.KindMagic {
+		t := e.Toks[a]
+		text := e.Src[t.Start:t.End]
 		switch {
 		case len(text) > 1 && text[0] == '!':
 			e.shell(text[1:], t.Start+1)
@@ -181,7 +130,7 @@ func (e *evaluator) statement(a, b int) {
 		}
 		return
 	}
-	switch e.text(a) {
+	switch e.Text(a) {
 	case "import", "from":
 		if !e.r {
 			e.imports(a, b)
@@ -193,24 +142,24 @@ func (e *evaluator) statement(a, b int) {
 		}
 	}
 	// NAME = expr, NAME <- expr, with EXPR as NAME:
-	if e.isName(a) && a+1 < b {
-		if e.isOp(a+1, "=") {
-			e.vars[e.text(a)] = e.expr(a+2, b)
+	if e.IsName(a) && a+1 < b {
+		if e.IsOp(a+1, "=") {
+			e.vars[e.Text(a)] = e.expr(a+2, b)
 			return
 		}
-		if e.r && e.isOp(a+1, "<") && e.isOp(a+2, "-") && e.toks[a+2].Start == e.toks[a+1].End {
-			e.vars[e.text(a)] = e.expr(a+3, b)
+		if e.r && e.IsOp(a+1, "<") && e.IsOp(a+2, "-") && e.Toks[a+2].Start == e.Toks[a+1].End {
+			e.vars[e.Text(a)] = e.expr(a+3, b)
 			return
 		}
 	}
-	if e.text(a) == "with" && !e.r {
+	if e.Text(a) == "with" && !e.r {
 		for k := a + 1; k < b; k++ {
-			if e.pair[k] > k {
-				k = e.pair[k]
+			if e.Pair[k] > k {
+				k = e.Pair[k]
 				continue
 			}
-			if e.text(k) == "as" && e.isName(k+1) {
-				e.vars[e.text(k+1)] = e.expr(a+1, k)
+			if e.Text(k) == "as" && e.IsName(k+1) {
+				e.vars[e.Text(k+1)] = e.expr(a+1, k)
 				e.walk(k+2, b)
 				return
 			}
@@ -223,19 +172,19 @@ func (e *evaluator) statement(a, b int) {
 func (e *evaluator) imports(a, b int) {
 	dotted := func(i int) (string, int) {
 		var parts []string
-		for i < b && (e.isName(i) || e.isOp(i, ".")) && e.text(i) != "import" && e.text(i) != "as" {
-			parts = append(parts, e.text(i))
+		for i < b && (e.IsName(i) || e.IsOp(i, ".")) && e.Text(i) != "import" && e.Text(i) != "as" {
+			parts = append(parts, e.Text(i))
 			i++
 		}
 		return strings.Join(parts, ""), i
 	}
-	if e.text(a) == "import" {
+	if e.Text(a) == "import" {
 		for i := a + 1; i < b; {
 			name, j := dotted(i)
 			bind := strings.SplitN(name, ".", 2)[0]
 			target := bind
-			if j+1 < b && e.text(j) == "as" {
-				bind, target, j = e.text(j+1), name, j+2
+			if j+1 < b && e.Text(j) == "as" {
+				bind, target, j = e.Text(j+1), name, j+2
 			}
 			e.alias[bind] = target
 			i = j + 1 // past ","
@@ -243,17 +192,17 @@ func (e *evaluator) imports(a, b int) {
 		return
 	}
 	from, i := dotted(a + 1)
-	if i >= b || e.text(i) != "import" {
+	if i >= b || e.Text(i) != "import" {
 		return
 	}
 	for i++; i < b; i++ {
-		if !e.isName(i) {
+		if !e.IsName(i) {
 			continue
 		}
-		name := e.text(i)
+		name := e.Text(i)
 		bind := name
-		if e.text(i+1) == "as" && i+2 < b {
-			bind = e.text(i + 2)
+		if e.Text(i+1) == "as" && i+2 < b {
+			bind = e.Text(i + 2)
 			i += 2
 		}
 		e.alias[bind] = from + "." + name
@@ -263,7 +212,7 @@ func (e *evaluator) imports(a, b int) {
 // walk evaluates every expression in [a, b) for the calls it makes.
 func (e *evaluator) walk(a, b int) {
 	for i := a; i < b; {
-		if (e.isName(i) || e.toks[i].Kind == python.KindString) && !e.member(i-1) {
+		if (e.IsName(i) || e.Toks[i].Kind == python.KindString) && !e.member(i-1) {
 			_, j := e.primary(i, b)
 			if j > i {
 				i = j
@@ -283,11 +232,11 @@ func (e *evaluator) expr(a, b int) val {
 	v, j := e.primary(a, b)
 	for j < b {
 		switch {
-		case e.isOp(j, "+"):
+		case e.IsOp(j, "+"):
 			w, k := e.primary(j+1, b)
 			v = val{s: concat(v.s, w.s)}
 			j = k
-		case e.isOp(j, "%") && v.s.known:
+		case e.IsOp(j, "%") && v.s.known:
 			v = val{s: untilField(v.s.s, "%")}
 			e.walk(j+1, b)
 			return v
@@ -313,19 +262,19 @@ func (e *evaluator) primary(i, b int) (val, int) {
 	defer func() { e.nest-- }()
 	start := i
 	var v val
-	t := e.toks[i]
+	t := e.Toks[i]
 	switch {
 	case t.Kind == python.KindString:
 		v.s = lit("")
-		for i < b && e.toks[i].Kind == python.KindString {
+		for i < b && e.Toks[i].Kind == python.KindString {
 			v.s = concat(v.s, e.stringValue(i))
 			i++
 		}
 	case t.Kind == python.KindName:
-		name := e.text(i)
+		name := e.Text(i)
 		i++
-		if e.r && e.isOp(i, ":") && e.isOp(i+1, ":") && e.isName(i+2) {
-			v.mod = name + "." + e.text(i+2)
+		if e.r && e.IsOp(i, ":") && e.IsOp(i+1, ":") && e.IsName(i+2) {
+			v.mod = name + "." + e.Text(i+2)
 			i += 3
 			break
 		}
@@ -338,31 +287,31 @@ func (e *evaluator) primary(i, b int) (val, int) {
 		} else {
 			v.mod = "?" + name // an unknown name; R's aws.s3 functions are called bare
 		}
-	case e.isOp(i, "(") && e.pair[i] > 0:
-		v = e.expr(i+1, e.pair[i])
-		i = e.pair[i] + 1
-	case e.isOp(i, "[") && e.pair[i] > 0:
+	case e.IsOp(i, "(") && e.Pair[i] > 0:
+		v = e.expr(i+1, e.Pair[i])
+		i = e.Pair[i] + 1
+	case e.IsOp(i, "[") && e.Pair[i] > 0:
 		v = e.items(i)
-		i = e.pair[i] + 1
-	case e.isOp(i, "{") && e.pair[i] > 0:
+		i = e.Pair[i] + 1
+	case e.IsOp(i, "{") && e.Pair[i] > 0:
 		v = e.items(i)
-		i = e.pair[i] + 1
+		i = e.Pair[i] + 1
 	default:
 		return val{}, i + 1
 	}
 	for i < b {
 		switch {
-		case e.member(i) && e.isName(i+1):
-			v = e.attr(v, e.text(i+1))
+		case e.member(i) && e.IsName(i+1):
+			v = e.attr(v, e.Text(i+1))
 			i += 2
-		case e.isOp(i, "(") && e.pair[i] > 0:
-			site := e.site(e.toks[start].Start, strings.Join(strings.Fields(string(e.src[e.toks[start].Start:e.toks[i].Start])), ""))
+		case e.IsOp(i, "(") && e.Pair[i] > 0:
+			site := e.site(e.Toks[start].Start, strings.Join(strings.Fields(string(e.Src[e.Toks[start].Start:e.Toks[i].Start])), ""))
 			v = e.call(v, e.args(i), site)
-			i = e.pair[i] + 1
-		case e.isOp(i, "[") && e.pair[i] > 0:
-			e.walk(i+1, e.pair[i])
+			i = e.Pair[i] + 1
+		case e.IsOp(i, "[") && e.Pair[i] > 0:
+			e.walk(i+1, e.Pair[i])
 			v = val{}
-			i = e.pair[i] + 1
+			i = e.Pair[i] + 1
 		default:
 			return v, i
 		}
@@ -372,15 +321,15 @@ func (e *evaluator) primary(i, b int) (val, int) {
 
 // items evaluates a list or dict display.
 func (e *evaluator) items(open int) val {
-	close := e.pair[open]
-	dict := e.isOp(open, "{")
+	close := e.Pair[open]
+	dict := e.IsOp(open, "{")
 	var v val
 	if dict {
 		v.dict = map[string]str{}
 	}
-	for _, it := range e.split(open+1, close) {
+	for _, it := range e.Split(open+1, close) {
 		if dict {
-			colon := e.find(it[0], it[1], ":")
+			colon := e.Find(it[0], it[1], ":")
 			if colon < 0 {
 				e.walk(it[0], it[1])
 				continue
@@ -398,37 +347,15 @@ func (e *evaluator) items(open int) val {
 	return v
 }
 
-// split cuts [a, b) at its depth-0 commas.
-func (e *evaluator) split(a, b int) [][2]int {
-	var out [][2]int
-	s := a
-	for i := a; i < b; i++ {
-		if e.pair[i] > i {
-			i = e.pair[i]
-			continue
-		}
-		if e.isOp(i, ",") {
-			if i > s {
-				out = append(out, [2]int{s, i})
-			}
-			s = i + 1
-		}
-	}
-	if b > s {
-		out = append(out, [2]int{s, b})
-	}
-	return out
-}
-
 // args evaluates the arguments of the call whose "(" is token open.
 func (e *evaluator) args(open int) args {
 	a := args{kw: map[string]val{}}
-	for _, it := range e.split(open+1, e.pair[open]) {
-		if e.isName(it[0]) && e.isOp(it[0]+1, "=") && !e.isOp(it[0]+2, "=") {
-			a.kw[e.text(it[0])] = e.expr(it[0]+2, it[1])
+	for _, it := range e.Split(open+1, e.Pair[open]) {
+		if e.IsName(it[0]) && e.IsOp(it[0]+1, "=") && !e.IsOp(it[0]+2, "=") {
+			a.kw[e.Text(it[0])] = e.expr(it[0]+2, it[1])
 			continue
 		}
-		if e.isOp(it[0], "*") || e.isOp(it[0], "**") {
+		if e.IsOp(it[0], "*") || e.IsOp(it[0], "**") {
 			e.walk(it[0]+1, it[1])
 			continue
 		}
@@ -440,10 +367,10 @@ func (e *evaluator) args(open int) args {
 // stringValue reads a string literal: its whole value, or the literal
 // prefix of an f-string. Bytes literals are not paths.
 func (e *evaluator) stringValue(i int) str {
-	if e.toks[i].Bad {
+	if e.Toks[i].Bad {
 		return str{}
 	}
-	s := e.text(i)
+	s := e.Text(i)
 	k := strings.IndexAny(s, `'"`)
 	pre := strings.ToLower(s[:k])
 	body := s[k:]

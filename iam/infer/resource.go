@@ -138,25 +138,39 @@ func (c *collector) sdkCall(site Site, svc, name string, a args, fixed map[strin
 	}
 }
 
+// namedKinds are the resources whose ARN is a template around one
+// argument (a name, or an ARN passed through).
+var namedKinds = map[resKind]struct {
+	params   []string
+	template string
+	what     string
+}{
+	rDynamoDB: {[]string{"TableName"}, "arn:aws:dynamodb:*:*:table/NAME", "the table"},
+	rSNS:      {[]string{"TopicArn", "TargetArn"}, "arn:aws:sns:*:*:NAME", "the topic"},
+	rLambda:   {[]string{"FunctionName"}, "arn:aws:lambda:*:*:function:NAME", "the function"},
+	rKinesis:  {[]string{"StreamName", "StreamARN"}, "arn:aws:kinesis:*:*:stream/NAME", "the stream"},
+	rLogGroup: {[]string{"logGroupName"}, "arn:aws:logs:*:*:log-group:NAME:*", "the log group"},
+	rRole:     {[]string{"RoleArn"}, "arn:aws:iam::*:role/NAME", "the role"},
+	rEMR:      {[]string{"ClusterId", "JobFlowId"}, "arn:aws:elasticmapreduce:*:*:cluster/NAME", "the cluster"},
+	rGlueDB:   {[]string{"Name", "DatabaseName"}, "arn:aws:glue:*:*:database/NAME", "the database"},
+}
+
 // arn builds the resource of the non-S3 kinds; "" with a description of
 // what was missing when it cannot.
 func (c *collector) arn(spec method, get func(int, ...string) str) (string, string) {
+	if t, ok := namedKinds[spec.res]; ok {
+		if arn, ok := named(get(0, t.params...), t.template); ok {
+			return arn, ""
+		}
+		return "", t.what
+	}
 	var arn string
 	ok := false
 	what := ""
 	switch spec.res {
-	case rDynamoDB:
-		arn, ok = named(get(0, "TableName"), "arn:aws:dynamodb:*:*:table/NAME")
-		what = "the table"
 	case rSQS:
 		arn, ok = sqsARN(get(0, "QueueUrl", "QueueName"))
 		what = "the queue"
-	case rSNS:
-		arn, ok = named(get(0, "TopicArn", "TargetArn"), "arn:aws:sns:*:*:NAME")
-		what = "the topic"
-	case rLambda:
-		arn, ok = named(get(0, "FunctionName"), "arn:aws:lambda:*:*:function:NAME")
-		what = "the function"
 	case rSecret:
 		v := get(0, "SecretId")
 		if v.exact && !strings.HasPrefix(v.s, "arn:") {
@@ -165,6 +179,7 @@ func (c *collector) arn(spec method, get func(int, ...string) str) (string, stri
 		arn, ok = named(v, "arn:aws:secretsmanager:*:*:secret:NAME")
 		what = "the secret"
 	case rSSMParam:
+		what = "the parameter"
 		v := get(0, "Name", "Names", "Path")
 		v.s = strings.TrimPrefix(v.s, "/")
 		if spec.actions[0] == "ssm:GetParametersByPath" {
@@ -177,7 +192,6 @@ func (c *collector) arn(spec method, get func(int, ...string) str) (string, stri
 			break
 		}
 		arn, ok = named(v, "arn:aws:ssm:*:*:parameter/NAME")
-		what = "the parameter"
 	case rKMSKey:
 		v := get(0, "KeyId")
 		if v.known && strings.HasPrefix(v.s, "alias/") {
@@ -185,12 +199,6 @@ func (c *collector) arn(spec method, get func(int, ...string) str) (string, stri
 		}
 		arn, ok = named(v, "arn:aws:kms:*:*:key/NAME")
 		what = "the key"
-	case rKinesis:
-		arn, ok = named(get(0, "StreamName", "StreamARN"), "arn:aws:kinesis:*:*:stream/NAME")
-		what = "the stream"
-	case rLogGroup:
-		arn, ok = named(get(0, "logGroupName"), "arn:aws:logs:*:*:log-group:NAME:*")
-		what = "the log group"
 	case rAthenaWG:
 		v := get(-1, "WorkGroup")
 		if !v.known {
@@ -198,9 +206,6 @@ func (c *collector) arn(spec method, get func(int, ...string) str) (string, stri
 		}
 		arn, ok = named(v, "arn:aws:athena:*:*:workgroup/NAME")
 		what = "the workgroup"
-	case rGlueDB:
-		arn, ok = named(get(0, "Name", "DatabaseName"), "arn:aws:glue:*:*:database/NAME")
-		what = "the database"
 	case rGlueTable:
 		db := get(0, "DatabaseName")
 		t := get(1, "Name", "TableName")
@@ -230,12 +235,6 @@ func (c *collector) arn(spec method, get func(int, ...string) str) (string, stri
 			arn, ok = named(get(-1, "ClusterIdentifier"), "arn:aws:redshift:*:*:cluster:NAME")
 		}
 		what = "the cluster or workgroup"
-	case rRole:
-		arn, ok = named(get(0, "RoleArn"), "arn:aws:iam::*:role/NAME")
-		what = "the role"
-	case rEMR:
-		arn, ok = named(get(0, "ClusterId", "JobFlowId"), "arn:aws:elasticmapreduce:*:*:cluster/NAME")
-		what = "the cluster"
 	case rSMJob:
 		v := prefix("")
 		for _, n := range []string{"TrainingJobName", "ProcessingJobName"} {

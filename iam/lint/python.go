@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/rolecall/rolecall/iam/internal/pycode"
 	"github.com/rolecall/rolecall/remediate/python"
 )
 
@@ -20,39 +21,31 @@ var policyArgs = map[string][]string{
 // code: dict literals (directly, through json.dumps, or through a name
 // bound to one) and JSON string literals. lineOf maps an offset in src.
 func pyDocs(src []byte, lineOf func(off int) (int, int, int), vars map[string]*node) []document {
-	var toks []python.Token
-	for _, t := range python.Tokens(src) {
-		switch t.Kind {
-		case python.KindSpace, python.KindNL, python.KindComment, python.KindCont:
-			continue
-		}
-		toks = append(toks, t)
-	}
-	x := &pyLit{src: src, toks: toks, lineOf: lineOf, vars: vars}
-	x.pairs()
+	x := &pyLit{Code: pycode.Parse(src), lineOf: lineOf, vars: vars}
+	toks := x.Toks
 	var docs []document
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
 		if t.Kind != python.KindName {
 			continue
 		}
-		name := x.text(i)
+		name := x.Text(i)
 		// NAME = literal
-		if x.isOp(i+1, "=") && (i == 0 || toks[i-1].Kind == python.KindNewline) {
+		if x.IsOp(i+1, "=") && (i == 0 || toks[i-1].Kind == python.KindNewline) {
 			if v := x.value(i+2, x.stmtEnd(i+2)); v != nil && v.kind != kOther {
 				vars[name] = v
 			}
 			continue
 		}
 		keys, ok := policyArgs[name]
-		if !ok || !x.isOp(i+1, "(") || x.pair[i+1] < 0 {
+		if !ok || !x.IsOp(i+1, "(") || x.Pair[i+1] < 0 {
 			continue
 		}
-		for _, arg := range x.split(i+2, x.pair[i+1]) {
-			if !(toks[arg[0]].Kind == python.KindName && x.isOp(arg[0]+1, "=")) {
+		for _, arg := range x.Split(i+2, x.Pair[i+1]) {
+			if !(toks[arg[0]].Kind == python.KindName && x.IsOp(arg[0]+1, "=")) {
 				continue
 			}
-			k := x.text(arg[0])
+			k := x.Text(arg[0])
 			for _, want := range keys {
 				if k != want {
 					continue
@@ -76,77 +69,27 @@ func pyDocs(src []byte, lineOf func(off int) (int, int, int), vars map[string]*n
 const maxNest = 200
 
 type pyLit struct {
-	src    []byte
-	toks   []python.Token
-	pair   []int
+	*pycode.Code
 	lineOf func(off int) (int, int, int)
 	vars   map[string]*node
 	nest   int
 }
 
-func (x *pyLit) text(i int) string { return string(x.src[x.toks[i].Start:x.toks[i].End]) }
-
-func (x *pyLit) isOp(i int, s string) bool {
-	return i >= 0 && i < len(x.toks) && x.toks[i].Kind == python.KindOp && x.text(i) == s
-}
-
-func (x *pyLit) pairs() {
-	x.pair = make([]int, len(x.toks))
-	var st []int
-	for i := range x.toks {
-		x.pair[i] = -1
-		if x.toks[i].Kind != python.KindOp {
-			continue
-		}
-		switch x.text(i) {
-		case "(", "[", "{":
-			st = append(st, i)
-		case ")", "]", "}":
-			if len(st) > 0 {
-				o := st[len(st)-1]
-				st = st[:len(st)-1]
-				x.pair[o], x.pair[i] = i, o
-			}
-		}
-	}
-}
-
 func (x *pyLit) stmtEnd(i int) int {
-	for ; i < len(x.toks); i++ {
-		if x.toks[i].Kind == python.KindNewline {
+	for ; i < len(x.Toks); i++ {
+		if x.Toks[i].Kind == python.KindNewline {
 			return i
 		}
-		if x.pair[i] > i {
-			i = x.pair[i]
+		if x.Pair[i] > i {
+			i = x.Pair[i]
 		}
 	}
-	return len(x.toks)
-}
-
-func (x *pyLit) split(a, b int) [][2]int {
-	var out [][2]int
-	s := a
-	for i := a; i < b; i++ {
-		if x.pair[i] > i {
-			i = x.pair[i]
-			continue
-		}
-		if x.isOp(i, ",") {
-			if i > s {
-				out = append(out, [2]int{s, i})
-			}
-			s = i + 1
-		}
-	}
-	if b > s {
-		out = append(out, [2]int{s, b})
-	}
-	return out
+	return len(x.Toks)
 }
 
 func (x *pyLit) at(i int) *node {
 	n := &node{}
-	n.line, n.cell, n.cellLine = x.lineOf(x.toks[i].Start)
+	n.line, n.cell, n.cellLine = x.lineOf(x.Toks[i].Start)
 	return n
 }
 
@@ -158,14 +101,14 @@ func (x *pyLit) value(a, b int) *node {
 	x.nest++
 	defer func() { x.nest-- }()
 	n := x.at(a)
-	t := x.toks[a]
+	t := x.Toks[a]
 	switch {
 	case t.Kind == python.KindString:
 		s, ok := x.str(a)
 		if !ok {
 			return n
 		}
-		for k := a + 1; k < b && x.toks[k].Kind == python.KindString; k++ {
+		for k := a + 1; k < b && x.Toks[k].Kind == python.KindString; k++ {
 			more, ok := x.str(k)
 			if !ok {
 				return n
@@ -179,10 +122,10 @@ func (x *pyLit) value(a, b int) *node {
 		}
 		n.kind, n.s = kStr, s
 	case t.Kind == python.KindName:
-		name := x.text(a)
+		name := x.Text(a)
 		// json.dumps(X)
-		if name == "json" && x.isOp(a+1, ".") && a+3 < b && x.text(a+2) == "dumps" && x.isOp(a+3, "(") && x.pair[a+3] > 0 {
-			args := x.split(a+4, x.pair[a+3])
+		if name == "json" && x.IsOp(a+1, ".") && a+3 < b && x.Text(a+2) == "dumps" && x.IsOp(a+3, "(") && x.Pair[a+3] > 0 {
+			args := x.Split(a+4, x.Pair[a+3])
 			if len(args) > 0 {
 				return x.value(args[0][0], args[0][1])
 			}
@@ -192,21 +135,11 @@ func (x *pyLit) value(a, b int) *node {
 				return v
 			}
 		}
-	case x.isOp(a, "{") && x.pair[a] > 0:
+	case x.IsOp(a, "{") && x.Pair[a] > 0:
 		n.kind = kObj
-		for _, it := range x.split(a+1, x.pair[a]) {
-			colon := -1
-			for k := it[0]; k < it[1]; k++ {
-				if x.pair[k] > k {
-					k = x.pair[k]
-					continue
-				}
-				if x.isOp(k, ":") {
-					colon = k
-					break
-				}
-			}
-			if colon < 0 || x.toks[it[0]].Kind != python.KindString {
+		for _, it := range x.Split(a+1, x.Pair[a]) {
+			colon := x.Find(it[0], it[1], ":")
+			if colon < 0 || x.Toks[it[0]].Kind != python.KindString {
 				continue
 			}
 			key, _ := x.str(it[0])
@@ -216,9 +149,9 @@ func (x *pyLit) value(a, b int) *node {
 			}
 			n.keys, n.vals = append(n.keys, key), append(n.vals, v)
 		}
-	case x.isOp(a, "[") && x.pair[a] > 0:
+	case x.IsOp(a, "[") && x.Pair[a] > 0:
 		n.kind = kList
-		for _, it := range x.split(a+1, x.pair[a]) {
+		for _, it := range x.Split(a+1, x.Pair[a]) {
 			if v := x.value(it[0], it[1]); v != nil {
 				n.vals = append(n.vals, v)
 			}
@@ -230,9 +163,9 @@ func (x *pyLit) value(a, b int) *node {
 // str decodes a plain string literal; f-strings and bytes are not
 // literals.
 func (x *pyLit) str(i int) (string, bool) {
-	s := x.text(i)
+	s := x.Text(i)
 	k := strings.IndexAny(s, `'"`)
-	if k < 0 || x.toks[i].Bad {
+	if k < 0 || x.Toks[i].Bad {
 		return "", false
 	}
 	pre := strings.ToLower(s[:k])
