@@ -3,11 +3,10 @@ package infer
 import (
 	"bytes"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/rolecall/rolecall/iam"
 	"github.com/rolecall/rolecall/ipynb"
 )
 
@@ -91,46 +90,11 @@ func (c *collector) notebook(name string, data []byte) {
 // MaxFileSize is the largest file Paths reads.
 const MaxFileSize = 10 << 20
 
-// Paths reads the code under each path (files, or directories walked
-// without following links and skipping .git). Files that could not be
-// read are named in skipped.
+// Paths reads the code under each path (see iam.Walk). Files that could
+// not be read are named in skipped.
 func Paths(paths []string) (res *Result, skipped []string) {
 	res = &Result{}
-	for _, root := range paths {
-		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				skipped = append(skipped, fmt.Sprintf("%s: %v", p, err))
-				return nil
-			}
-			if d.IsDir() {
-				if d.Name() == ".git" || d.Name() == "node_modules" || d.Name() == ".ipynb_checkpoints" {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if language(p) == "" || !d.Type().IsRegular() && p != root {
-				return nil
-			}
-			fi, err := os.Stat(p)
-			if err != nil || !fi.Mode().IsRegular() {
-				skipped = append(skipped, fmt.Sprintf("%s: not a regular file", p))
-				return nil
-			}
-			if fi.Size() > MaxFileSize {
-				skipped = append(skipped, fmt.Sprintf("%s: larger than %d bytes", p, MaxFileSize))
-				return nil
-			}
-			data, err := os.ReadFile(p)
-			if err != nil {
-				skipped = append(skipped, fmt.Sprintf("%s: %v", p, err))
-				return nil
-			}
-			File(res, filepath.ToSlash(p), data)
-			return nil
-		})
-		if err != nil {
-			skipped = append(skipped, fmt.Sprintf("%s: %v", root, err))
-		}
-	}
+	skipped, _ = iam.Walk(paths, MaxFileSize, func(p string) bool { return language(p) != "" },
+		func(name string, data []byte) { File(res, name, data) })
 	return res, skipped
 }

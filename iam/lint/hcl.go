@@ -215,74 +215,29 @@ func (p *hclParser) expr(key string) *node {
 	case t.kind == 'p' && t.text == "[":
 		p.i++
 		n.kind = kList
-		for {
-			p.skipNL()
-			c := p.peek()
-			if c.kind == 0 || c.kind == 'p' && c.text == "]" {
-				p.i++
-				break
-			}
-			if c.kind == 'p' && c.text == "," {
-				p.i++
-				continue
-			}
-			before := p.i
-			n.vals = append(n.vals, p.expr(key))
-			if p.i == before {
-				p.i++
-			}
-		}
+		p.seq("]", func() { n.vals = append(n.vals, p.expr(key)) })
 	case t.kind == 'p' && t.text == "{":
 		p.i++
 		n.kind = kObj
-		for {
-			p.skipNL()
+		p.seq("}", func() {
 			c := p.peek()
-			if c.kind == 0 || c.kind == 'p' && c.text == "}" {
-				p.i++
-				break
-			}
-			if c.kind == 'p' && c.text == "," {
-				p.i++
-				continue
-			}
 			if c.kind != 'i' && c.kind != 's' {
 				p.i++
-				continue
+				return
 			}
 			p.i++
 			if sep := p.peek(); sep.kind == 'p' && (sep.text == "=" || sep.text == ":") {
 				p.i++
 			}
 			n.keys = append(n.keys, c.text)
-			before := p.i
 			n.vals = append(n.vals, p.expr(c.text))
-			if p.i == before {
-				p.i++
-			}
-		}
+		})
 	case t.kind == 'i':
 		p.i++
 		if c := p.peek(); c.kind == 'p' && c.text == "(" {
 			p.i++
 			var args []*node
-			for {
-				p.skipNL()
-				c := p.peek()
-				if c.kind == 0 || c.kind == 'p' && c.text == ")" {
-					p.i++
-					break
-				}
-				if c.kind == 'p' && c.text == "," {
-					p.i++
-					continue
-				}
-				before := p.i
-				args = append(args, p.expr(key))
-				if p.i == before {
-					p.i++
-				}
-			}
+			p.seq(")", func() { args = append(args, p.expr(key)) })
 			if t.text == "jsonencode" && len(args) == 1 {
 				p.found = append(p.found, hclDoc{n: args[0], line: t.line, key: key})
 				return args[0]
@@ -313,6 +268,29 @@ func (p *hclParser) expr(key string) *node {
 		p.i++
 	}
 	return n
+}
+
+// seq reads the comma- or newline-separated items of a list, object or
+// argument list up to close (consumed); item reads one and must make
+// progress, else the token is skipped.
+func (p *hclParser) seq(close string, item func()) {
+	for {
+		p.skipNL()
+		c := p.peek()
+		if c.kind == 0 || c.kind == 'p' && c.text == close {
+			p.i++
+			return
+		}
+		if c.kind == 'p' && c.text == "," {
+			p.i++
+			continue
+		}
+		before := p.i
+		item()
+		if p.i == before {
+			p.i++
+		}
+	}
 }
 
 // policyDocument turns an aws_iam_policy_document body into the JSON

@@ -4,12 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/rolecall/rolecall/detectors"
+	"github.com/rolecall/rolecall/iam"
 	"github.com/rolecall/rolecall/ipynb"
 	"github.com/rolecall/rolecall/scanner"
 )
@@ -162,54 +161,15 @@ func dedupe(fs []scanner.Finding) []scanner.Finding {
 	return out
 }
 
-// Paths lints every file under paths whose kind is known (directories
-// walked without following links, .git skipped). skipped names what could
-// not be read.
+// Paths lints every file under paths whose kind is known (see iam.Walk);
+// notes name what could not be read or parsed.
 func Paths(paths []string, maxSize int64) (findings []scanner.Finding, notes []string, files int) {
-	for _, root := range paths {
-		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				notes = append(notes, fmt.Sprintf("%s: %v", p, err))
-				return nil
-			}
-			if d.IsDir() {
-				if d.Name() == ".git" || d.Name() == "node_modules" || d.Name() == ".terraform" {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if Kind(p) == "" {
-				return nil
-			}
-			fi, err := os.Stat(p)
-			switch {
-			case err != nil:
-				notes = append(notes, fmt.Sprintf("%s: %v", p, err))
-				return nil
-			case !fi.Mode().IsRegular():
-				if p == root {
-					notes = append(notes, p+": not a regular file")
-				}
-				return nil
-			case maxSize > 0 && fi.Size() > maxSize:
-				notes = append(notes, fmt.Sprintf("%s: larger than %d bytes, not checked", p, maxSize))
-				return nil
-			}
-			data, err := os.ReadFile(p)
-			if err != nil {
-				notes = append(notes, fmt.Sprintf("%s: %v", p, err))
-				return nil
-			}
-			files++
-			fs, ns := File(filepath.ToSlash(p), data)
-			findings = append(findings, fs...)
-			notes = append(notes, ns...)
-			return nil
-		})
-		if err != nil {
-			notes = append(notes, fmt.Sprintf("%s: %v", root, err))
-		}
-	}
+	var parsed []string
+	notes, files = iam.Walk(paths, maxSize, func(p string) bool { return Kind(p) != "" }, func(name string, data []byte) {
+		fs, ns := File(name, data)
+		findings = append(findings, fs...)
+		parsed = append(parsed, ns...)
+	})
 	scanner.SortFindings(findings)
-	return findings, notes, files
+	return findings, append(notes, parsed...), files
 }
