@@ -151,6 +151,10 @@ func TestScanVerify(t *testing.T) {
 	if strings.Contains(r.stderr, secret) || strings.Contains(r.stdout, secret) {
 		t.Error("secret printed")
 	}
+	sarif := rolecall(t, "", "scan", "-f", "sarif", "--verify", "--sts-endpoint", srv.URL, dir)
+	if !strings.Contains(sarif.stdout, `"verification": {`) || !strings.Contains(sarif.stdout, "verified live as arn:aws:iam::111122223333:user/etl") {
+		t.Errorf("SARIF without verification:\n%s", sarif.stdout)
+	}
 	live = false
 	if d := rolecall(t, "", "scan", "--verify", "--sts-endpoint", srv.URL, "--fail-on-live", dir); d.code != 0 || !strings.Contains(d.stdout, "verified: dead") {
 		t.Errorf("dead keys with --fail-on-live: exit %d\n%s", d.code, d.stdout)

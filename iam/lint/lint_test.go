@@ -132,6 +132,12 @@ boto3.client("iam").create_role(RoleName="gh", AssumeRolePolicyDocument='''{"Ver
 	{"service trust with source account passes", "trust.json", `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
 "Principal": {"Service": "sagemaker.amazonaws.com"}, "Action": "sts:AssumeRole",
 "Condition": {"StringEquals": {"aws:SourceAccount": "111122223333"}}}]}`, "", 0},
+	{"service trust in a CloudFormation JSON template", "stack.template", `{"Resources": {"Role": {"Type": "AWS::IAM::Role", "Properties": {
+  "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "glue.amazonaws.com"}, "Action": "sts:AssumeRole"}]}}}}}`, ServiceTrust, 3},
+	{"CloudFormation JSON with Fn::Sub resource passes", "stack.json", `{"Resources": {"P": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {
+  "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": {"Fn::Sub": "arn:aws:s3:::${B}/*"}}]}}}}}`, "", 0},
 	{"old version", "p.json", `{"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/k"}]}`, PolicyVersion, 1},
 	{"rolecall:allow silences", "t.yaml", `PolicyDocument:
   Version: "2012-10-17"

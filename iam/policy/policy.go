@@ -98,7 +98,7 @@ func Build(grants []Grant) Document {
 		g.resources = append(g.resources, k.res)
 	}
 	sort.Strings(order)
-	doc := Document{Version: Version}
+	doc := Document{Version: Version, Statement: []Statement{}}
 	seen := map[string]int{}
 	for _, gk := range order {
 		g := byKey[gk]
