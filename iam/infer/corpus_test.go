@@ -61,6 +61,13 @@ for o in bucket.objects.filter(Prefix="logs/"):
 	{"session client", "py", `import boto3
 session = boto3.Session(region_name="eu-west-1")
 session.client("s3").delete_object(Bucket="bucket-d", Key="tmp/x")`, "s3:DeleteObject arn:aws:s3:::bucket-d/tmp/x"},
+	{"client kept on self", "py", `import boto3
+class Loader:
+    def __init__(self):
+        self.s3 = boto3.client("s3")
+        self.bucket = "bucket-d"
+    def load(self):
+        return self.s3.get_object(Bucket=self.bucket, Key="state.json")`, "s3:GetObject arn:aws:s3:::bucket-d/state.json"},
 	{"bucket from a parameter", "py", `import boto3
 def load(bucket):
     return boto3.client("s3").get_object(Bucket=bucket, Key="k")`, "s3:GetObject *"},

@@ -141,10 +141,15 @@ func (e *evaluator) statement(a, b int) {
 			return
 		}
 	}
-	// NAME = expr, NAME <- expr, with EXPR as NAME:
+	// NAME = expr, self.NAME = expr, NAME <- expr, with EXPR as NAME:
 	if e.IsName(a) && a+1 < b {
-		if e.IsOp(a+1, "=") {
-			e.vars[e.Text(a)] = e.expr(a+2, b)
+		target, k := e.Text(a), a+1
+		for !e.r && e.IsOp(k, ".") && e.IsName(k+1) {
+			target += "." + e.Text(k+1)
+			k += 2
+		}
+		if e.IsOp(k, "=") {
+			e.vars[target] = e.expr(k+1, b)
 			return
 		}
 		if e.r && e.IsOp(a+1, "<") && e.IsOp(a+2, "-") && e.Toks[a+2].Start == e.Toks[a+1].End {
@@ -277,6 +282,14 @@ func (e *evaluator) primary(i, b int) (val, int) {
 			v.mod = name + "." + e.Text(i+2)
 			i += 3
 			break
+		}
+		// the longest bound attribute chain: self.s3, cfg.BUCKET
+		for e.member(i) && e.IsName(i+1) {
+			if _, ok := e.vars[name+"."+e.Text(i+1)]; !ok {
+				break
+			}
+			name += "." + e.Text(i+1)
+			i += 2
 		}
 		if x, ok := e.vars[name]; ok {
 			v = x

@@ -36,7 +36,9 @@ type Use struct {
 	Grant    policy.Grant `json:"-"`
 	Action   string       `json:"action"`
 	Resource string       `json:"resource"`
-	Warning  string       `json:"warning,omitempty"`
+	// Condition narrows the grant (an s3:prefix, iam:PassedToService).
+	Condition policy.Condition `json:"condition,omitempty"`
+	Warning   string           `json:"warning,omitempty"`
 }
 
 // Result is what a set of sources needs.

@@ -43,7 +43,7 @@ type collector struct {
 
 func (c *collector) add(site Site, action, resource string, cond policy.Condition, warning string) {
 	c.res.Uses = append(c.res.Uses, Use{
-		Site: site, Action: action, Resource: resource, Warning: warning,
+		Site: site, Action: action, Resource: resource, Condition: cond, Warning: warning,
 		Grant: policy.Grant{Action: action, Resource: resource, Condition: cond},
 	})
 }
@@ -297,9 +297,7 @@ func (c *collector) passRole(site Site, role str, service string) {
 			c.add(site, "iam:PassRole", "arn:aws:iam::*:role/"+role.s, cond, "")
 			return
 		}
-		c.res.Uses = append(c.res.Uses, Use{Site: site, Action: "iam:PassRole", Resource: "*",
-			Warning: "the execution role is not known here; narrow this Resource to its ARN",
-			Grant:   policy.Grant{Action: "iam:PassRole", Resource: "*", Condition: cond}})
+		c.add(site, "iam:PassRole", "*", cond, "the execution role is not known here; narrow this Resource to its ARN")
 		return
 	}
 	c.add(site, "iam:PassRole", role.pattern(), cond, "")
