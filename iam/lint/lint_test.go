@@ -119,6 +119,14 @@ EOF
       Action: sts:AssumeRole
       Condition: {StringEquals: {"sts:ExternalId": "abc"}}
 `, "", 0},
+	{"same-account principal in CloudFormation passes", "t.yaml", `AssumeRolePolicyDocument:
+  Version: "2012-10-17"
+  Statement:
+    - Effect: Allow
+      Principal:
+        AWS: !Sub "arn:aws:iam::${AWS::AccountId}:root"
+      Action: sts:AssumeRole
+`, "", 0},
 	{"github without sub python", "gh.py", `import boto3
 boto3.client("iam").create_role(RoleName="gh", AssumeRolePolicyDocument='''{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
  "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"},

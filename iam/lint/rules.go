@@ -187,6 +187,13 @@ func condKeys(s *node) map[string][]string {
 	return out
 }
 
+// sameAccount says whether a principal is written as the template's own
+// account (CloudFormation's AWS::AccountId, Terraform's caller identity),
+// which is no cross-account trust.
+func sameAccount(p string) bool {
+	return strings.Contains(p, "${AWS::AccountId}") || strings.Contains(p, "aws_caller_identity")
+}
+
 // trust runs the trust-policy checks on one Allow statement.
 func trust(s *node) []issue {
 	var out []issue
@@ -206,7 +213,7 @@ func trust(s *node) []issue {
 			if !anyCond {
 				out = append(out, issue{TrustAnyone, p, "*", "any AWS principal may assume this role"})
 			}
-		case a != "?":
+		case a != "?" && !sameAccount(a):
 			if _, ok := conds["sts:externalid"]; ok {
 				continue
 			}

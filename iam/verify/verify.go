@@ -46,6 +46,10 @@ type Verifier struct {
 	Region   string        // signing region, default us-east-1
 	Client   *http.Client  // default: 10 s timeout
 	Interval time.Duration // at least this long between two calls (rate limit)
+	// RetryDelay is the wait before the one retry of a SignatureDoesNotMatch
+	// answer: STS gives it spuriously to two calls made seconds apart with
+	// one key id and different secrets. Default 2s.
+	RetryDelay time.Duration
 }
 
 const body = "Action=GetCallerIdentity&Version=2011-06-15"
@@ -100,6 +104,24 @@ func (v *Verifier) Pair(ctx context.Context, keyID, secret string) *scanner.Veri
 	if CanaryAccounts[account] {
 		return &scanner.Verification{Status: Canary, Account: account, Error: "canary-token account: not called"}
 	}
+	r := v.call(ctx, keyID, secret, account)
+	if r.Status == Dead && r.Error == "SignatureDoesNotMatch" {
+		delay := v.RetryDelay
+		if delay == 0 {
+			delay = 2 * time.Second
+		}
+		select {
+		case <-ctx.Done():
+			return r
+		case <-time.After(delay):
+		}
+		r = v.call(ctx, keyID, secret, account)
+	}
+	return r
+}
+
+// call makes one GetCallerIdentity request.
+func (v *Verifier) call(ctx context.Context, keyID, secret, account string) *scanner.Verification {
 	endpoint, region, client := v.Endpoint, v.Region, v.Client
 	if endpoint == "" {
 		endpoint = DefaultEndpoint
@@ -109,6 +131,12 @@ func (v *Verifier) Pair(ctx context.Context, keyID, secret string) *scanner.Veri
 	}
 	if client == nil {
 		client = &http.Client{Timeout: 10 * time.Second}
+	}
+	if client.CheckRedirect == nil {
+		// a signed request is never sent anywhere but the endpoint asked for
+		c := *client
+		c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		client = &c
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(body))
 	if err != nil {

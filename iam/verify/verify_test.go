@@ -91,7 +91,7 @@ func TestVerify(t *testing.T) {
 	fake := &fakeSTS{secrets: map[string]string{live: liveSecret, slow: slowSecret}, slow: map[string]bool{slow: true}}
 	srv := httptest.NewServer(fake)
 	defer srv.Close()
-	v := &Verifier{Endpoint: srv.URL + "/", Client: &http.Client{Timeout: 200 * time.Millisecond}, Interval: time.Millisecond}
+	v := &Verifier{Endpoint: srv.URL + "/", Client: &http.Client{Timeout: 200 * time.Millisecond}, Interval: time.Millisecond, RetryDelay: time.Millisecond}
 
 	for _, c := range []struct {
 		name, id, secret, status, errHas string
@@ -102,7 +102,11 @@ func TestVerify(t *testing.T) {
 		{"timeout", slow, slowSecret, Unknown, "timeout"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			before := fake.calls.Load()
 			r := v.Pair(context.Background(), c.id, c.secret)
+			if n := fake.calls.Load() - before; c.errHas == "SignatureDoesNotMatch" && n != 2 || c.errHas != "SignatureDoesNotMatch" && n != 1 {
+				t.Errorf("%d calls (SignatureDoesNotMatch is retried once, nothing else is)", n)
+			}
 			if r.Status != c.status || !strings.Contains(r.Error, c.errHas) {
 				t.Fatalf("got %+v, want status %s with error %q", r, c.status, c.errHas)
 			}
