@@ -156,10 +156,12 @@ rolecall infers from the code under the same paths, to replace a wildcard.`,
 			}
 			opts := report.Options{ShowSecrets: true, Color: a.format == "text" && a.useColor(), Rules: lint.Rules,
 				Version: versionString(), FailOn: failOn}
-			if a.format == "text" {
-				opts.Stats = &report.Stats{Files: files, Baselined: known}
-			}
-			if err := a.writeReport(func(w io.Writer) error { return report.Write(w, a.format, findings, opts) }); err != nil {
+			if err := a.writeReport(func(w io.Writer) error {
+				if err := report.Write(w, a.format, findings, opts); err != nil || a.format != "text" {
+					return err
+				}
+				return lintSummary(w, findings, files, known)
+			}); err != nil {
 				return err
 			}
 			if suggest && hasRule(findings, lint.WildcardAction) {
@@ -176,6 +178,20 @@ rolecall infers from the code under the same paths, to replace a wildcard.`,
 	a.addScanFlags(cmd.Flags())
 	cmd.Flags().BoolVar(&suggest, "suggest", false, "after the report, print the least-privilege policy inferred from the code (stderr)")
 	return cmd
+}
+
+// lintSummary ends the text report (scan's summary speaks of secrets).
+func lintSummary(w io.Writer, fs []scanner.Finding, files, baselined int) error {
+	s := "no IAM policy problems found"
+	if len(fs) > 0 {
+		s = fmt.Sprintf("%d IAM policy finding(s)", len(fs))
+	}
+	s += fmt.Sprintf("; %d file(s) checked", files)
+	if baselined > 0 {
+		s += fmt.Sprintf("; %d known from the baseline", baselined)
+	}
+	_, err := fmt.Fprintln(w, s+".")
+	return err
 }
 
 func hasRule(fs []scanner.Finding, id string) bool {
