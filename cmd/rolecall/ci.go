@@ -17,6 +17,8 @@ func newCICmd(a *app) *cobra.Command {
 	ci := &cobra.Command{
 		Use:   "ci",
 		Short: "Run in a CI system and pick the commits to scan from its event",
+		Args:  cobra.NoArgs, // an unknown CI system is an error, not help
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	var sarif string
 	gh := &cobra.Command{
@@ -40,9 +42,6 @@ follows the findings (--fail-on, --exit-code). Check out with fetch-depth: 0.`,
 			path := "."
 			if len(args) == 1 {
 				path = args[0]
-			}
-			if cmd.Flags().Changed("format") || cmd.Flags().Changed("output") {
-				return fmt.Errorf("ci github writes annotations on standard output and SARIF to --sarif; --format and --output do not apply (use rolecall history for other reports)")
 			}
 			event, err := ghevent.Read(os.Getenv)
 			if err != nil {
@@ -80,7 +79,8 @@ follows the findings (--fail-on, --exit-code). Check out with fetch-depth: 0.`,
 			if known > 0 && !a.quiet {
 				fmt.Fprintf(a.stderr, "rolecall: %d finding(s) known from the baseline\n", known)
 			}
-			opts := report.Options{ShowSecrets: a.showSecrets, Rules: eng.Rules(), Version: versionString(), FailOn: failOn}
+			opts := report.Options{ShowSecrets: a.showSecrets, RedactKeyIDs: a.redactKeyIDs, Rules: eng.Rules(), Version: versionString(), FailOn: failOn,
+				AnnotationsRestIn: "the job summary and in code scanning (the SARIF file " + sarif + ")"}
 			if err := report.Write(a.stdout, "github", findings, opts); err != nil {
 				return err
 			}

@@ -56,6 +56,7 @@ are counted and named in warnings; the scan goes on.`,
 	cmd.Flags().StringVar(&branch, "branch", "", "scan only commits reachable from this branch (or any revision)")
 	cmd.Flags().StringVar(&rng, "range", "", "scan exactly the commits of `A..B` (git rev-list B --not A)")
 	cmd.Flags().StringVar(&since, "since-commit", "", "scan only commits after this `SHA` (not reachable from it)")
+	a.addReportFlags(cmd.Flags())
 	a.addScanFlags(cmd.Flags())
 	return cmd
 }

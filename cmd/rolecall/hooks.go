@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/rolecall/rolecall/scanner"
 	"github.com/rolecall/rolecall/scanner/gitscan"
@@ -25,9 +26,9 @@ reported, so an old finding does not block every commit that touches the file.`,
   rolecall hook install --pre-commit      # run it before every commit`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			g, err := a.openGit(".")
+			g, err := a.openGit(a.dir)
 			if err != nil {
-				return err
+				return dirHint(cmd, a.dir, err)
 			}
 			defer g.repo.Close()
 			res, err := g.repo.ScanStaged(cmd.Context(), scanner.New(g.eng), a.gitOptions(false))
@@ -41,7 +42,9 @@ reported, so an old finding does not block every commit that touches the file.`,
 			return err
 		},
 	}
+	a.addReportFlags(cmd.Flags())
 	a.addScanFlags(cmd.Flags())
+	addDirFlag(cmd.Flags(), &a.dir)
 	return cmd
 }
 
@@ -53,6 +56,14 @@ rolecall: commit blocked: the staged changes hold the secrets above.
   False positive? Put a rolecall:allow comment on the line, or an allowlist
   in .rolecall.toml. (git commit --no-verify skips this check.)
 `
+
+// prePushUsage is what pre-push says when started by hand on a terminal,
+// where it would otherwise wait for hook input that never comes.
+const prePushUsage = `pre-push runs as a git pre-push hook: git writes one line per pushed ref
+on its standard input, "<local ref> <local sha> <remote ref> <remote sha>".
+Install it with "rolecall hook install", or pipe such lines in, e.g.
+  echo "refs/heads/main $(git rev-parse main) refs/heads/main $(git rev-parse origin/main)" | rolecall pre-push
+To scan commits by hand, use "rolecall history --range origin/main..main".`
 
 const pushBlockedHelp = `
 rolecall: push blocked: the commits being pushed hold the secrets above.
@@ -77,13 +88,17 @@ git's standard input ("<local ref> <local sha> <remote ref> <remote sha>" per
 ref): a new branch is scanned from where it leaves the remote-tracking
 branches, an existing one from the remote's old tip, a delete not at all.
 Under the pre-commit framework it reads PRE_COMMIT_FROM_REF and
-PRE_COMMIT_TO_REF instead.`,
+PRE_COMMIT_TO_REF instead. Started on a terminal with neither, it says what
+it expects and exits 2.`,
 		Example: `  rolecall hook install --pre-push         # install it as .git/hooks/pre-push`,
 		Args:    cobra.MaximumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			g, err := a.openGit(".")
+			if os.Getenv("PRE_COMMIT_TO_REF") == "" && a.stdinIsTerminal() {
+				return errors.New(prePushUsage)
+			}
+			g, err := a.openGit(a.dir)
 			if err != nil {
-				return err
+				return dirHint(cmd, a.dir, err)
 			}
 			defer g.repo.Close()
 			sel, err := prePushSelection(g.repo, a)
@@ -100,7 +115,9 @@ PRE_COMMIT_TO_REF instead.`,
 			return err
 		},
 	}
+	a.addReportFlags(cmd.Flags())
 	a.addScanFlags(cmd.Flags())
+	addDirFlag(cmd.Flags(), &a.dir)
 	return cmd
 }
 
@@ -134,6 +151,8 @@ func newHookCmd(a *app) *cobra.Command {
 	hook := &cobra.Command{
 		Use:   "hook",
 		Short: "Install git hooks that run rolecall",
+		Args:  cobra.NoArgs, // an unknown subcommand is an error, not help
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	var prePush, preCommit, force bool
 	install := &cobra.Command{
@@ -153,9 +172,9 @@ instead (hooks "rolecall" and "rolecall-pre-push").`,
 			if !prePush && !preCommit {
 				prePush = true
 			}
-			repo, err := gitscan.Open(".", 1)
+			repo, err := gitscan.Open(a.dir, 1)
 			if err != nil {
-				return err
+				return dirHint(cmd, a.dir, err)
 			}
 			defer repo.Close()
 			dir := hooksDir(repo)
@@ -178,6 +197,7 @@ instead (hooks "rolecall" and "rolecall-pre-push").`,
 			return nil
 		},
 	}
+	addDirFlag(install.Flags(), &a.dir)
 	install.Flags().BoolVar(&prePush, "pre-push", false, "install the pre-push hook (the default)")
 	install.Flags().BoolVar(&preCommit, "pre-commit", false, "install the pre-commit hook")
 	install.Flags().BoolVar(&force, "force", false, "replace a hook rolecall did not write (the old one is kept as a backup)")
@@ -237,4 +257,18 @@ func hooksDir(repo *gitscan.Repo) string {
 		return p
 	}
 	return filepath.Join(repo.CommonDir(), "hooks")
+}
+
+// dirHint rewords "not a git repository" for the commands that take no
+// path argument: they take -C DIR.
+func dirHint(cmd *cobra.Command, dir string, err error) error {
+	if !strings.Contains(err.Error(), "not a git repository") {
+		return err
+	}
+	return fmt.Errorf("%s is not in a git repository: run %s inside a clone, or name one with -C DIR", dir, cmd.CommandPath())
+}
+
+// addDirFlag registers -C DIR: run as if started in DIR, as git -C does.
+func addDirFlag(fs *pflag.FlagSet, dir *string) {
+	fs.StringVarP(dir, "dir", "C", ".", "run as if rolecall was started in `DIR` (like git -C)")
 }

@@ -19,6 +19,8 @@ func newIAMCmd(a *app) *cobra.Command {
 	iam := &cobra.Command{
 		Use:   "iam",
 		Short: "Write the least-privilege policy for the code, and lint IAM policies",
+		Args:  cobra.NoArgs, // an unknown subcommand is an error, not help
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	iam.AddCommand(newIAMPolicyCmd(a), newIAMLintCmd(a))
 	return iam
@@ -175,6 +177,7 @@ rolecall infers from the code under the same paths, to replace a wildcard.`,
 			return a.exitFor(findings, failOn)
 		},
 	}
+	a.addReportFlags(cmd.Flags())
 	a.addScanFlags(cmd.Flags())
 	cmd.Flags().BoolVar(&suggest, "suggest", false, "after the report, print the least-privilege policy inferred from the code (stderr)")
 	return cmd

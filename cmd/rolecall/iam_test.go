@@ -12,6 +12,7 @@ import (
 
 	"github.com/rolecall/rolecall/detectors/testsecrets"
 	"github.com/rolecall/rolecall/scanner"
+	"github.com/rolecall/rolecall/scanner/report/sariftest"
 )
 
 func TestIAMPolicyCommand(t *testing.T) {
@@ -88,8 +89,11 @@ boto3.client("s3").get_object(Bucket="bucket-a", Key="k")
 		t.Errorf("--suggest without the inferred policy: %s", r.stderr)
 	}
 	s := rolecall(t, "", "iam", "lint", "-f", "sarif", dir)
-	if !strings.Contains(s.stdout, `"id": "iam-wildcard-action"`) {
+	if !strings.Contains(s.stdout, `"id": "iam-wildcard-action/high"`) {
 		t.Errorf("SARIF without the rule:\n%s", s.stdout)
+	}
+	for _, p := range sariftest.Problems([]byte(s.stdout)) {
+		t.Errorf("lint SARIF: %s", p)
 	}
 	if ok := rolecall(t, "", "iam", "lint", "--fail-on", "high", filepath.Join(dir, "etl.py")); ok.code != 0 {
 		t.Errorf("clean file exit %d", ok.code)
@@ -152,6 +156,9 @@ func TestScanVerify(t *testing.T) {
 		t.Error("secret printed")
 	}
 	sarif := rolecall(t, "", "scan", "-f", "sarif", "--verify", "--sts-endpoint", srv.URL, dir)
+	for _, p := range sariftest.Problems([]byte(sarif.stdout)) {
+		t.Errorf("verify SARIF: %s", p)
+	}
 	if !strings.Contains(sarif.stdout, `"verification": {`) || !strings.Contains(sarif.stdout, "verified live as arn:aws:iam::111122223333:user/etl") {
 		t.Errorf("SARIF without verification:\n%s", sarif.stdout)
 	}

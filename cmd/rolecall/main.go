@@ -10,6 +10,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
+	"strings"
 )
 
 // version is stamped at release time with -ldflags "-X main.version=...".
@@ -23,9 +25,16 @@ const (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	restore := enableTerminalColors()
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	restore()
+	stop()
+	os.Exit(code)
 }
+
+// unknownCommand matches cobra's error for an unknown command and names
+// the command it was given to.
+var unknownCommand = regexp.MustCompile(`^unknown command "[^"]*" for "([^"]+)"`)
 
 // exitCodeError ends a run with a chosen exit code; the message, if any, has
 // already been printed.
@@ -53,7 +62,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case errors.As(err, &ec):
 		return ec.code
 	default:
-		fmt.Fprintf(stderr, "rolecall: %v\n", err)
+		msg := err.Error()
+		if m := unknownCommand.FindStringSubmatch(msg); m != nil {
+			// cobra's message ends with its suggestions.
+			msg = strings.TrimRight(msg, "\n") + "\nRun '" + m[1] + " --help' for the commands."
+		}
+		fmt.Fprintf(stderr, "rolecall: %s\n", msg)
 		return exitError
 	}
 }

@@ -15,6 +15,7 @@ func TestHostileInput(t *testing.T) {
 		{"bad.py", "\xff\xfe\x00boto3.client(\xc3"},
 		{"a.ipynb", `{"cells": [{"cell_type": "code", "source": "boto3.client(`},
 		{"x.sh", "aws s3 cp \"s3://b/'k"},
+		{"empty.ipynb", ""},
 	}
 	for _, c := range corpus {
 		name, data := corpusFile(c.kind, c.code)

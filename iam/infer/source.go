@@ -56,6 +56,9 @@ func File(res *Result, name string, data []byte) {
 // language, so constants and clients defined in one cell reach the next.
 func (c *collector) notebook(name string, data []byte) {
 	nb, err := ipynb.Parse(name, data)
+	if nb == nil && err == nil {
+		return // nothing to read
+	}
 	if err != nil {
 		c.res.Notes = append(c.res.Notes, fmt.Sprintf("%s: not read as a notebook (%v); its calls are not mapped", name, err))
 		return

@@ -98,7 +98,7 @@ func File(name string, data []byte) (findings []scanner.Finding, notes []string)
 		docs = pyDocs(data, lineOf, map[string]*node{})
 	case "notebook":
 		nb, err := ipynb.Parse(name, data)
-		if err != nil {
+		if nb == nil || err != nil {
 			notes = append(notes, fmt.Sprintf("%s: not read as a notebook (%v)", name, err))
 			return nil, notes
 		}

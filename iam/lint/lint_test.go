@@ -192,7 +192,7 @@ func TestChecks(t *testing.T) {
 func TestMalformed(t *testing.T) {
 	for _, c := range []struct{ file, text string }{
 		{"p.json", `{"Statement": [`}, {"t.yaml", "Statement: [\n"}, {"x.tf", "policy = <<EOF\n{"},
-		{"n.ipynb", `{"cells": [`}, {"a.py", `put_role_policy(PolicyDocument={"Statement": [`},
+		{"n.ipynb", `{"cells": [`}, {"e.ipynb", ""}, {"a.py", `put_role_policy(PolicyDocument={"Statement": [`},
 		{"deep.json", strings.Repeat(`{"Statement":[`, 50000)}, {"deep.py", "put_role_policy(PolicyDocument=" + strings.Repeat("[{'a': ", 50000)},
 		{"deep.tf", "policy = jsonencode(" + strings.Repeat("{a = [", 50000)}, {"deep.yaml", strings.Repeat("- ", 20000) + "Statement: x"},
 	} {

@@ -165,10 +165,20 @@ func camel(s string) string {
 }
 
 // JSON renders the document with two-space indentation and a final newline.
-func (d Document) JSON() []byte {
+func (d Document) JSON() []byte { return encode(d, "  ") }
+
+// Compact renders the document on one line (for reports that list
+// several documents).
+func (d Document) Compact() []byte {
+	return bytes.TrimSuffix(encode(d, ""), []byte("\n"))
+}
+
+// encode writes JSON without HTML escaping (ARNs hold "<ACCOUNT_ID>"
+// placeholders a reader must see as typed).
+func encode(d Document, indent string) []byte {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
+	enc.SetIndent("", indent)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(d) // plain strings and maps cannot fail to encode
 	return buf.Bytes()

@@ -28,7 +28,7 @@ func WriteGitHubSummary(w io.Writer, scope string, commits int, fs []scanner.Fin
 		if nb := f.Notebook; nb != nil {
 			cell = fmt.Sprintf("%d", nb.Cell)
 			if nb.Output != nil {
-				cell += fmt.Sprintf(" (output %d)", nb.Output.Index+1)
+				cell += fmt.Sprintf(" (output %d)", nb.Output.Index)
 			}
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | %s | `%s` |\n", f.Severity, f.RuleID, escapeMarkdown(f.File), cell, f.Line,
