@@ -122,7 +122,7 @@ func TestReportRole(t *testing.T) {
 	}
 	var text bytes.Buffer
 	rep.WriteText(&text)
-	if !strings.Contains(text.String(), "Role to replace it: arn:aws:iam::"+account+":role/etl-reader") || strings.Contains(text.String(), secret) {
+	if !strings.Contains(text.String(), "role/etl-reader, with this permission policy") || strings.Contains(text.String(), secret) {
 		t.Errorf("text report:\n%s", text.String())
 	}
 }
