@@ -380,21 +380,10 @@ func (e *evaluator) args(open int) args {
 // stringValue reads a string literal: its whole value, or the literal
 // prefix of an f-string. Bytes literals are not paths.
 func (e *evaluator) stringValue(i int) str {
-	if e.Toks[i].Bad {
+	body, pre, ok := e.String(i)
+	if !ok || strings.Contains(pre, "b") {
 		return str{}
 	}
-	s := e.Text(i)
-	k := strings.IndexAny(s, `'"`)
-	pre := strings.ToLower(s[:k])
-	body := s[k:]
-	q := 1
-	if len(body) >= 6 && body[1] == body[0] && body[2] == body[0] {
-		q = 3
-	}
-	if len(body) < 2*q || strings.Contains(pre, "b") {
-		return str{}
-	}
-	body = body[q : len(body)-q]
 	if strings.Contains(pre, "f") {
 		return e.fstring(body)
 	}

@@ -163,26 +163,13 @@ func (x *pyLit) value(a, b int) *node {
 // str decodes a plain string literal; f-strings and bytes are not
 // literals.
 func (x *pyLit) str(i int) (string, bool) {
-	s := x.Text(i)
-	k := strings.IndexAny(s, `'"`)
-	if k < 0 || x.Toks[i].Bad {
+	body, pre, ok := x.String(i)
+	if !ok || strings.ContainsAny(pre, "fb") {
 		return "", false
 	}
-	pre := strings.ToLower(s[:k])
-	if strings.ContainsAny(pre, "fb") {
-		return "", false
-	}
-	body := s[k:]
 	if strings.Contains(pre, "r") || !strings.Contains(body, `\`) {
-		q := 1
-		if len(body) >= 6 && body[1] == body[0] && body[2] == body[0] {
-			q = 3
-		}
-		return body[q : len(body)-q], true
+		return body, true
 	}
-	if body[0] == '\'' && len(body) >= 2 && !strings.HasPrefix(body, "'''") {
-		body = `"` + strings.ReplaceAll(body[1:len(body)-1], `"`, `\"`) + `"`
-	}
-	u, err := strconv.Unquote(body)
+	u, err := strconv.Unquote(`"` + strings.ReplaceAll(body, `"`, `\"`) + `"`)
 	return u, err == nil
 }

@@ -1,5 +1,7 @@
 package python
 
+import "strings"
+
 // This file is the read-only view of the tokenizer that the iam package's
 // call analysis uses, so that Python (and R, whose call syntax the same
 // tokens cover) is split into tokens by one tokenizer only.
@@ -55,4 +57,24 @@ func ShellWords(src []byte, a, b int) (words []ShellWord, complex bool) {
 		words = append(words, ShellWord{Text: w.text, Start: w.start, End: w.end})
 	}
 	return words, complex
+}
+
+// StringParts splits a terminated string literal's text into the text
+// between its quotes (escapes not decoded) and its prefix, lower-cased;
+// ok is false when the quotes do not enclose anything well-formed.
+func StringParts(lit string) (body, prefix string, ok bool) {
+	k := strings.IndexAny(lit, `'"`)
+	if k < 0 {
+		return "", "", false
+	}
+	prefix = strings.ToLower(lit[:k])
+	body = lit[k:]
+	q := 1
+	if len(body) >= 6 && body[1] == body[0] && body[2] == body[0] {
+		q = 3
+	}
+	if len(body) < 2*q {
+		return "", prefix, false
+	}
+	return body[q : len(body)-q], prefix, true
 }

@@ -95,3 +95,12 @@ func (c *Code) Find(a, b int, op string) int {
 	}
 	return -1
 }
+
+// String returns the body (escapes not decoded) and lower-cased prefix of
+// string token i; ok is false for other tokens and unterminated strings.
+func (c *Code) String(i int) (body, prefix string, ok bool) {
+	if c.Toks[i].Kind != python.KindString || c.Toks[i].Bad {
+		return "", "", false
+	}
+	return python.StringParts(c.Text(i))
+}
