@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -167,9 +170,10 @@ rolecall infers from the code under the same paths, to replace a wildcard.`,
 				return err
 			}
 			if suggest && hasRule(findings, lint.WildcardAction) {
-				res, _ := infer.Paths(args)
+				code := codeRoots(args)
+				res, _ := infer.Paths(code)
 				fmt.Fprintf(a.stderr, "\nrolecall: suggested least-privilege policy, from the AWS calls of the code under %s:\n%s",
-					strings.Join(args, " "), policy.Build(res.Grants()).JSON())
+					strings.Join(code, " "), policy.Build(res.Grants()).JSON())
 				for _, w := range res.Warnings() {
 					fmt.Fprintf(a.stderr, "rolecall: warning: %s\n", w)
 				}
@@ -195,6 +199,31 @@ func lintSummary(w io.Writer, fs []scanner.Finding, files, baselined int) error 
 	}
 	_, err := fmt.Fprintln(w, s+".")
 	return err
+}
+
+// codeRoots are where --suggest reads code: the work tree of the git
+// repository holding each path (the policy in infra/ is for the code in
+// etl/), else the path itself.
+func codeRoots(paths []string) []string {
+	var roots []string
+	for _, p := range paths {
+		root := p
+		if abs, err := filepath.Abs(p); err == nil {
+			for d := abs; ; d = filepath.Dir(d) {
+				if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
+					root = d
+					break
+				}
+				if filepath.Dir(d) == d {
+					break
+				}
+			}
+		}
+		if !slices.Contains(roots, root) {
+			roots = append(roots, root)
+		}
+	}
+	return roots
 }
 
 func hasRule(fs []scanner.Finding, id string) bool {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -81,7 +82,10 @@ func TestIAMLintCommand(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "etl.py"), `import boto3
 boto3.client("s3").get_object(Bucket="bucket-a", Key="k")
 `)
-	r := rolecall(t, "", "iam", "lint", "--suggest", dir)
+	if err := os.Mkdir(filepath.Join(dir, ".git"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r := rolecall(t, "", "iam", "lint", "--suggest", filepath.Join(dir, "policy.json"))
 	if r.code != 1 || !strings.Contains(r.stdout, "iam-wildcard-action") {
 		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
