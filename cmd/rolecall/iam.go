@@ -212,6 +212,11 @@ func codeRoots(paths []string) []string {
 			for d := abs; ; d = filepath.Dir(d) {
 				if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
 					root = d
+					if wd, err := os.Getwd(); err == nil {
+						if rel, err := filepath.Rel(wd, d); err == nil && !strings.HasPrefix(rel, "..") {
+							root = rel // shown as the user would type it
+						}
+					}
 					break
 				}
 				if filepath.Dir(d) == d {
