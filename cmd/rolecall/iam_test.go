@@ -93,7 +93,7 @@ boto3.client("s3").get_object(Bucket="bucket-a", Key="k")
 		t.Errorf("--suggest without the inferred policy: %s", r.stderr)
 	}
 	s := rolecall(t, "", "iam", "lint", "-f", "sarif", dir)
-	if !strings.Contains(s.stdout, `"id": "iam-wildcard-action/high"`) {
+	if !strings.Contains(s.stdout, `"id": "iam-wildcard-action/high"`) || !strings.Contains(s.stdout, `"iam-policy"`) || strings.Contains(s.stdout, "Revoke or change the credential") {
 		t.Errorf("SARIF without the rule:\n%s", s.stdout)
 	}
 	for _, p := range sariftest.Problems([]byte(s.stdout)) {

@@ -50,6 +50,12 @@ var Rules = []*detectors.Rule{
 		Hint: "Set \"Version\": \"2012-10-17\"; without it policy variables like ${aws:username} are literal text."},
 }
 
+func init() {
+	for _, r := range Rules {
+		r.Tags = append(r.Tags, "iam-policy") // SARIF help speaks of permissions, not credentials
+	}
+}
+
 func ruleByID(id string) *detectors.Rule {
 	for _, r := range Rules {
 		if r.ID == id {
