@@ -86,6 +86,7 @@ must be fixed by hand, 2 on an error.`,
 	fs.Var(&a.maxFileSize, "max-file-size", "skip (with a warning) files bigger than this")
 	a.addJobsFlag(fs)
 	fs.BoolVarP(&a.quiet, "quiet", "q", false, "print no warnings and no report on standard error")
+	fs.StringVar(&a.summary, "summary", "", "write the coverage record of the scan (what was scanned, skipped, unreadable) as JSON to `FILE`")
 	return cmd
 }
 
@@ -144,6 +145,13 @@ func (a *app) runFix(cmd *cobra.Command, args []string, ff fixFlags) error {
 	s := scanner.New(eng)
 	res, err := s.ScanPaths(cmd.Context(), args, scanner.Options{Jobs: a.jobs, MaxFileSize: int64(a.maxFileSize), Warn: a.warn})
 	if err != nil {
+		return err // interrupted too: a fix is planned from a whole scan or not at all
+	}
+	// The coverage of fix's scan: files it could not read may hold keys
+	// it cannot fix.
+	cov := res.Coverage()
+	a.settle(&cov, res.Findings, nil)
+	if err := a.writeSummary(&cov); err != nil {
 		return err
 	}
 	var base scanner.Baseline

@@ -12,7 +12,6 @@ import (
 
 	"github.com/rolecall/rolecall/scanner"
 	"github.com/rolecall/rolecall/scanner/gitscan"
-	"github.com/rolecall/rolecall/scanner/report"
 )
 
 func newStagedCmd(a *app) *cobra.Command {
@@ -32,21 +31,53 @@ reported, so an old finding does not block every commit that touches the file.`,
 			}
 			defer g.repo.Close()
 			res, err := g.repo.ScanStaged(cmd.Context(), scanner.New(g.eng), a.gitOptions(false))
-			if err != nil {
+			if err != nil && !interrupted(err) {
 				return err
 			}
-			err = a.finish(g.eng, res.Findings, report.Stats{Files: res.Blobs, Skipped: len(res.Skipped)}, g.failOn)
-			if isBlocking(err) && !a.quiet {
-				fmt.Fprint(a.stderr, commitBlockedHelp)
-			}
+			err = a.finish(g.eng, res.Findings, res.Coverage(), g.failOn, err)
+			a.blockedHelp(err, commitBlockedHelp, commitIncompleteHelp)
 			return err
 		},
 	}
 	a.addReportFlags(cmd.Flags())
 	a.addScanFlags(cmd.Flags())
 	addDirFlag(cmd.Flags(), &a.dir)
+	a.addFailIncomplete(cmd.Flags(), true)
 	return cmd
 }
+
+// blockedHelp says why a hook blocked: findings, or a scan that could not
+// read everything.
+func (a *app) blockedHelp(err error, found, incomplete string) {
+	var ec exitCodeError
+	if a.quiet || !errors.As(err, &ec) {
+		return
+	}
+	switch ec.code {
+	case exitOK, exitInterrupted:
+	case exitIncomplete:
+		fmt.Fprint(a.stderr, incomplete)
+	default:
+		fmt.Fprint(a.stderr, found)
+	}
+}
+
+const commitIncompleteHelp = `
+rolecall: commit blocked: part of what is staged could not be read (see the
+  warnings above), so rolecall cannot say it holds no secret. Repair the
+  repository (git fsck), or, if the index uses an extension rolecall does not
+  read, follow the advice above. (--fail-incomplete=false in the hook, or
+  git commit --no-verify, lets the commit through unchecked.)
+`
+
+const pushIncompleteHelp = `
+rolecall: push blocked: part of what is being pushed could not be read (see
+  the warnings above), so rolecall cannot say it holds no secret. A commit
+  that cannot be read is missing or damaged: run git fsck, fetch the missing
+  objects or re-clone. On a shallow clone run git fetch --unshallow.
+  (--fail-incomplete=false in the hook, or git push --no-verify, lets the
+  push through unchecked.)
+`
 
 const commitBlockedHelp = `
 rolecall: commit blocked: the staged changes hold the secrets above.
@@ -73,11 +104,6 @@ rolecall: push blocked: the commits being pushed hold the secrets above.
   False positive? Put a rolecall:allow comment on the line, or an allowlist
   in .rolecall.toml. (git push --no-verify skips this check.)
 `
-
-func isBlocking(err error) bool {
-	var ec exitCodeError
-	return errors.As(err, &ec) && ec.code != 0
-}
 
 func newPrePushCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
@@ -108,16 +134,19 @@ it expects and exits 2.`,
 			if len(sel.Include) == 0 {
 				return nil // only deletes, or nothing pushed
 			}
-			err = a.scanSelection(cmd, g, sel)
-			if isBlocking(err) && !a.quiet {
-				fmt.Fprint(a.stderr, pushBlockedHelp)
+			res, cov, err := a.scanScope(cmd, g, gitScope{sel: sel})
+			if err != nil && !interrupted(err) {
+				return err
 			}
+			err = a.finish(g.eng, res.Findings, cov, g.failOn, err)
+			a.blockedHelp(err, pushBlockedHelp, pushIncompleteHelp)
 			return err
 		},
 	}
 	a.addReportFlags(cmd.Flags())
 	a.addScanFlags(cmd.Flags())
 	addDirFlag(cmd.Flags(), &a.dir)
+	a.addFailIncomplete(cmd.Flags(), true)
 	return cmd
 }
 

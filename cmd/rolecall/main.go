@@ -19,13 +19,21 @@ var version = "dev"
 
 // Exit codes. A scan that finds something exits with --exit-code (default 1).
 const (
-	exitOK    = 0
-	exitError = 2
+	exitOK          = 0
+	exitError       = 2
+	exitIncomplete  = 3   // nothing found, but part of the scope was not read
+	exitInterrupted = 130 // 128 + SIGINT, as shells report it
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	restore := enableTerminalColors()
+	go func() {
+		// The first Ctrl-C stops the scan, which then reports what it found;
+		// a second one kills the process as usual.
+		<-ctx.Done()
+		stop()
+	}()
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	restore()
 	stop()
@@ -61,6 +69,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitOK
 	case errors.As(err, &ec):
 		return ec.code
+	case interrupted(err):
+		// Stopped before a scan had anything to report.
+		fmt.Fprintln(stderr, "rolecall: interrupted; nothing was reported")
+		return exitInterrupted
 	default:
 		msg := err.Error()
 		if m := unknownCommand.FindStringSubmatch(msg); m != nil {

@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -18,6 +21,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/rolecall/rolecall/detectors"
+	"github.com/rolecall/rolecall/iam/verify"
 	"github.com/rolecall/rolecall/scanner"
 	"github.com/rolecall/rolecall/scanner/report"
 )
@@ -46,6 +50,15 @@ type app struct {
 	quiet        bool
 	// dir is -C DIR of the git hook commands.
 	dir string
+	// summary is --summary FILE: the coverage record as JSON.
+	summary string
+	// failIncomplete makes an incomplete scan exit 3 (--fail-incomplete;
+	// on by default for the commands that gate: ci, pre-push, staged).
+	failIncomplete    bool
+	hasFailIncomplete bool // the command has the flag (fix does not)
+	// failOnlyLive is scan --fail-on-live: only a verified live key fails
+	// the run.
+	failOnlyLive bool
 }
 
 func newRootCmd(a *app) *cobra.Command {
@@ -56,8 +69,14 @@ func newRootCmd(a *app) *cobra.Command {
 Jupyter notebooks (cells, outputs and metadata, reported by cell and line)
 and git history, and rewrites the code to use roles or named profiles.
 
-Exit status: 0 when nothing at or above --fail-on is found, --exit-code (1)
-when something is, 2 on a usage or runtime error.`,
+Exit status:
+  0    nothing at or above --fail-on found, and everything in scope was read
+  1    findings at or above --fail-on (the --exit-code value); findings win
+  2    a usage or runtime error (the message says what to do)
+  3    incomplete: nothing found, but part of the scope could not be read
+       (ci github, pre-push and staged by default; scan and history with
+       --fail-incomplete, else they warn and exit 0)
+  130  interrupted (Ctrl-C): what was found so far is reported, marked incomplete`,
 		Example: `  rolecall scan .                       scan the working tree
   rolecall scan --format sarif -o rolecall.sarif .
   rolecall scan --format json -o baseline.json . && rolecall scan --baseline baseline.json .
@@ -75,6 +94,9 @@ when something is, 2 on a usage or runtime error.`,
 	root.PersistentFlags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile to `FILE`")
 	_ = root.PersistentFlags().MarkHidden("cpuprofile")
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		if f := cmd.Flags().Lookup("fail-incomplete"); f != nil {
+			a.hasFailIncomplete, a.failIncomplete = true, f.Value.String() == "true"
+		}
 		if cpuProfile == "" {
 			return nil
 		}
@@ -115,6 +137,16 @@ func (a *app) addScanFlags(fs *pflag.FlagSet) {
 	fs.Var(&a.maxFileSize, "max-file-size", "skip (with a warning) files bigger than this, e.g. 10MiB, 500KB")
 	a.addJobsFlag(fs)
 	fs.BoolVarP(&a.quiet, "quiet", "q", false, "print no warnings or progress on standard error")
+	fs.StringVar(&a.summary, "summary", "", "write the coverage record (what was scanned, skipped, unreadable) as JSON to `FILE`")
+}
+
+// addFailIncomplete registers --fail-incomplete with the command's default:
+// on for the commands that gate a commit, push or workflow.
+func (a *app) addFailIncomplete(fs *pflag.FlagSet, def bool) {
+	// Each command has its own default, so the flag cannot share a field
+	// (the last definition's default would win): the running command's
+	// value is copied in before it runs (see newRootCmd).
+	fs.Bool("fail-incomplete", def, "exit 3 when part of the scope could not be read and nothing was found")
 }
 
 // addJobsFlag registers -j; 0 stands for "one per CPU" and cannot be given.
@@ -231,30 +263,81 @@ func (a *app) stdoutIsTerminal() bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// finish filters by baseline, writes the report and turns the findings into
-// the exit status.
-func (a *app) finish(eng *detectors.Engine, findings []scanner.Finding, stats report.Stats, failOn detectors.Severity) error {
+// finish filters by baseline, writes the report and the coverage record,
+// and turns findings and coverage into the exit status. scanErr is the
+// scan's own error: only an interruption (Ctrl-C) reaches here.
+func (a *app) finish(eng *detectors.Engine, findings []scanner.Finding, cov scanner.Coverage, failOn detectors.Severity, scanErr error) error {
 	findings, known, err := a.applyBaseline(findings)
 	if err != nil {
 		return err
 	}
+	a.settle(&cov, findings, scanErr)
+	stats := report.StatsOf(&cov)
 	stats.Baselined = known
-	opts := report.Options{
-		ShowSecrets:  a.showSecrets,
-		RedactKeyIDs: a.redactKeyIDs,
-		Color:        a.format == "text" && a.useColor(),
-		Width:        a.terminalWidth(),
-		Rules:        eng.Rules(),
-		Version:      versionString(),
-		FailOn:       failOn,
-	}
+	opts := a.reportOptions(eng, failOn, &cov)
+	opts.Color = a.format == "text" && a.useColor()
+	opts.Width = a.terminalWidth()
 	if a.format == "text" {
 		opts.Stats = &stats
 	}
 	if err := a.writeReport(func(w io.Writer) error { return report.Write(w, a.format, findings, opts) }); err != nil {
 		return err
 	}
-	return a.exitFor(findings, failOn)
+	if err := a.writeSummary(&cov); err != nil {
+		return err
+	}
+	return a.exitFor(findings, failOn, &cov)
+}
+
+// reportOptions are the rendering options every scanning command shares.
+func (a *app) reportOptions(eng *detectors.Engine, failOn detectors.Severity, cov *scanner.Coverage) report.Options {
+	return report.Options{ShowSecrets: a.showSecrets, RedactKeyIDs: a.redactKeyIDs, Rules: eng.Rules(), Version: versionString(), FailOn: failOn, Coverage: cov}
+}
+
+// settle completes the coverage record once the scan is over: the findings
+// reported, an interruption, and Complete. It warns when the scan is
+// incomplete.
+func (a *app) settle(cov *scanner.Coverage, findings []scanner.Finding, scanErr error) {
+	cov.Findings = len(findings)
+	if interrupted(scanErr) {
+		cov.MarkInterrupted()
+	}
+	cov.Settle()
+	if cov.Complete || a.quiet {
+		return
+	}
+	fmt.Fprintf(a.stderr, "rolecall: warning: the scan is %s\n", cov.Summary())
+	for i, g := range cov.Unreadable {
+		if i == 10 {
+			fmt.Fprintf(a.stderr, "rolecall:   ... and %d more (--summary FILE lists them all)\n", len(cov.Unreadable)-i)
+			break
+		}
+		fmt.Fprintf(a.stderr, "rolecall:   not read: %s\n", g)
+	}
+	if a.hasFailIncomplete && !a.failIncomplete && !cov.Interrupted {
+		fmt.Fprintln(a.stderr, "rolecall:   the exit status ignores this; --fail-incomplete makes it exit 3")
+	}
+}
+
+// writeSummary writes --summary FILE.
+func (a *app) writeSummary(cov *scanner.Coverage) error {
+	if a.summary == "" {
+		return nil
+	}
+	data, err := json.MarshalIndent(cov, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(a.summary, append(data, '\n'), 0o644); err != nil {
+		return fmt.Errorf("--summary: %w", err)
+	}
+	return nil
+}
+
+// interrupted tells a scan stopped by Ctrl-C (the command's context was
+// cancelled) from other errors.
+func interrupted(err error) bool {
+	return errors.Is(err, context.Canceled)
 }
 
 // applyBaseline drops the findings --baseline knows, and counts them.
@@ -287,13 +370,21 @@ func (a *app) withoutBaselineFile(findings []scanner.Finding) []scanner.Finding 
 	return kept
 }
 
-// exitFor turns findings into the exit status: --exit-code when any is at or
-// above --fail-on.
-func (a *app) exitFor(findings []scanner.Finding, failOn detectors.Severity) error {
+// exitFor turns findings and coverage into the exit status: 130 when
+// interrupted; else --exit-code when a finding is at or above --fail-on
+// (findings win); else 3 when the scan is incomplete and
+// --fail-incomplete is on.
+func (a *app) exitFor(findings []scanner.Finding, failOn detectors.Severity, cov *scanner.Coverage) error {
+	if cov.Interrupted {
+		return exitCodeError{code: exitInterrupted}
+	}
 	for _, f := range findings {
-		if f.Severity >= failOn {
+		if f.Severity >= failOn && (!a.failOnlyLive || f.Verification != nil && f.Verification.Status == verify.Live) {
 			return exitCodeError{code: a.exitCode}
 		}
+	}
+	if !cov.Complete && a.failIncomplete {
+		return exitCodeError{code: exitIncomplete}
 	}
 	return nil
 }

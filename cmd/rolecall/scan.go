@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rolecall/rolecall/scanner"
-	"github.com/rolecall/rolecall/scanner/report"
 )
 
 func newScanCmd(a *app) *cobra.Command {
@@ -25,7 +24,9 @@ the cell, the line in the cell and the line in the file.
 Directories are walked without following symbolic links; .git directories,
 binary files and files over --max-file-size are skipped (the last with a
 warning). Configuration is read from --config, else .rolecall.toml in the
-first PATH. A PATH of - reads standard input (named by --stdin-name).`,
+first PATH. A PATH of - reads standard input (named by --stdin-name). What
+was skipped or could not be read is counted in the summary line and listed
+by --summary FILE; --fail-incomplete makes an incomplete scan exit 3.`,
 		Example: `  rolecall scan
   git show HEAD:etl.py | rolecall scan --stdin-name etl.py -
   rolecall scan notebooks/ etl.py
@@ -64,28 +65,29 @@ first PATH. A PATH of - reads standard input (named by --stdin-name).`,
 			}
 			s := scanner.New(eng)
 			res := &scanner.Result{}
+			var scanErr error
 			if len(paths) > 0 {
-				res, err = s.ScanPaths(cmd.Context(), paths, scanner.Options{
+				res, scanErr = s.ScanPaths(cmd.Context(), paths, scanner.Options{
 					Jobs: a.jobs, MaxFileSize: int64(a.maxFileSize), Warn: a.warn,
 				})
-				if err != nil {
-					return err
+				if scanErr != nil && !interrupted(scanErr) {
+					return scanErr
 				}
 			}
-			if stdin {
+			if stdin && scanErr == nil {
 				if err := a.scanStdin(s, stdinName, res); err != nil {
 					return err
 				}
 			}
 			vf.run(cmd.Context(), a, res.Findings)
-			err = a.finish(eng, res.Findings, report.Stats{Files: res.Files, Skipped: len(res.Skipped)}, failOn)
-			return vf.exit(a, res.Findings, err)
+			return a.finish(eng, res.Findings, res.Coverage(), failOn, scanErr)
 		},
 	}
 	a.addReportFlags(cmd.Flags())
 	a.addScanFlags(cmd.Flags())
 	vf.add(cmd)
 	cmd.Flags().StringVar(&stdinName, "stdin-name", "stdin", "the path `scan -` reports for standard input; its extension picks the reader (nb.ipynb is read as a notebook)")
+	a.addFailIncomplete(cmd.Flags(), false)
 	return cmd
 }
 

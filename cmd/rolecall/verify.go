@@ -40,27 +40,10 @@ func (v *verifyFlags) check() error {
 }
 
 func (v *verifyFlags) run(ctx context.Context, a *app, fs []scanner.Finding) {
+	a.failOnlyLive = v.failOnLive
 	if !v.on {
 		return
 	}
 	ver := &verify.Verifier{Endpoint: v.endpoint, Interval: v.interval}
 	ver.Findings(ctx, fs)
-}
-
-// exit applies --fail-on-live: findings alone no longer fail the run, only
-// a live key does.
-func (v *verifyFlags) exit(a *app, fs []scanner.Finding, err error) error {
-	if !v.failOnLive {
-		return err
-	}
-	var ec exitCodeError
-	if err != nil && !errors.As(err, &ec) {
-		return err
-	}
-	for _, f := range fs {
-		if f.Verification != nil && f.Verification.Status == verify.Live {
-			return exitCodeError{code: a.exitCode}
-		}
-	}
-	return nil
 }

@@ -37,6 +37,8 @@ type Options struct {
 	// AnnotationsRestIn says where findings beyond GitHub's annotation
 	// limit can be read ("the job summary and code scanning").
 	AnnotationsRestIn string
+	// Coverage, if set, is written to SARIF as the run's invocation.
+	Coverage *scanner.Coverage
 }
 
 // Stats summarise a scan for the text report.
@@ -46,6 +48,15 @@ type Stats struct {
 	Commits int
 	// Baselined counts findings dropped because the baseline knew them.
 	Baselined int
+	// Incomplete says what was not read ("" when everything was); see
+	// scanner.Coverage.Summary.
+	Incomplete string
+}
+
+// StatsOf summarises a coverage record for the text report.
+func StatsOf(c *scanner.Coverage) Stats {
+	// A history scan reads blobs, a directory scan files: never both.
+	return Stats{Files: c.FilesScanned + c.BlobsScanned, Commits: c.CommitsScanned, Skipped: len(c.Skipped), Incomplete: c.Summary()}
 }
 
 // Write renders fs in the named format.

@@ -32,8 +32,9 @@ type sarifRun struct {
 		Driver sarifDriver `json:"driver"`
 	} `json:"tool"`
 	// Columns count code points, like Finding.Column.
-	ColumnKind string        `json:"columnKind"`
-	Results    []sarifResult `json:"results"`
+	ColumnKind  string            `json:"columnKind"`
+	Results     []sarifResult     `json:"results"`
+	Invocations []sarifInvocation `json:"invocations,omitempty"`
 }
 
 type sarifDriver struct {
@@ -223,6 +224,12 @@ func WriteSARIFWithFixes(w io.Writer, fs []scanner.Finding, o Options, fixes map
 		res.Locations = []sarifLocation{loc}
 		run.Results = append(run.Results, res)
 	}
+	if run.Tool.Driver.Rules == nil {
+		run.Tool.Driver.Rules = []sarifRule{}
+	}
+	if o.Coverage != nil {
+		run.Invocations = []sarifInvocation{invocation(o.Coverage)}
+	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(sarifLog{Schema: sarifSchema, Version: "2.1.0", Runs: []sarifRun{run}})
@@ -356,3 +363,64 @@ func ruleName(id string) string {
 	}
 	return b.String()
 }
+
+// sarifInvocation says whether the scan read everything in scope; each
+// thing it could not read is a notification naming its path, ref or
+// object.
+type sarifInvocation struct {
+	ExecutionSuccessful        bool                `json:"executionSuccessful"`
+	ToolExecutionNotifications []sarifNotification `json:"toolExecutionNotifications"`
+	Properties                 map[string]any      `json:"properties"`
+}
+
+type sarifNotification struct {
+	Level      string              `json:"level"`
+	Message    sarifText           `json:"message"`
+	Locations  []sarifFileLocation `json:"locations,omitempty"`
+	Properties map[string]any      `json:"properties,omitempty"`
+}
+
+// sarifFileLocation names a whole file (a notification has no region).
+type sarifFileLocation struct {
+	PhysicalLocation struct {
+		ArtifactLocation sarifArtifactLoc `json:"artifactLocation"`
+	} `json:"physicalLocation"`
+}
+
+func invocation(c *scanner.Coverage) sarifInvocation {
+	inv := sarifInvocation{
+		ExecutionSuccessful:        c.Complete,
+		ToolExecutionNotifications: []sarifNotification{},
+		Properties: map[string]any{
+			"filesScanned": c.FilesScanned, "commitsScanned": c.CommitsScanned,
+			"blobsScanned": c.BlobsScanned, "skipped": len(c.Skipped), "shallow": c.Shallow,
+		},
+	}
+	if c.Shallow && !slices.ContainsFunc(c.Unreadable, func(g scanner.Gap) bool { return g.Reason == ShallowAdvice }) {
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, sarifNotification{
+			Level:   "error",
+			Message: sarifText{Text: ShallowAdvice},
+		})
+	}
+	for _, g := range c.Unreadable {
+		n := sarifNotification{Level: "error", Message: sarifText{Text: g.String()}, Properties: map[string]any{}}
+		if g.Path != "" {
+			var loc sarifFileLocation
+			loc.PhysicalLocation.ArtifactLocation = artifactLocation(g.Path)
+			n.Locations = []sarifFileLocation{loc}
+			n.Properties["path"] = g.Path
+		}
+		if g.Ref != "" {
+			n.Properties["ref"] = g.Ref
+		}
+		if g.Object != "" {
+			n.Properties["object"] = g.Object
+		}
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, n)
+	}
+	return inv
+}
+
+// ShallowAdvice says how to get the history a shallow clone cut.
+const ShallowAdvice = scanner.ReasonShallow + ": the history is cut at this commit and older commits are not scanned; " +
+	"run git fetch --unshallow (in GitHub Actions: actions/checkout with fetch-depth: 0)"

@@ -127,10 +127,13 @@ func summary(fs []scanner.Finding, st *Stats) string {
 	}
 	parts = append(parts, scanned)
 	if st.Skipped > 0 {
-		parts = append(parts, fmt.Sprintf("%d skipped (see warnings)", st.Skipped))
+		parts = append(parts, fmt.Sprintf("%d skipped (--summary lists them)", st.Skipped))
 	}
 	if st.Baselined > 0 {
 		parts = append(parts, fmt.Sprintf("%d known from the baseline", st.Baselined))
+	}
+	if st.Incomplete != "" {
+		parts = append(parts, st.Incomplete)
 	}
 	return strings.Join(parts, "; ") + "."
 }
