@@ -32,16 +32,6 @@ type Token struct {
 	Bad bool
 }
 
-// Tokens splits src into tokens that tile it. It never fails.
-func Tokens(src []byte) []Token {
-	toks, _ := tokenize(src)
-	out := make([]Token, len(toks))
-	for i, t := range toks {
-		out[i] = Token{Kind: TokenKind(t.kind), Start: t.start, End: t.end, Bad: t.bad}
-	}
-	return out
-}
-
 // ShellWord is one word of a shell command line, quotes kept.
 type ShellWord struct {
 	Text       string
@@ -77,4 +67,32 @@ func StringParts(lit string) (body, prefix string, ok bool) {
 		return "", prefix, false
 	}
 	return body[q : len(body)-q], prefix, true
+}
+
+// Significant returns src's tokens but spaces, comments, continuations and
+// non-logical newlines, with the partner of each bracket among them (-1 for
+// other tokens and unbalanced brackets), as the rewriter pairs them.
+func Significant(src []byte) ([]Token, []int) {
+	p := parse(src)
+	idx := make([]int, len(p.toks))
+	var toks []Token
+	for i, t := range p.toks {
+		idx[i] = -1
+		if trivia(t.kind) {
+			continue
+		}
+		idx[i] = len(toks)
+		toks = append(toks, Token{Kind: TokenKind(t.kind), Start: t.start, End: t.end, Bad: t.bad})
+	}
+	pair := make([]int, len(toks))
+	for i := range p.toks {
+		if idx[i] < 0 {
+			continue
+		}
+		pair[idx[i]] = -1
+		if o := p.pair[i]; o >= 0 {
+			pair[idx[i]] = idx[o]
+		}
+	}
+	return toks, pair
 }

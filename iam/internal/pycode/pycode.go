@@ -17,33 +17,8 @@ type Code struct {
 
 // Parse tokenizes src.
 func Parse(src []byte) *Code {
-	c := &Code{Src: src}
-	for _, t := range python.Tokens(src) {
-		switch t.Kind {
-		case python.KindSpace, python.KindNL, python.KindComment, python.KindCont:
-			continue
-		}
-		c.Toks = append(c.Toks, t)
-	}
-	c.Pair = make([]int, len(c.Toks))
-	var stack []int
-	for i, t := range c.Toks {
-		c.Pair[i] = -1
-		if t.Kind != python.KindOp || t.End-t.Start != 1 {
-			continue
-		}
-		switch src[t.Start] {
-		case '(', '[', '{':
-			stack = append(stack, i)
-		case ')', ']', '}':
-			if len(stack) > 0 {
-				o := stack[len(stack)-1]
-				stack = stack[:len(stack)-1]
-				c.Pair[o], c.Pair[i] = i, o
-			}
-		}
-	}
-	return c
+	toks, pair := python.Significant(src)
+	return &Code{Src: src, Toks: toks, Pair: pair}
 }
 
 // Text is token i's text.
