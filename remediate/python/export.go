@@ -24,7 +24,7 @@ const (
 	KindError   = TokenKind(tError)
 )
 
-// Token is a span of the text; tokens tile it.
+// Token is a span of the text.
 type Token struct {
 	Kind       TokenKind
 	Start, End int
