@@ -151,6 +151,10 @@ func (s *Scanner) walkArg(ctx context.Context, arg string, col *collector, submi
 			col.skip(display, ReasonNotRegular)
 			return nil
 		}
+		if s.engine.PathAllowed(display) {
+			col.skipQuietly(display, ReasonAllowlisted)
+			return nil
+		}
 		submit(Content{Path: display}, arg)
 		return nil
 	}
