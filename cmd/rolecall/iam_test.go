@@ -166,6 +166,14 @@ func TestScanVerify(t *testing.T) {
 	if !strings.Contains(sarif.stdout, `"verification": {`) || !strings.Contains(sarif.stdout, "verified live as arn:aws:iam::111122223333:user/etl") {
 		t.Errorf("SARIF without verification:\n%s", sarif.stdout)
 	}
+	base := filepath.Join(t.TempDir(), "base.json")
+	if b := rolecall(t, "", "scan", "-f", "json", "-o", base, dir); b.code != 1 {
+		t.Fatalf("baseline: exit %d %s", b.code, b.stderr)
+	}
+	before := calls.Load()
+	if b := rolecall(t, "", "scan", "--verify", "--sts-endpoint", srv.URL, "--baseline", base, dir); b.code != 0 || calls.Load() != before {
+		t.Errorf("keys known from the baseline were sent to STS (exit %d, %d calls)", b.code, calls.Load()-before)
+	}
 	live = false
 	if d := rolecall(t, "", "scan", "--verify", "--sts-endpoint", srv.URL, "--fail-on-live", dir); d.code != 0 || !strings.Contains(d.stdout, "verified: dead") {
 		t.Errorf("dead keys with --fail-on-live: exit %d\n%s", d.code, d.stdout)

@@ -44,6 +44,24 @@ func (v *verifyFlags) run(ctx context.Context, a *app, fs []scanner.Finding) {
 	if !v.on {
 		return
 	}
+	// Keys an earlier report accepted (--baseline) are not reported, so
+	// they are not sent either; a baseline that does not load is reported
+	// by finish.
+	var known scanner.Baseline
+	if a.baseline != "" {
+		known, _ = scanner.LoadBaseline(a.baseline)
+	}
+	var idx []int
+	var sub []scanner.Finding
+	for i, f := range fs {
+		if !known[f.Fingerprint] {
+			idx = append(idx, i)
+			sub = append(sub, f)
+		}
+	}
 	ver := &verify.Verifier{Endpoint: v.endpoint, Interval: v.interval}
-	ver.Findings(ctx, fs)
+	ver.Findings(ctx, sub)
+	for k, i := range idx {
+		fs[i].Verification = sub[k].Verification
+	}
 }
