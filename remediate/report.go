@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"github.com/rolecall/rolecall/detectors"
+	"github.com/rolecall/rolecall/iam/infer"
+	"github.com/rolecall/rolecall/iam/policy"
+	"github.com/rolecall/rolecall/iam/trust"
 	"github.com/rolecall/rolecall/remediate/edit"
 	"github.com/rolecall/rolecall/scanner"
 	"github.com/rolecall/rolecall/scanner/report"
@@ -50,6 +53,21 @@ type LeakedKey struct {
 	InHistory bool     `json:"in_history"`
 	// Rotation is the checklist for this key, its commands filled in.
 	Rotation []string `json:"rotation"`
+	// Role is the role that replaces the key: its permission policy,
+	// inferred from the AWS calls of the files and notebooks that used the
+	// key, and its ARN (iam/infer; rendered by WriteText's role section).
+	Role *RoleSuggestion `json:"role,omitempty"`
+}
+
+// RoleSuggestion is the least-privilege role for one key.
+type RoleSuggestion struct {
+	ARN              string          `json:"arn"`
+	PermissionPolicy policy.Document `json:"permission_policy"`
+	// Calls are the call sites the policy comes from; Warnings name those
+	// whose resource could not be known (their action has Resource "*").
+	Calls    []infer.Use `json:"calls"`
+	Warnings []string    `json:"warnings,omitempty"`
+	Notes    []string    `json:"notes,omitempty"`
 }
 
 // ReportItem is one finding in the report.
@@ -79,9 +97,13 @@ type ReportOptions struct {
 	// InHistory reports whether a secret, spelled as the file stores it, is
 	// in the repository's committed history (nil outside a git repository).
 	InHistory func(file, secret string) bool
-	// Repo is "owner/name" for the GitHub OIDC trust policy, if known.
-	Repo string
-	Now  time.Time
+	// Repo is "owner/name" for the GitHub OIDC trust policy, if known, and
+	// Branch its default branch ("" means main).
+	Repo   string
+	Branch string
+	// RoleName names the role in the suggested ARN (fix --role-name).
+	RoleName string
+	Now      time.Time
 }
 
 // BuildReport gathers the plans into one report.
@@ -89,6 +111,7 @@ func BuildReport(plans []*FilePlan, o ReportOptions) *Report {
 	r := &Report{Applied: o.Applied, now: o.Now}
 	redact := func(s string) string { return scanner.Display(s, o.ShowSecrets, o.RedactKeyIDs) }
 	keys := map[string]*LeakedKey{}
+	keyPlans := map[string][]*FilePlan{} // the files that used each key
 	var order []string
 	for _, p := range plans {
 		for _, n := range p.Notes {
@@ -132,6 +155,9 @@ func BuildReport(plans []*FilePlan, o ReportOptions) *Report {
 				k.Locations = append(k.Locations, loc)
 			}
 			k.InHistory = k.InHistory || inHistory
+			if !slices.Contains(keyPlans[id], p) {
+				keyPlans[id] = append(keyPlans[id], p)
+			}
 		}
 	}
 	accounts := map[string]bool{}
@@ -143,19 +169,20 @@ func BuildReport(plans []*FilePlan, o ReportOptions) *Report {
 		}
 		k.Rotation = rotation(shown, k.InHistory, o.Now)
 		k.KeyID = shown
+		k.Role = roleFor(keyPlans[id], trust.Options{Account: k.AccountID, RoleName: o.RoleName})
 		if k.AccountID != "" {
 			accounts[k.AccountID] = true
 		}
 		r.Keys = append(r.Keys, *k)
 	}
-	account := "<ACCOUNT_ID>"
+	account := trust.Placeholder
 	if len(accounts) == 1 {
 		for a := range accounts {
 			account = a
 		}
 	}
 	if len(r.Keys) > 0 {
-		r.TrustPolicies = trustPolicies(account, o.Repo)
+		r.TrustPolicies = trustPolicies(trust.Options{Account: account, Repo: o.Repo, Branch: o.Branch})
 		if o.Profile != "" {
 			r.ProfileConfig = profileStanza(o.Profile, account)
 		}
@@ -217,15 +244,34 @@ func rotation(keyID string, inHistory bool, now time.Time) []string {
 	return steps
 }
 
-func trustPolicies(account, repo string) map[string]json.RawMessage {
-	if repo == "" {
-		repo = "OWNER/REPO"
+// trustPolicies are the specific trust policies of iam/trust, as JSON.
+func trustPolicies(o trust.Options) map[string]json.RawMessage {
+	out := map[string]json.RawMessage{}
+	for name, doc := range trust.Policies(o) {
+		out[name] = doc.Compact()
 	}
-	service := func(principal string) json.RawMessage {
-		return json.RawMessage(fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":%q},"Action":"sts:AssumeRole"}]}`, principal))
+	return out
+}
+
+// roleFor infers the permission policy of the role that replaces a key
+// from the files that used it (as they were before the fix).
+func roleFor(plans []*FilePlan, o trust.Options) *RoleSuggestion {
+	res := &infer.Result{}
+	for _, p := range plans {
+		if len(p.Original) > 0 {
+			infer.File(res, p.Path, p.Original)
+		}
 	}
-	oidc := json.RawMessage(fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::%s:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"},"StringLike":{"token.actions.githubusercontent.com:sub":"repo:%s:*"}}}]}`, account, repo))
-	return map[string]json.RawMessage{"ec2": service("ec2.amazonaws.com"), "sagemaker": service("sagemaker.amazonaws.com"), "github_oidc": oidc}
+	uses := res.Uses
+	if uses == nil {
+		uses = []infer.Use{}
+	}
+	r := &RoleSuggestion{ARN: trust.RoleARN(o), PermissionPolicy: policy.Build(res.Grants()), Calls: uses,
+		Warnings: res.Warnings(), Notes: res.Notes}
+	if len(uses) == 0 {
+		r.Notes = append(r.Notes, "no AWS calls found in the files that used this key: the role's permissions must be written by hand")
+	}
+	return r
 }
 
 func profileStanza(profile, account string) string {
@@ -245,6 +291,28 @@ sso_region = REGION
 # role_arn = arn:aws:iam::%[2]s:role/ROLE_NAME
 # source_profile = BASE_PROFILE
 `, profile, account)
+}
+
+// writeRoles renders, per key, the role that replaces it (iam/infer's
+// permission policy); WriteText calls it after the key table.
+func (r *Report) writeRoles(b *strings.Builder) {
+	for _, k := range r.Keys {
+		if k.Role == nil {
+			continue
+		}
+		if len(k.Role.Calls) == 0 {
+			fmt.Fprintf(b, "\nRole to replace key %s: %s. No AWS calls were found in the files that used the key: write its permissions by hand.\n", k.KeyID, k.Role.ARN)
+			continue
+		}
+		fmt.Fprintf(b, "\nRole to replace key %s: %s, with this permission policy (from %d call site(s); `rolecall iam policy -f text` lists them):\n",
+			k.KeyID, k.Role.ARN, len(k.Role.Calls))
+		for _, l := range strings.Split(strings.TrimRight(string(k.Role.PermissionPolicy.JSON()), "\n"), "\n") {
+			fmt.Fprintf(b, "  %s\n", l)
+		}
+		for _, w := range append(k.Role.Warnings, k.Role.Notes...) {
+			fmt.Fprintf(b, "  warning: %s\n", w)
+		}
+	}
 }
 
 // ReplaceTextExpressions returns a git filter-repo --replace-text file for

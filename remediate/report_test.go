@@ -60,7 +60,7 @@ func TestReport(t *testing.T) {
 			t.Errorf("trust policy %s is not a policy document: %s", name, doc)
 		}
 	}
-	if oidc := string(rep.TrustPolicies["github_oidc"]); !strings.Contains(oidc, "repo:octo/nb:*") || !strings.Contains(oidc, account) {
+	if oidc := string(rep.TrustPolicies["github_oidc"]); !strings.Contains(oidc, "repo:octo/nb:ref:refs/heads/main") || !strings.Contains(oidc, account) {
 		t.Errorf("OIDC trust policy: %s", oidc)
 	}
 	var text bytes.Buffer
@@ -86,5 +86,43 @@ func TestReport(t *testing.T) {
 	}
 	if ReplaceTextExpressions(plans, nil) != "" {
 		t.Error("expressions without a repository")
+	}
+}
+
+// Each key carries the permission policy inferred from the files that used
+// it, and the trust policies are specific to the repository, its default
+// branch and the key's account.
+func TestReportRole(t *testing.T) {
+	set := testsecrets.New(112)
+	keyID, secret := set.Get("aws_key_id"), set.Get("aws_secret")
+	src := "import boto3\ns3 = boto3.client('s3', aws_access_key_id='" + keyID + "', aws_secret_access_key='" + secret + "')\n" +
+		"s3.get_object(Bucket='bucket-a', Key='data/x.csv')\n"
+	plans := []*FilePlan{{Path: "etl.py", Original: []byte(src), Items: []Item{
+		{Finding: scanner.Finding{File: "etl.py", Line: 2, RuleID: "aws-access-key-id", Secret: keyID}, Kind: edit.AccessKeyID, Fixed: true, Raw: keyID},
+		{Finding: scanner.Finding{File: "etl.py", Line: 2, RuleID: "aws-secret-access-key", Secret: secret, KeyID: keyID}, Kind: edit.SecretAccessKey, Fixed: true, Raw: secret},
+	}}}
+	rep := BuildReport(plans, ReportOptions{Repo: "octo/nb", Branch: "trunk", RoleName: "etl-reader"})
+	account := detectors.AccountFromKeyID(keyID)
+	if len(rep.Keys) != 1 || rep.Keys[0].Role == nil {
+		t.Fatalf("report %+v", rep)
+	}
+	role := rep.Keys[0].Role
+	if role.ARN != "arn:aws:iam::"+account+":role/etl-reader" {
+		t.Errorf("role ARN %s", role.ARN)
+	}
+	pol := string(role.PermissionPolicy.JSON())
+	if !strings.Contains(pol, `"s3:GetObject"`) || !strings.Contains(pol, "arn:aws:s3:::bucket-a/data/x.csv") {
+		t.Errorf("permission policy:\n%s", pol)
+	}
+	if oidc := string(rep.TrustPolicies["github_oidc"]); !strings.Contains(oidc, `"repo:octo/nb:ref:refs/heads/trunk"`) || !strings.Contains(oidc, `"token.actions.githubusercontent.com:aud"`) {
+		t.Errorf("OIDC trust: %s", oidc)
+	}
+	if sm := string(rep.TrustPolicies["sagemaker"]); !strings.Contains(sm, `"aws:SourceAccount":["`+account+`"]`) {
+		t.Errorf("SageMaker trust: %s", sm)
+	}
+	var text bytes.Buffer
+	rep.WriteText(&text)
+	if !strings.Contains(text.String(), "role/etl-reader, with this permission policy") || strings.Contains(text.String(), secret) {
+		t.Errorf("text report:\n%s", text.String())
 	}
 }

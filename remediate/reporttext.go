@@ -22,6 +22,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	r.writeSummary(&b)
 	r.writeRotation(&b)
 	r.writeKeyTable(&b)
+	r.writeRoles(&b)
 	if len(r.Notes) > 0 {
 		b.WriteString("\nAlso:\n")
 		for _, n := range r.Notes {

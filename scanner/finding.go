@@ -38,6 +38,8 @@ type Finding struct {
 	AccountID   string            `json:"account_id,omitempty"`
 	Notebook    *NotebookLocation `json:"notebook,omitempty"`
 	Hint        string            `json:"hint,omitempty"`
+	// Verification is set by scan --verify for AWS key pairs.
+	Verification *Verification `json:"verification,omitempty"`
 
 	// Offset and EndOffset are byte offsets of the secret in the file as
 	// stored, for fixers; KeyID pairs an AWS secret with its key id.
@@ -47,6 +49,16 @@ type Finding struct {
 	// RulePath is the path rules and allowlists saw (relative to the scan
 	// root), so a re-scan of the same file applies the same ones.
 	RulePath string `json:"-"`
+}
+
+// Verification is what STS GetCallerIdentity said about a key pair:
+// status live, dead, unknown (no answer: network error, throttling) or
+// canary (a canary-token account: never called).
+type Verification struct {
+	Status  string `json:"status"`
+	ARN     string `json:"arn,omitempty"`
+	Account string `json:"account,omitempty"`
+	Error   string `json:"error,omitempty"`
 }
 
 // NotebookLocation says where in a notebook a finding is, the way a person

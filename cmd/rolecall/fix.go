@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rolecall/rolecall/detectors"
+	"github.com/rolecall/rolecall/iam/trust"
 	"github.com/rolecall/rolecall/remediate"
 	"github.com/rolecall/rolecall/remediate/edit"
 	"github.com/rolecall/rolecall/scanner"
@@ -29,6 +30,7 @@ var fixFormats = []string{"diff", "sarif", "json"}
 type fixFlags struct {
 	write       bool
 	profile     string
+	roleName    string
 	hadoop      string
 	reportFile  string
 	replaceText string
@@ -69,6 +71,7 @@ must be fixed by hand, 2 on an error.`,
 	fs := cmd.Flags()
 	fs.BoolVarP(&ff.write, "write", "w", false, "apply the edits in place instead of printing a diff")
 	fs.StringVar(&ff.profile, "profile", "", "point the code at this named AWS profile instead of the default chain (never invented)")
+	fs.StringVar(&ff.roleName, "role-name", "", "name of the role that replaces each key, for the ARNs in the report (default rolecall-workload)")
 	fs.StringVar(&ff.hadoop, "hadoop", "3.3", "Hadoop line of your Spark clusters, for the S3A credential provider class: 3.3 or 3.4 (AWS SDK v2 names)")
 	fs.StringVar(&ff.reportFile, "report", "", "write the remediation report as JSON to `FILE`")
 	fs.StringVar(&ff.replaceText, "replace-text", "", "write a git filter-repo --replace-text `FILE` for secrets already committed (it holds the secrets: keep it outside the repository)")
@@ -99,6 +102,9 @@ func (a *app) runFix(cmd *cobra.Command, args []string, ff fixFlags) error {
 	}
 	if ff.hadoop != "3.3" && ff.hadoop != "3.4" {
 		return fmt.Errorf("--hadoop %q: use 3.3 (AWS SDK v1 provider classes) or 3.4 (SDK v2)", ff.hadoop)
+	}
+	if ff.roleName != "" && !roleName.MatchString(ff.roleName) {
+		return fmt.Errorf("--role-name %q: an IAM role name is 1 to 64 letters, digits and _+=,.@-", ff.roleName)
 	}
 	if ff.profile != "" && !profileName.MatchString(ff.profile) {
 		return fmt.Errorf("--profile %q: a profile name is letters, digits and _.+=,@-", ff.profile)
@@ -167,8 +173,13 @@ func (a *app) runFix(cmd *cobra.Command, args []string, ff fixFlags) error {
 	for _, p := range plans {
 		p.RedactKeyIDs = a.redactKeyIDs
 	}
+	branch := ""
+	if repo != nil {
+		branch = trust.DefaultBranch(repo.Dir, repo.CommonDir())
+	}
 	rep := remediate.BuildReport(plans, remediate.ReportOptions{
-		Applied: ff.write, ShowSecrets: a.showSecrets, RedactKeyIDs: a.redactKeyIDs, Profile: ff.profile, InHistory: history, Repo: repoName, Now: time.Now(),
+		Applied: ff.write, ShowSecrets: a.showSecrets, RedactKeyIDs: a.redactKeyIDs, Profile: ff.profile, InHistory: history,
+		Repo: repoName, Branch: branch, RoleName: ff.roleName, Now: time.Now(),
 	})
 	var failed []string
 	switch {
@@ -327,6 +338,8 @@ func historyCheck(repo *gitscan.Repo) (check func(file, secret string) bool, rep
 	}
 	return check, githubRepo(repo.ConfigValue(`remote "origin"`, "url"))
 }
+
+var roleName = regexp.MustCompile(`^[A-Za-z0-9_+=,.@-]{1,64}$`)
 
 var githubURL = regexp.MustCompile(`github\.com[:/]([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+?)(?:\.git)?/?$`)
 

@@ -284,7 +284,7 @@ func TestFixProfileReportAndFormats(t *testing.T) {
 	// Several accounts leaked here, so the stanza leaves the account to fill
 	// in; with one it names it (remediate's tests check that).
 	if !found || !strings.Contains(rep.ProfileConfig, "[profile analytics]") || !strings.Contains(rep.ProfileConfig, "sso_account_id = <ACCOUNT_ID>") ||
-		len(rep.TrustPolicies) != 3 || rep.InHistory == 0 {
+		len(rep.TrustPolicies) != 4 || rep.InHistory == 0 {
 		t.Errorf("report: %s", data)
 	}
 	if bytes.Contains(data, []byte(set.Get("aws_secret"))) {

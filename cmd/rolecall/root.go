@@ -20,6 +20,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/rolecall/rolecall/detectors"
+	"github.com/rolecall/rolecall/iam/verify"
 	"github.com/rolecall/rolecall/scanner"
 	"github.com/rolecall/rolecall/scanner/report"
 )
@@ -54,6 +55,9 @@ type app struct {
 	// on by default for the commands that gate: ci, pre-push, staged).
 	failIncomplete    bool
 	hasFailIncomplete bool // the command has the flag (fix does not)
+	// failOnlyLive is scan --fail-on-live: only a verified live key fails
+	// the run.
+	failOnlyLive bool
 }
 
 func newRootCmd(a *app) *cobra.Command {
@@ -104,7 +108,7 @@ Exit status:
 	}
 
 	root.AddCommand(newScanCmd(a), newHistoryCmd(a), newStagedCmd(a), newPrePushCmd(a), newHookCmd(a),
-		newFixCmd(a), newCICmd(a), newOrgCmd(a), newReportCmd(a), newRulesCmd(a), newVersionCmd(a))
+		newFixCmd(a), newCICmd(a), newOrgCmd(a), newReportCmd(a), newIAMCmd(a), newRulesCmd(a), newVersionCmd(a))
 	return root
 }
 
@@ -380,7 +384,7 @@ func (a *app) exitFor(findings []scanner.Finding, failOn detectors.Severity, cov
 		return exitCodeError{code: exitInterrupted}
 	}
 	for _, f := range findings {
-		if f.Severity >= failOn {
+		if f.Severity >= failOn && (!a.failOnlyLive || f.Verification != nil && f.Verification.Status == verify.Live) {
 			return exitCodeError{code: a.exitCode}
 		}
 	}

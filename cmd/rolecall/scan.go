@@ -12,6 +12,7 @@ import (
 )
 
 func newScanCmd(a *app) *cobra.Command {
+	var vf verifyFlags
 	var stdinName string
 	cmd := &cobra.Command{
 		Use:   "scan [PATH...]",
@@ -34,6 +35,9 @@ by --summary FILE; --fail-incomplete makes an incomplete scan exit 3.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			failOn, err := a.checkScanFlags()
 			if err != nil {
+				return err
+			}
+			if err := vf.check(); err != nil {
 				return err
 			}
 			if len(args) == 0 {
@@ -75,11 +79,13 @@ by --summary FILE; --fail-incomplete makes an incomplete scan exit 3.`,
 					return err
 				}
 			}
+			vf.run(cmd.Context(), a, res.Findings)
 			return a.finish(eng, res.Findings, res.Coverage(), failOn, scanErr)
 		},
 	}
 	a.addReportFlags(cmd.Flags())
 	a.addScanFlags(cmd.Flags())
+	vf.add(cmd)
 	cmd.Flags().StringVar(&stdinName, "stdin-name", "stdin", "the path `scan -` reports for standard input; its extension picks the reader (nb.ipynb is read as a notebook)")
 	a.addFailIncomplete(cmd.Flags(), false)
 	return cmd

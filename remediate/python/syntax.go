@@ -496,18 +496,8 @@ func (p *prog) strValue(i int) (string, string) {
 	if t.kind != tString || t.bad {
 		return "", ""
 	}
-	s := p.text(i)
-	k := strings.IndexAny(s, `'"`)
-	prefix := strings.ToLower(s[:k])
-	body := s[k:]
-	q := 1
-	if len(body) >= 6 && body[1] == body[0] && body[2] == body[0] {
-		q = 3
-	}
-	if len(body) < 2*q {
-		return "", prefix
-	}
-	return body[q : len(body)-q], prefix
+	body, prefix, _ := StringParts(p.text(i))
+	return body, prefix
 }
 
 // quoteOf returns the quote character of string token i.

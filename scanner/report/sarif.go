@@ -221,6 +221,10 @@ func sarifRunOf(fs []scanner.Finding, o Options, fixes map[int][]SARIFFix) sarif
 			loc.PhysicalLocation.ArtifactLocation.Properties = map[string]any{"commit": f.Commit}
 			loc.Message = &sarifText{Text: fmt.Sprintf("%s as of commit %s", f.File, shortSHA(f.Commit))}
 		}
+		if f.Verification != nil {
+			msg += "; verified " + VerificationText(f.Verification)
+			res.Properties["verification"] = f.Verification
+		}
 		res.Message.Text = msg + "."
 		if f.Notebook != nil {
 			res.Properties["notebook"] = f.Notebook
@@ -263,7 +267,11 @@ func newSARIFRule(k sarifRuleKey, r *detectors.Rule) sarifRule {
 	sr.Help.Text = hint
 	sr.Help.Markdown = ruleHelpMarkdown(k, desc, hint, why, tags)
 	sr.DefaultConfiguration.Level = sarifLevel[k.sev]
-	sr.Properties["tags"] = uniqueTags(append([]string{"security", "secret"}, tags...))
+	base := []string{"security", "secret"}
+	if slices.Contains(tags, policyTag) {
+		base = []string{"security"}
+	}
+	sr.Properties["tags"] = uniqueTags(append(base, tags...))
 	sr.Properties["security-severity"] = securitySeverity[k.sev]
 	sr.Properties["precision"] = "high"
 	if strings.HasPrefix(k.rule, "generic") {
@@ -283,8 +291,14 @@ func uniqueTags(tags []string) []string {
 	return out
 }
 
+// policyTag marks the rules of rolecall iam lint: findings in IAM
+// policies, not credentials, so their help speaks of permissions.
+const policyTag = "iam-policy"
+
 func whyItMatters(tags []string) string {
 	switch {
+	case slices.Contains(tags, policyTag):
+		return "A policy that grants more than the code needs, or lets the wrong principal assume a role, turns one leaked credential or compromised workload into access to the whole account."
 	case slices.Contains(tags, "aws") && slices.Contains(tags, "key-id"):
 		return "An access key id is not a secret by itself, but it names a key whose secret is usually close by (in the file, its history or a colleague's copy); it tells you which key to rotate."
 	case slices.Contains(tags, "aws"):
@@ -299,6 +313,10 @@ func ruleHelpMarkdown(k sarifRuleKey, desc, hint, why string, tags []string) str
 	var b strings.Builder
 	fmt.Fprintf(&b, "**%s** (rolecall rule `%s`, severity %s)\n\n%s\n\n## How to fix it\n\n", desc, k.rule, k.sev, why)
 	fmt.Fprintf(&b, "1. %s\n", hint)
+	if slices.Contains(tags, policyTag) {
+		b.WriteString("\nFalse positive? Add `rolecall:allow` in a comment on the line.")
+		return b.String()
+	}
 	if slices.Contains(tags, "aws") {
 		b.WriteString("2. Rewrite the code to use a role or a named profile: `rolecall fix` prints the diff, `rolecall fix --write` applies it.\n")
 		b.WriteString("3. Rotate the key: `aws iam get-access-key-last-used --access-key-id KEY_ID` names its owner, " +

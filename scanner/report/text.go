@@ -61,6 +61,9 @@ func writeText(w io.Writer, fs []scanner.Finding, o Options) error {
 			}
 			b.WriteByte('\n')
 		}
+		if v := f.Verification; v != nil {
+			fmt.Fprintf(&b, "       verified: %s\n", VerificationText(v))
+		}
 		if f.Hint != "" {
 			for _, line := range wrap(f.Hint, o.Width-len(hintIndent)) {
 				fmt.Fprintf(&b, "%s%s\n", hintIndent, paint(faint, line))
@@ -145,6 +148,20 @@ func plural(n int) string {
 func shortSHA(s string) string {
 	if len(s) > 12 {
 		return s[:12]
+	}
+	return s
+}
+
+// VerificationText says what scan --verify found, in one line.
+func VerificationText(v *scanner.Verification) string {
+	s := v.Status
+	switch {
+	case v.ARN != "":
+		s += " as " + v.ARN
+	case v.Account != "" && v.Status == "canary":
+		s += " (canary-token account " + v.Account + ", not called)"
+	case v.Error != "":
+		s += " (" + v.Error + ")"
 	}
 	return s
 }
