@@ -3,6 +3,7 @@ package detectors
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"sort"
 	"sync"
 
@@ -184,7 +185,7 @@ func (e *Engine) Detect(f Fragment) []Match {
 		if r.detector != nil {
 			ms = r.detector(s, r)
 		} else {
-			ms = s.regexMatches(r, s.hits[ri])
+			ms = s.regexMatches(r, r.re, s.hits[ri])
 		}
 		for _, m := range ms {
 			if e.keep(s, &m) {
@@ -231,11 +232,11 @@ func (e *Engine) keep(s *scan, m *Match) bool {
 // regexMatches runs a regex rule over windows around its keyword hits (or the
 // whole fragment), so a 5 MB notebook output with one keyword in it costs one
 // line of regex work, not five megabytes.
-func (s *scan) regexMatches(r *Rule, hits []int) []Match {
+func (s *scan) regexMatches(r *Rule, re *regexp.Regexp, hits []int) []Match {
 	var out []Match
 	for _, w := range s.windows(r, hits) {
 		chunk := s.text[w[0]:w[1]]
-		for _, loc := range r.re.FindAllSubmatchIndex(chunk, -1) {
+		for _, loc := range re.FindAllSubmatchIndex(chunk, -1) {
 			g := r.secretGroup
 			if g == 0 && len(loc) > 2 {
 				// first non-empty group, so alternations can each capture

@@ -220,4 +220,5 @@ var codeDetectors = map[string]detectorFunc{
 	"aws-secret-access-key": detectAWSSecrets,
 	"aws-session-token":     detectAWSSessionTokens,
 	"generic-credential":    detectGeneric,
+	"jwt-hmac-secret":       detectJWTSecrets,
 }

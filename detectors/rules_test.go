@@ -225,7 +225,7 @@ func TestRules(t *testing.T) {
 			var want []string
 			for _, w := range tc.want {
 				rule, rest, _ := strings.Cut(w, "=")
-				name, sev, _ := strings.Cut(rest, "@")
+				name, sev := cutLast(rest, "@")
 				covered[rule] = true
 				secret := ""
 				if name != "" {
@@ -255,11 +255,11 @@ func matchesWant(got, want []string) bool {
 	used := make([]bool, len(got))
 	for _, w := range want {
 		wr, wrest, _ := strings.Cut(w, "=")
-		ws, wsev, _ := strings.Cut(wrest, "@")
+		ws, wsev := cutLast(wrest, "@")
 		found := false
 		for i, g := range got {
 			gr, grest, _ := strings.Cut(g, "=")
-			gs, gsev, _ := strings.Cut(grest, "@")
+			gs, gsev := cutLast(grest, "@")
 			if used[i] || gr != wr || ws != "" && gs != ws || wsev != "" && gsev != wsev {
 				continue
 			}
@@ -271,4 +271,12 @@ func matchesWant(got, want []string) bool {
 		}
 	}
 	return true
+}
+
+// cutLast splits at the last sep: secrets (webhook URLs) may hold an "@".
+func cutLast(s, sep string) (string, string) {
+	if i := strings.LastIndex(s, sep); i >= 0 {
+		return s[:i], s[i+len(sep):]
+	}
+	return s, ""
 }
