@@ -106,7 +106,7 @@ var catalogue = []struct{ rule, kind, path, line, neg string }{
 	{"dbt-cloud-token", "dbt_cloud_token", "a.env", "DBT_CLOUD_API_TOKEN={{fake dbt_cloud_token}}", "x = \"dbtc_short\""},
 	{"prefect-api-key", "prefect_api_key", "a.env", "PREFECT_API_KEY={{fake prefect_api_key}}", "x = \"{{cut prefect_api_key}}\""},
 	{"modal-token-secret", "modal_token_secret", "a.py", "modal token set --token-id ak-{{decoy token}} --token-secret {{fake modal_token_secret}}", "modal_app = \"{{cut modal_token_secret}}\""},
-	{"neptune-api-token", "neptune_api_token", "a.env", "NEPTUNE_API_TOKEN={{fake neptune_api_token}}", "x = \"{{flip neptune_api_token}}\""},
+	{"neptune-api-token", "neptune_api_token", "a.env", "NEPTUNE_API_TOKEN={{fake neptune_api_token}}", "x = \"{{cut neptune_api_token}}\""},
 	{"elevenlabs-api-key", "elevenlabs_api_key", "a.env", "ELEVENLABS_API_KEY={{fake elevenlabs_api_key}}", "elevenlabs_voice = \"{{cut elevenlabs_api_key}}\""},
 	{"deepseek-api-key", "deepseek_api_key", "a.env", "DEEPSEEK_API_KEY={{fake deepseek_api_key}}", "deepseek_model = \"{{cut deepseek_api_key}}\""},
 	{"xai-api-key", "xai_api_key", "a.env", "XAI_API_KEY={{fake xai_api_key}}", "x = \"{{cut xai_api_key}}\""},

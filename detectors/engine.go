@@ -31,6 +31,10 @@ type Match struct {
 	// KeyID is, for an AWS secret or session token, the access key ID it
 	// was found next to.
 	KeyID string
+	// Encoding is "base64" (or "base64 in base64") when the secret was
+	// found by decoding a literal: Start and End then span the encoded
+	// literal, and Secret is the decoded secret.
+	Encoding string
 }
 
 // AllowComment on a line suppresses findings on that line.
@@ -143,7 +147,9 @@ type scan struct {
 func (s *scan) hitsOf(r *Rule) []int { return s.hits[r.index] }
 
 // Detect returns the matches in f, without overlaps, ordered by offset.
-func (e *Engine) Detect(f Fragment) []Match {
+func (e *Engine) Detect(f Fragment) []Match { return e.detect(f, 0) }
+
+func (e *Engine) detect(f Fragment, depth int) []Match {
 	if len(f.Text) == 0 {
 		return nil
 	}
@@ -192,6 +198,9 @@ func (e *Engine) Detect(f Fragment) []Match {
 				out = append(out, m)
 			}
 		}
+	}
+	if depth < maxDecodeDepth {
+		out = append(out, e.decodedMatches(s, depth)...)
 	}
 	return resolveOverlaps(out)
 }
@@ -339,7 +348,7 @@ func resolveOverlaps(ms []Match) []Match {
 				drop[j] = true
 			case a.Rule.Priority < b.Rule.Priority:
 				drop[i] = true
-			case a.Rule == b.Rule && a.Start == b.Start && a.End == b.End:
+			case a.Rule == b.Rule && a.Start == b.Start && a.End == b.End && a.Secret == b.Secret:
 				drop[j] = true
 			}
 		}

@@ -221,4 +221,5 @@ var codeDetectors = map[string]detectorFunc{
 	"aws-session-token":     detectAWSSessionTokens,
 	"generic-credential":    detectGeneric,
 	"jwt-hmac-secret":       detectJWTSecrets,
+	"url-credentials":       detectURLCredentials,
 }

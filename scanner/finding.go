@@ -37,7 +37,11 @@ type Finding struct {
 	Date        string            `json:"date,omitempty"`
 	AccountID   string            `json:"account_id,omitempty"`
 	Notebook    *NotebookLocation `json:"notebook,omitempty"`
-	Hint        string            `json:"hint,omitempty"`
+	// Encoding is "base64" (or "base64 in base64") when the secret was
+	// found by decoding the literal at this position: Secret is the
+	// decoded secret, the position is the encoded literal's.
+	Encoding string `json:"encoding,omitempty"`
+	Hint     string `json:"hint,omitempty"`
 
 	// Offset and EndOffset are byte offsets of the secret in the file as
 	// stored, for fixers; KeyID pairs an AWS secret with its key id.

@@ -101,6 +101,25 @@ var encoded = map[string]func(s *Set) string{
 		return b64json(`{"api_address":"https://app.neptune.ai","api_url":"https://app.neptune.ai","api_key":"%s"}`, s.uuid())
 	},
 	"putty_private_key": func(s *Set) string { return base64.StdEncoding.EncodeToString(s.bytes(48)) },
+	// A credentials file encoded into one constant, once, twice and three
+	// times (one more than rolecall decodes).
+	"b64_aws_credentials": func(s *Set) string {
+		return base64.StdEncoding.EncodeToString([]byte("[default]\naws_access_key_id = " + s.Get("aws_key_id") + "\naws_secret_access_key = " + s.Get("aws_secret") + "\n"))
+	},
+	"b64_github_env": func(s *Set) string {
+		return base64.StdEncoding.EncodeToString([]byte("GITHUB_TOKEN=" + s.Get("github_pat") + "\n"))
+	},
+	// Decoys: checksummed tokens with a wrong checksum, a JWT whose key is
+	// not in the file.
+	"github_badsum": func(s *Set) string { t := s.crcToken("gh" + "p_"); return t[:len(t)-6] + "000000" },
+	"npm_badsum":    func(s *Set) string { t := s.crcToken("np" + "m_"); return t[:len(t)-6] + "000000" },
+	"jwt_foreign":   func(s *Set) string { return jwtFor(s.Password()) },
+	"b64_b64_github": func(s *Set) string {
+		return base64.StdEncoding.EncodeToString([]byte(base64.StdEncoding.EncodeToString([]byte("token: " + s.Get("github_pat") + "\n"))))
+	},
+	"b64x3_github": func(s *Set) string {
+		return base64.StdEncoding.EncodeToString([]byte(s.Get("b64_b64_github")))
+	},
 	"airflow_fernet_key": func(s *Set) string {
 		return base64.URLEncoding.EncodeToString(s.bytes(32))
 	},
