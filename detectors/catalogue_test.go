@@ -81,7 +81,7 @@ var catalogue = []struct{ rule, kind, path, line, neg string }{
 	{"pgp-private-key", "pgp_private_key", "key.asc", "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\n{{fake pgp_private_key}}\n-----END PGP PRIVATE KEY BLOCK-----", "-----BEGIN PGP PRIVATE KEY BLOCK-----\n...\n-----END PGP PRIVATE KEY BLOCK-----"},
 	{"jwt-hmac-secret", "jwt_hmac_secret", "a.py", "JWT_SECRET = \"{{fake jwt_hmac_secret}}\"\nsample = \"{{fake jwt_signed}}\"", "JWT_ALG = \"HS256\"\nsample = \"{{flip jwt_signed}}\""},
 	{"stripe-webhook-secret", "stripe_webhook_secret", "a.env", "STRIPE_WEBHOOK_SECRET={{fake stripe_webhook_secret}}", "x = \"{{cut stripe_webhook_secret}}\""},
-	{"aws-bedrock-api-key", "aws_bedrock_api_key", "a.env", "AWS_BEARER_TOKEN_BEDROCK={{fake aws_bedrock_api_key}}", "x = \"{{flip aws_bedrock_api_key}}\""},
+	{"amazon-bedrock-api-key", "amazon_bedrock_api_key", "a.env", "AWS_BEARER_TOKEN_BEDROCK={{fake amazon_bedrock_api_key}}", "x = \"{{flip amazon_bedrock_api_key}}\""},
 	{"pulumi-access-token", "pulumi_access_token", "a.env", "PULUMI_ACCESS_TOKEN={{fake pulumi_access_token}}", "x = \"{{cut pulumi_access_token}}\""},
 	{"buildkite-token", "buildkite_token", "a.env", "BUILDKITE_API_TOKEN={{fake buildkite_token}}", "x = \"{{cut buildkite_token}}\""},
 	{"circleci-token", "circleci_token", "a.env", "CIRCLECI_TOKEN={{fake circleci_token}}", "x = \"{{cut circleci_token}}\""},

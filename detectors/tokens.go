@@ -51,7 +51,7 @@ var checkedTokens = map[string]checkedToken{
 	"neptune-api-token":       {regexp.MustCompile(`\b(eyJhcGlfYWRkcmVzcyI6[A-Za-z0-9+/]{40,}={0,2})`), jsonPart("", "", "api_address", "api_key")},
 	// AWS Bedrock long-term API keys: "ABSK" and base64 of
 	// "BedrockAPIKey-...".
-	"aws-bedrock-api-key": {regexp.MustCompile(`\b(ABSK[A-Za-z0-9+/]{100,}={0,2})`), decodesTo("ABSK", "BedrockAPIKey-")},
+	"amazon-bedrock-api-key": {regexp.MustCompile(`\b(ABSK[A-Za-z0-9+/]{100,}={0,2})`), decodesTo("ABSK", "BedrockAPIKey-")},
 	// Intercom access tokens are base64 of "tok:...".
 	"intercom-access-token": {regexp.MustCompile(`\b(dG9rO[A-Za-z0-9+/]{40,}={0,2})`), decodesTo("", "tok:")},
 	// Airflow's Fernet key: 32 bytes in URL-safe base64 (44 characters).

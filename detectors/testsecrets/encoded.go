@@ -91,7 +91,7 @@ var encoded = map[string]func(s *Set) string{
 	"pgp_private_key": (*Set).PEMBody,
 	"jwt_hmac_secret": func(s *Set) string { return s.mixed(alnum, 32, upper, lower, digits) },
 	"jwt_signed":      func(s *Set) string { return jwtFor(s.Get("jwt_hmac_secret")) },
-	"aws_bedrock_api_key": func(s *Set) string {
+	"amazon_bedrock_api_key": func(s *Set) string {
 		return "AB" + "SK" + base64.StdEncoding.EncodeToString([]byte("BedrockAPIKey-"+s.pick(lowerDigits, 4)+"-at-"+s.Account()+":"+s.mixed(b64, 60, upper, lower, digits)))
 	},
 	"intercom_access_token": func(s *Set) string {
