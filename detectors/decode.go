@@ -62,24 +62,26 @@ func (e *Engine) decodedMatches(s *scan, depth int) []Match {
 
 // forEachEncodedRun calls fn with each run of base64 bytes (and its
 // padding) of minEncoded to maxEncoded bytes that stands alone: not glued
-// to other word characters. It probes every minEncoded-th byte, so text
-// without long runs costs a fraction of its length.
+// to other word characters. Like Horspool's search it probes the last byte
+// of a window of minEncoded bytes and, on a base64 byte, checks backwards
+// only until the first byte that is not, so ordinary text costs a few
+// looks per window, not one per byte.
 func forEachEncodedRun(text []byte, fn func(a, b int)) {
 	i := 0
-	for {
-		p := i + minEncoded - 1
-		if p >= len(text) {
-			return
+	for i+minEncoded <= len(text) {
+		q := i + minEncoded - 1
+		for q >= i && b64Class[text[q]] {
+			q--
 		}
-		if !b64Class[text[p]] {
-			i = p + 1
+		if q >= i {
+			i = q + 1 // no run of minEncoded can hold text[q]
 			continue
 		}
-		a := p
-		for a > i && b64Class[text[a-1]] {
-			a--
+		a := i
+		for a > 0 && b64Class[text[a-1]] {
+			a-- // only at the first window: later ones start after a non-base64 byte
 		}
-		b := p + 1
+		b := i + minEncoded
 		for b < len(text) && b64Class[text[b]] {
 			b++
 		}
@@ -87,11 +89,10 @@ func forEachEncodedRun(text []byte, fn func(a, b int)) {
 		for end < len(text) && end-b < 2 && text[end] == '=' {
 			end++
 		}
-		i = end + 1
-		if b-a < minEncoded || b-a > maxEncoded || a > 0 && b64Class[text[a-1]] {
-			continue
+		if b-a <= maxEncoded {
+			fn(a, end)
 		}
-		fn(a, end)
+		i = end + 1
 	}
 }
 
