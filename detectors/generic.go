@@ -195,7 +195,7 @@ func detectGeneric(s *scan, r *Rule) []Match {
 		// message) unless the string itself holds the assignment
 		// ("user=etl password=...", JSON in a string) or is the name
 		// ("password": ...).
-		if open, close, in := stringAround(s.text, a); in && !(open == a-1 && close == b) && !(start > open && end <= close) {
+		if !literalHolds(s.text, a, b, start, end) {
 			continue
 		}
 		value := string(s.text[start:end])
@@ -478,13 +478,33 @@ func hclVariableDefault(text []byte, a, b int) (start, end int, ok bool) {
 	return 0, 0, false
 }
 
+// literalHolds reports whether the name at text[a:b] and the value at
+// text[start:end] belong together lexically: a name inside a string
+// literal (a prompt, a message) names nothing unless the same literal
+// holds the value too, or the literal is the name itself. Strings nest
+// (code in a test table's string), so the check is repeated inside the
+// literal that holds both.
+func literalHolds(text []byte, a, b, start, end int) bool {
+	ls, le := lineStart(text, a), lineEnd(text, a)
+	for range 3 {
+		open, close, in := stringAround(text, ls, le, a)
+		if !in || open == a-1 && close == b {
+			return true
+		}
+		if start <= open || end > close {
+			return false
+		}
+		ls, le = open+1, close
+	}
+	return true
+}
+
 // stringAround reports whether offset i lies inside a string literal that
-// opens and closes on its line, and where its quotes are. It is a lexical
-// guess, not a parser: quotes are ", ' and `, a backslash escapes, and an
-// apostrophe between two letters (don't) is not a quote unless it follows
-// a one-letter string prefix (f'...', r'...').
-func stringAround(text []byte, i int) (open, close int, in bool) {
-	ls, le := lineStart(text, i), lineEnd(text, i)
+// opens and closes within text[ls:le], and where its quotes are. It is a
+// lexical guess, not a parser: quotes are ", ' and `, a backslash escapes,
+// and an apostrophe between two letters (don't) is not a quote unless it
+// follows a one-letter string prefix (f'...', r'...').
+func stringAround(text []byte, ls, le, i int) (open, close int, in bool) {
 	q, qpos := byte(0), -1
 	for j := ls; j < le; j++ {
 		c := text[j]

@@ -183,11 +183,11 @@ var ruleCases = []ruleCase{
 	{"terraform default of another block", "variables.tf", "variable \"api_token\" {\n  type = string\n}\nlocals {\n  default = \"{{decoy token}}\"\n}\n", nil},
 	// URL credentials: local development defaults are low
 	{"url to a remote host is high", "a.py", `url = "postgresql://etl:{{fake db_password}}@db.prod.example.net:5432/dw"`, []string{"url-credentials=db_password@high"}},
-	{"url user equals password", "a.py", `url = "postgresql://warehouse:warehouse@db.prod.example.net/dw"`, []string{"url-credentials=@low"}},
+	{"url user equals password", "a.py", `url = "postgresql://{{decoy word}}:{{fake word}}@db.prod.example.net/dw"`, []string{"url-credentials=word@low"}},
 	{"url to localhost", "a.py", `url = "mysql://etl:{{fake db_password}}@localhost:3306/app"`, []string{"url-credentials=db_password@low"}},
 	{"url to loopback", "a.py", `url = "mysql://etl:{{fake db_password}}@127.0.0.1/app"`, []string{"url-credentials=db_password@low"}},
 	{"url to ci service", "ci.yml", "      DATABASE_URL: postgres://app:{{fake db_password}}@postgres:5432/test", []string{"url-credentials=db_password@low"}},
-	{"url default password", "a.py", `broker = "amqp://etl:guest@mq.prod.example.net:5672//"`, []string{"url-credentials=@low"}},
+	{"url default password", "a.py", `broker = "amqp://etl:` + "guest" + `@mq.prod.example.net:5672//"`, []string{"url-credentials=@low"}},
 	{"redis url without user", "a.py", `r = redis.from_url("redis://:{{fake db_password}}@cache.prod.example.net:6379/0")`, []string{"url-credentials=db_password@high"}},
 	// A credential word inside a string literal is not a name
 	{"getpass prompt", "a.py", `conn = snowflake.connector.connect(user=u, password=getpass("Snowflake password: "), account="xy12345")`, nil},
