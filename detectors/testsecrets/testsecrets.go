@@ -211,11 +211,9 @@ var generators = map[string]func(s *Set) string{
 	"account":         (*Set).Account,
 	"hex40":           func(s *Set) string { return s.pick(hexa, 40) },
 	// Decoys: high-entropy strings that are not credentials.
-	"git_sha": func(s *Set) string { return s.pick(hexa, 40) },
-	"sha256":  func(s *Set) string { return s.pick(hexa, 64) },
-	"uuid": func(s *Set) string {
-		return s.pick(hexa, 8) + "-" + s.pick(hexa, 4) + "-4" + s.pick(hexa, 3) + "-a" + s.pick(hexa, 3) + "-" + s.pick(hexa, 12)
-	},
+	"git_sha":        func(s *Set) string { return s.pick(hexa, 40) },
+	"sha256":         func(s *Set) string { return s.pick(hexa, 64) },
+	"uuid":           (*Set).uuid,
 	"base64_blob":    func(s *Set) string { return s.Base64Blob(3000, false) },
 	"png_akia":       func(s *Set) string { return s.Base64Blob(3000, true) },
 	"short_password": func(s *Set) string { return s.pick(lower, 5) + s.pick(digits, 2) },
@@ -275,7 +273,7 @@ var catalogue = map[string]func(s *Set) string{
 	"together_api_key":                  tok(run{hexa, 64}),
 	"perplexity_api_key":                tok("pplx-", run{alnum, 48}),
 	"langsmith_api_key":                 tok("lsv2_pt_", run{hexa, 32}, "_", run{hexa, 10}),
-	"langfuse_secret_key":               tok("sk-lf-", run{hexa, 8}, "-", run{hexa, 4}, "-", run{hexa, 4}, "-", run{hexa, 4}, "-", run{hexa, 12}),
+	"langfuse_secret_key":               tok("sk-lf-", uuidPart{}),
 	"confluent_api_secret":              tok(run{b64, 64}),
 	"mongodb_atlas_key":                 tok("mdb_sa_sk_", run{urlsafe, 40}),
 	"supabase_token":                    tok("sbp_", run{hexa, 40}),
@@ -292,8 +290,8 @@ var catalogue = map[string]func(s *Set) string{
 	"jfrog_token":                       tok("AKCp", run{alnum, 69}),
 	"okta_api_token":                    tok("00", run{urlsafe, 40}),
 	"onepassword_service_account_token": tok("ops_eyJ", run{b64, 200}),
-	"bitwarden_access_token":            tok("0.", run{hexa, 8}, "-", run{hexa, 4}, "-", run{hexa, 4}, "-", run{hexa, 4}, "-", run{hexa, 12}, ".", run{alnum, 30}, ":", run{b64, 22}, "=="),
-	"infisical_token":                   tok("st.", run{hexa, 8}, "-", run{hexa, 4}, "-", run{hexa, 4}, "-", run{hexa, 4}, "-", run{hexa, 12}, ".", run{hexa, 32}, ".", run{hexa, 32}),
+	"bitwarden_access_token":            tok("0.", uuidPart{}, ".", run{alnum, 30}, ":", run{b64, 22}, "=="),
+	"infisical_token":                   tok("st.", uuidPart{}, ".", run{hexa, 32}, ".", run{hexa, 32}),
 	"discord_webhook":                   tok("https://discord.com/api/webhooks/", run{digits, 18}, "/", run{urlsafe, 68}),
 	"discord_bot_token":                 tok(run{letters, 24}, ".", run{urlsafe, 6}, ".", run{urlsafe, 38}),
 	"teams_webhook":                     tok("https://acme.webhook.office.com/webhookb2/", run{hexa, 8}, "-1234-4abc-9def-", run{hexa, 12}, "@", run{hexa, 8}, "-5678-4abc-9def-", run{hexa, 12}, "/IncomingWebhook/", run{hexa, 32}, "/", run{hexa, 8}, "-9abc-4def-8012-", run{hexa, 12}),
@@ -303,7 +301,7 @@ var catalogue = map[string]func(s *Set) string{
 	"contentful_pat":                    tok("CFPAT-", run{urlsafe, 43}),
 	"figma_pat":                         tok("figd_", run{urlsafe, 40}),
 	"airtable_pat":                      tok("pat", run{alnum, 14}, ".", run{hexa, 64}),
-	"hubspot_private_app_token":         tok("pat-na1-", run{hexa, 8}, "-", run{hexa, 4}, "-", run{hexa, 4}, "-", run{hexa, 4}, "-", run{hexa, 12}),
+	"hubspot_private_app_token":         tok("pat-na1-", uuidPart{}),
 	"salesforce_access_token":           tok("00D", run{alnum, 15}, "!AQ", run{alnum, 94}),
 	"dbt_cloud_token":                   tok("dbtc_", run{urlsafe, 48}),
 	"prefect_api_key":                   tok("pnu_", run{alnum, 36}),
@@ -326,7 +324,7 @@ var catalogue = map[string]func(s *Set) string{
 	"readme_api_key":                    tok("rdme_", run{lowerDigits, 70}),
 	"sourcegraph_token":                 tok("sgp_", run{hexa, 16}, "_", run{hexa, 40}),
 	"tailscale_key":                     tok("tskey-auth-", run{alnum, 12}, "-", run{alnum, 30}),
-	"axiom_token":                       tok("xaat-", run{hexa, 8}, "-", run{hexa, 4}, "-", run{hexa, 4}, "-", run{hexa, 4}, "-", run{hexa, 12}),
+	"axiom_token":                       tok("xaat-", uuidPart{}),
 	"posthog_personal_api_key":          tok("phx_", run{alnum, 43}),
 	"adobe_client_secret":               tok("p8e-", run{urlsafe, 32}),
 	"planet_api_key":                    tok("PLAK", run{hexa, 32}),
@@ -340,18 +338,18 @@ var catalogue = map[string]func(s *Set) string{
 	"crates_io_token":                   tok("cio", run{alnum, 32}),
 	"akamai_edgegrid_token":             tok("akab-", run{lowerDigits, 16}, "-", run{lowerDigits, 16}),
 	"teamcity_token":                    tok("eyJ0eXAiOiAiVENWMiJ9.", run{urlsafe, 36}, ".", run{urlsafe, 48}),
-	"plaid_access_token":                tok("access-production-", run{hexa, 8}, "-", run{hexa, 4}, "-", run{hexa, 4}, "-", run{hexa, 4}, "-", run{hexa, 12}),
+	"plaid_access_token":                tok("access-production-", uuidPart{}),
 	"clickup_api_token":                 tok("pk_", run{digits, 8}, "_", run{upperDigits, 32}),
 	"yandex_cloud_api_key":              tok("AQVN", run{urlsafe, 36}),
-	"scaleway_secret_key":               tok(run{hexa, 8}, "-", run{hexa, 4}, "-", run{hexa, 4}, "-", run{hexa, 4}, "-", run{hexa, 12}),
+	"scaleway_secret_key":               tok(uuidPart{}),
 	"linode_token":                      tok(run{hexa, 64}),
 	"hetzner_cloud_token":               tok(run{alnum, 64}),
 	"vultr_api_key":                     tok(run{upperDigits, 36}),
 	"pagerduty_api_key":                 tok(run{hexa, 32}),
-	"splunk_hec_token":                  tok(run{hexa, 8}, "-", run{hexa, 4}, "-", run{hexa, 4}, "-", run{hexa, 4}, "-", run{hexa, 12}),
+	"splunk_hec_token":                  tok(uuidPart{}),
 	"rollbar_access_token":              tok(run{hexa, 32}),
-	"snyk_token":                        tok(run{hexa, 8}, "-", run{hexa, 4}, "-", run{hexa, 4}, "-", run{hexa, 4}, "-", run{hexa, 12}),
-	"codecov_token":                     tok(run{hexa, 8}, "-", run{hexa, 4}, "-", run{hexa, 4}, "-", run{hexa, 4}, "-", run{hexa, 12}),
+	"snyk_token":                        tok(uuidPart{}),
+	"codecov_token":                     tok(uuidPart{}),
 	"asana_pat":                         tok("2/", run{digits, 16}, "/", run{digits, 16}, ":", run{hexa, 32}),
 	"zendesk_api_token":                 tok(run{alnum, 40}),
 	"looker_client_secret":              tok(run{alnum, 24}),
@@ -380,7 +378,10 @@ type run struct {
 	n        int
 }
 
-// tok builds a generator from literal parts and random runs. A run holds
+// uuidPart is a random UUID in a generated token.
+type uuidPart struct{}
+
+// tok builds a generator from literal parts, random runs and UUIDs. A run holds
 // every character class (upper, lower, digit) its alphabet fully has, as
 // real tokens almost always do.
 func tok(parts ...any) func(*Set) string {
@@ -390,6 +391,8 @@ func tok(parts ...any) func(*Set) string {
 			switch p := p.(type) {
 			case string:
 				b.WriteString(p)
+			case uuidPart:
+				b.WriteString(s.uuid())
 			case run:
 				var classes []string
 				for _, c := range []string{upper, lower, digits} {
