@@ -111,6 +111,11 @@ func (s *scan) analyseAWS(hits []int) *awsResult {
 		case "secret":
 			if start, end, ok := valueAfter(s.text, h+len(kw)); ok && awsSecretShape(s.text[start:end]) {
 				addSecret(&res.secrets, start, end)
+			} else if a, b := nameAround(s.text, h); a > 0 {
+				// variable "aws_secret_key" { default = "..." }
+				if start, end, ok := hclVariableDefault(s.text, a, b); ok && awsSecretShape(s.text[start:end]) {
+					addSecret(&res.secrets, start, end)
+				}
 			}
 		case "session_token", "sessiontoken", "session-token", "security_token", "securitytoken", "security-token":
 			if start, end, ok := valueAfter(s.text, h+len(kw)); ok && awsTokenShape(s.text, start, end, false) {
@@ -372,4 +377,17 @@ func awsSecretMatches(r *Rule, text []byte, list []awsSecret) []Match {
 			KeyID: sec.keyID, AccountID: sec.account})
 	}
 	return out
+}
+
+// nameAround returns the identifier (letters, digits, _ . -) holding
+// offset h, up to maxName bytes either side.
+func nameAround(text []byte, h int) (a, b int) {
+	a, b = h, h
+	for a > 0 && h-a <= maxName && isNameByte(text[a-1]) {
+		a--
+	}
+	for b < len(text) && b-h <= maxName && isNameByte(text[b]) {
+		b++
+	}
+	return a, b
 }

@@ -3,6 +3,7 @@ package detectors
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"sort"
 	"sync"
 
@@ -30,6 +31,10 @@ type Match struct {
 	// KeyID is, for an AWS secret or session token, the access key ID it
 	// was found next to.
 	KeyID string
+	// Encoding is "base64" (or "base64 in base64") when the secret was
+	// found by decoding a literal: Start and End then span the encoded
+	// literal, and Secret is the decoded secret.
+	Encoding string
 }
 
 // AllowComment on a line suppresses findings on that line; gitleaks'
@@ -146,7 +151,9 @@ type scan struct {
 func (s *scan) hitsOf(r *Rule) []int { return s.hits[r.index] }
 
 // Detect returns the matches in f, without overlaps, ordered by offset.
-func (e *Engine) Detect(f Fragment) []Match {
+func (e *Engine) Detect(f Fragment) []Match { return e.detect(f, 0) }
+
+func (e *Engine) detect(f Fragment, depth int) []Match {
 	if len(f.Text) == 0 {
 		return nil
 	}
@@ -188,13 +195,16 @@ func (e *Engine) Detect(f Fragment) []Match {
 		if r.detector != nil {
 			ms = r.detector(s, r)
 		} else {
-			ms = s.regexMatches(r, s.hits[ri])
+			ms = s.regexMatches(r, r.re, s.hits[ri])
 		}
 		for _, m := range ms {
 			if e.keep(s, &m) {
 				out = append(out, m)
 			}
 		}
+	}
+	if depth < maxDecodeDepth {
+		out = append(out, e.decodedMatches(s, depth)...)
 	}
 	return resolveOverlaps(out)
 }
@@ -235,11 +245,11 @@ func (e *Engine) keep(s *scan, m *Match) bool {
 // regexMatches runs a regex rule over windows around its keyword hits (or the
 // whole fragment), so a 5 MB notebook output with one keyword in it costs one
 // line of regex work, not five megabytes.
-func (s *scan) regexMatches(r *Rule, hits []int) []Match {
+func (s *scan) regexMatches(r *Rule, re *regexp.Regexp, hits []int) []Match {
 	var out []Match
 	for _, w := range s.windows(r, hits) {
 		chunk := s.text[w[0]:w[1]]
-		for _, loc := range r.re.FindAllSubmatchIndex(chunk, -1) {
+		for _, loc := range re.FindAllSubmatchIndex(chunk, -1) {
 			g := r.secretGroup
 			if g == 0 && len(loc) > 2 {
 				// first non-empty group, so alternations can each capture
@@ -342,7 +352,7 @@ func resolveOverlaps(ms []Match) []Match {
 				drop[j] = true
 			case a.Rule.Priority < b.Rule.Priority:
 				drop[i] = true
-			case a.Rule == b.Rule && a.Start == b.Start && a.End == b.End:
+			case a.Rule == b.Rule && a.Start == b.Start && a.End == b.End && a.Secret == b.Secret:
 				drop[j] = true
 			}
 		}

@@ -169,13 +169,7 @@ func detectGeneric(s *scan, r *Rule) []Match {
 	for _, h := range s.hitsOf(r) {
 		// Names are short; a keyword inside a long run (base64, minified
 		// code) is not a name, and walking the run per hit would be quadratic.
-		a, b := h, h
-		for a > 0 && h-a <= maxName && isNameByte(s.text[a-1]) {
-			a--
-		}
-		for b < len(s.text) && b-h <= maxName && isNameByte(s.text[b]) {
-			b++
-		}
+		a, b := nameAround(s.text, h)
 		if h-a > maxName || b-h > maxName {
 			continue
 		}
@@ -195,6 +189,13 @@ func detectGeneric(s *scan, r *Rule) []Match {
 		name := string(s.text[a:b])
 		start, end, quoted, ok := assignedLiteral(s.text, a, b, s.lang)
 		if !ok {
+			continue
+		}
+		// A credential word inside a string literal is prose (a prompt, a
+		// message) unless the string itself holds the assignment
+		// ("user=etl password=...", JSON in a string) or is the name
+		// ("password": ...).
+		if !literalHolds(s.text, a, b, start, end) {
 			continue
 		}
 		value := string(s.text[start:end])
@@ -242,6 +243,12 @@ func spaceAssignLine(text []byte, i int) bool {
 // returns the span of the value without its quotes, and whether it was
 // quoted.
 func assignedLiteral(text []byte, a, b int, lang Lang) (start, end int, quoted, ok bool) {
+	if start, end, ok := xmlPropertyValue(text, b); ok {
+		return start, end, true, true
+	}
+	if start, end, ok := hclVariableDefault(text, a, b); ok {
+		return start, end, true, true
+	}
 	i := b
 	// A quoted name: "password": ..., os.environ["TOKEN"] = ..., Sys.setenv("X"=...)
 	if a > 0 && i < len(text) && (text[a-1] == '"' || text[a-1] == '\'') && text[i] == text[a-1] {
@@ -403,4 +410,143 @@ func genericStrength(name, v string, quoted bool) (Severity, bool) {
 		return Medium, true
 	}
 	return Low, true
+}
+
+// xmlPropertyValue reads the value of a Hadoop-style property whose
+// <name> ends at b: <name>NAME</name> <value>VALUE</value>.
+func xmlPropertyValue(text []byte, b int) (start, end int, ok bool) {
+	if !hasPrefixAt(text, b, "</name>") {
+		return 0, 0, false
+	}
+	i := b + len("</name>")
+	for j := 0; i < len(text) && j < 256 && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n'); i, j = i+1, j+1 {
+	}
+	if !hasPrefixAt(text, i, "<value>") {
+		return 0, 0, false
+	}
+	start = i + len("<value>")
+	stop := min(len(text), start+maxLine)
+	j := bytes.Index(text[start:stop], []byte("</value>"))
+	if j < 0 {
+		return 0, 0, false
+	}
+	v := bytes.TrimSpace(text[start : start+j])
+	if len(v) == 0 || bytes.ContainsAny(v, "\n<") {
+		return 0, 0, false
+	}
+	start += bytes.Index(text[start:start+j], v)
+	return start, start + len(v), true
+}
+
+// hclVariableDefault reads the default of a Terraform variable whose
+// quoted name is text[a:b]: variable "db_password" { default = "..." }.
+func hclVariableDefault(text []byte, a, b int) (start, end int, ok bool) {
+	if a < 1 || b >= len(text) || text[a-1] != '"' || text[b] != '"' {
+		return 0, 0, false
+	}
+	if !bytes.HasSuffix(bytes.TrimRight(text[lineStart(text, a-1):a-1], " \t"), []byte("variable")) {
+		return 0, 0, false
+	}
+	i := skipSpaces(text, b+1)
+	if i >= len(text) || text[i] != '{' {
+		return 0, 0, false
+	}
+	depth, stop := 0, min(len(text), i+2048)
+	for ; i < stop; i++ {
+		switch text[i] {
+		case '{':
+			depth++
+		case '}':
+			if depth--; depth == 0 {
+				return 0, 0, false
+			}
+		case 'd':
+			if depth != 1 || !hasPrefixAt(text, i, "default") || i > 0 && isWordByte(text[i-1]) {
+				continue
+			}
+			j := skipSpaces(text, i+len("default"))
+			if j >= len(text) || text[j] != '=' {
+				continue
+			}
+			j = skipSpaces(text, j+1)
+			if j < len(text) && text[j] == '"' {
+				return quotedValue(text, j)
+			}
+			return 0, 0, false
+		}
+	}
+	return 0, 0, false
+}
+
+// literalHolds reports whether the name at text[a:b] and the value at
+// text[start:end] belong together lexically: a name inside a string
+// literal (a prompt, a message) names nothing unless the same literal
+// holds the value too, or the literal is the name itself. Strings nest
+// (code in a test table's string), so the check is repeated inside the
+// literal that holds both.
+func literalHolds(text []byte, a, b, start, end int) bool {
+	ls, le := lineStart(text, a), lineEnd(text, a)
+	for range 3 {
+		open, close, in := stringAround(text, ls, le, a)
+		if !in || open == a-1 && close == b {
+			return true
+		}
+		if start <= open || end > close {
+			return false
+		}
+		ls, le = open+1, close
+	}
+	return true
+}
+
+// stringAround reports whether offset i lies inside a string literal that
+// opens and closes within text[ls:le], and where its quotes are. It is a
+// lexical guess, not a parser: quotes are ", ' and `, a backslash escapes,
+// and an apostrophe between two letters (don't) is not a quote unless it
+// follows a one-letter string prefix (f'...', r'...').
+func stringAround(text []byte, ls, le, i int) (open, close int, in bool) {
+	q, qpos := byte(0), -1
+	for j := ls; j < le; j++ {
+		c := text[j]
+		switch {
+		case q != 0 && c == '\\':
+			j++
+		case q != 0 && c == q:
+			if qpos < i && i < j {
+				return qpos, j, true
+			}
+			q = 0
+		case q == 0 && (c == '"' || c == '`' || c == '\'' && !apostrophe(text, j, ls, le)):
+			if j > i {
+				return 0, 0, false
+			}
+			// Only a string that closes on the line counts.
+			if k := closingQuote(text, j, le); k < 0 {
+				continue
+			}
+			q, qpos = c, j
+		}
+	}
+	return 0, 0, false
+}
+
+func closingQuote(text []byte, j, le int) int {
+	for k := j + 1; k < le; k++ {
+		switch text[k] {
+		case '\\':
+			k++
+		case text[j]:
+			return k
+		}
+	}
+	return -1
+}
+
+func apostrophe(text []byte, j, ls, le int) bool {
+	letter := func(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+	if j == ls || j+1 >= le || !letter(text[j-1]) || !letter(text[j+1]) {
+		return false
+	}
+	prefix := j-1 == ls || !isWordByte(text[j-2])
+	return !(prefix && strings.IndexByte("fFrRbBuU", text[j-1]) >= 0)
 }

@@ -248,4 +248,6 @@ var codeDetectors = map[string]detectorFunc{
 	"aws-secret-access-key": detectAWSSecrets,
 	"aws-session-token":     detectAWSSessionTokens,
 	"generic-credential":    detectGeneric,
+	"jwt-hmac-secret":       detectJWTSecrets,
+	"url-credentials":       detectURLCredentials,
 }

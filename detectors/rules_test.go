@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/rolecall/rolecall/detectors/testsecrets"
+	"github.com/rolecall/rolecall/detectors/tokenfmt"
 )
 
 // A ruleCase is a fragment template and what the engine must report in it.
@@ -152,6 +153,48 @@ var ruleCases = []ruleCase{
 	{"yaml enum value", "schema.yml", "password: required", nil},
 	{"quoted word password is low", "a.py", `password = "{{fake word}}"`, []string{"generic-credential=word@low"}},
 	{"inline allow", "a.py", `DB_PASSWORD = "{{fake db_password}}"  # rolecall:allow`, nil},
+	// base64 literals are decoded and scanned, and reported at the literal
+	{"base64 credentials file", "a.py", `CREDS = "{{fake b64_aws_credentials}}"`,
+		[]string{"aws-access-key-id=aws_key_id@high", "aws-secret-access-key=aws_secret@high"}},
+	{"base64 in yaml", "secret.yaml", "data:\n  credentials: {{fake b64_aws_credentials}}\n",
+		[]string{"aws-access-key-id=aws_key_id@high", "aws-secret-access-key=aws_secret@high"}},
+	{"base64 twice", "a.py", `BLOB = "{{fake b64_b64_github}}"`, []string{"github-token=github_pat"}},
+	{"base64 three times is not decoded", "a.py", `BLOB = "{{fake b64x3_github}}"`, nil},
+	{"base64 image is not text", "a.py", `LOGO = "{{decoy base64_blob}}"`, nil},
+	{"data uri is not decoded", "page.html", `<a href="data:text/plain;base64,{{decoy b64_aws_credentials}}">x</a>`, nil},
+	{"base64 literal allowed inline", "a.py", `CREDS = "{{fake b64_aws_credentials}}"  # rolecall:allow`, nil},
+	// XML property pairs
+	{"hive metastore password", "hive-site.xml", "<property>\n  <name>javax.jdo.option.ConnectionPassword</name>\n  <value>{{fake db_password}}</value>\n</property>",
+		[]string{"generic-credential=db_password"}},
+	{"site xml credential property", "ozone-site.xml", "<property><name>ozone.om.db.password</name><value> {{fake token}} </value></property>",
+		[]string{"generic-credential=token@high"}},
+	{"xml user name property", "hive-site.xml", "<name>javax.jdo.option.ConnectionUserName</name>\n<value>hive_admin_2</value>", nil},
+	{"xml password from a variable", "hive-site.xml", "<name>javax.jdo.option.ConnectionPassword</name><value>${env:HIVE_DB_PASSWORD}</value>", nil},
+	// Airflow
+	{"airflow cfg fernet key", "airflow.cfg", "[core]\nfernet_key = {{fake airflow_fernet_key}}\n", []string{"airflow-fernet-key=airflow_fernet_key@high"}},
+	{"airflow env fernet key", "docker-compose.yml", "      AIRFLOW__CORE__FERNET_KEY: '{{fake airflow_fernet_key}}'\n", []string{"airflow-fernet-key=airflow_fernet_key"}},
+	{"airflow fernet key from env", "docker-compose.yml", "      AIRFLOW__CORE__FERNET_KEY: ${FERNET_KEY}\n", nil},
+	// Terraform variable defaults
+	{"terraform variable default", "variables.tf", "variable \"db_password\" {\n  type      = string\n  sensitive = true\n  default   = \"{{fake db_password}}\"\n}\n",
+		[]string{"generic-credential=db_password"}},
+	{"terraform aws secret default", "variables.tf", "variable \"aws_secret_key\" {\n  description = \"deploy user\"\n  default     = \"{{fake aws_secret}}\"\n}\n",
+		[]string{"aws-secret-access-key=aws_secret"}},
+	{"terraform variable without default", "variables.tf", "variable \"db_password\" {\n  type = string\n}\nvariable \"region\" {\n  default = \"eu-west-1-prod\"\n}\n", nil},
+	{"terraform default of another block", "variables.tf", "variable \"api_token\" {\n  type = string\n}\nlocals {\n  default = \"{{decoy token}}\"\n}\n", nil},
+	// URL credentials: local development defaults are low
+	{"url to a remote host is high", "a.py", `url = "postgresql://etl:{{fake db_password}}@db.prod.example.net:5432/dw"`, []string{"url-credentials=db_password@high"}},
+	{"url user equals password", "a.py", `url = "postgresql://{{decoy word}}:{{fake word}}@db.prod.example.net/dw"`, []string{"url-credentials=word@low"}},
+	{"url to localhost", "a.py", `url = "mysql://etl:{{fake db_password}}@localhost:3306/app"`, []string{"url-credentials=db_password@low"}},
+	{"url to loopback", "a.py", `url = "mysql://etl:{{fake db_password}}@127.0.0.1/app"`, []string{"url-credentials=db_password@low"}},
+	{"url to ci service", "ci.yml", "      DATABASE_URL: postgres://app:{{fake db_password}}@postgres:5432/test", []string{"url-credentials=db_password@low"}},
+	{"url default password", "a.py", `broker = "amqp://etl:` + "guest" + `@mq.prod.example.net:5672//"`, []string{"url-credentials=@low"}},
+	{"redis url without user", "a.py", `r = redis.from_url("redis://:{{fake db_password}}@cache.prod.example.net:6379/0")`, []string{"url-credentials=db_password@high"}},
+	// A credential word inside a string literal is not a name
+	{"getpass prompt", "a.py", `conn = snowflake.connector.connect(user=u, password=getpass("Snowflake password: "), account="xy12345")`, nil},
+	{"input prompt", "a.py", `token = input("Paste your token: "), host="db.example.net"`, nil},
+	{"log message", "a.py", `log.info("password: %s rotated", user); db = connect(host="db-prod-2")`, nil},
+	{"r prompt", "a.R", `pw <- readline(prompt="Password: "); con <- dbConnect(host="db-01")`, nil},
+	{"apostrophe is not a quote", "notes.txt", "Don't commit the password: {{fake db_password}} it's rotated", []string{"generic-credential=db_password"}},
 }
 
 // negatives are near misses for each rule: the shape is almost right, or it
@@ -183,6 +226,11 @@ var negatives = []struct{ rule, path, text string }{
 	{"wandb-api-key", "a.py", `wandb.login(key=os.environ["WANDB_API_KEY"])`},
 	{"generic-credential", "a.py", `password = getpass.getpass("Password: ")`},
 	{"generic-credential", "a.yml", `token = "***REMOVED***!0"`},
+	{"generic-credential", "a.py", `conn = connect(user=u, password=getpass("Snowflake password: "), account="xy12345")`},
+	{"generic-credential", "hive-site.xml", "<name>hive.server2.authentication</name>\n<value>KERBEROS_PRINCIPAL_2</value>"},
+	{"airflow-fernet-key", "airflow.cfg", "fernet_key = {FERNET_KEY}"},
+	{"airflow-fernet-key", "airflow.cfg", "fernet_key = QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNk"},
+	{"jwt-hmac-secret", "a.py", "salt = \"Xk29fLq0PzR7mWb3\"\nsample = \"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.ZmFrZXNpZ25hdHVyZWZha2VzaWduYXR1cmVmYWtlc2lnbmF0dXJl\""},
 }
 
 func TestNegatives(t *testing.T) {
@@ -218,14 +266,14 @@ func TestRules(t *testing.T) {
 			var got []string
 			for _, m := range ms {
 				got = append(got, fmt.Sprintf("%s=%s@%s", m.Rule.ID, m.Secret, m.Severity))
-				if text[m.Start:m.End] != m.Secret {
-					t.Errorf("offsets %d:%d hold %q, secret is %q", m.Start, m.End, text[m.Start:m.End], m.Secret)
+				if held := heldAt(text, m); !strings.Contains(held, m.Secret) {
+					t.Errorf("offsets %d:%d hold %q, secret is %q", m.Start, m.End, held, m.Secret)
 				}
 			}
 			var want []string
 			for _, w := range tc.want {
 				rule, rest, _ := strings.Cut(w, "=")
-				name, sev, _ := strings.Cut(rest, "@")
+				name, sev := cutLast(rest, "@")
 				covered[rule] = true
 				secret := ""
 				if name != "" {
@@ -255,11 +303,11 @@ func matchesWant(got, want []string) bool {
 	used := make([]bool, len(got))
 	for _, w := range want {
 		wr, wrest, _ := strings.Cut(w, "=")
-		ws, wsev, _ := strings.Cut(wrest, "@")
+		ws, wsev := cutLast(wrest, "@")
 		found := false
 		for i, g := range got {
 			gr, grest, _ := strings.Cut(g, "=")
-			gs, gsev, _ := strings.Cut(grest, "@")
+			gs, gsev := cutLast(grest, "@")
 			if used[i] || gr != wr || ws != "" && gs != ws || wsev != "" && gsev != wsev {
 				continue
 			}
@@ -271,4 +319,29 @@ func matchesWant(got, want []string) bool {
 		}
 	}
 	return true
+}
+
+// cutLast splits at the last sep: secrets (webhook URLs) may hold an "@".
+func cutLast(s, sep string) (string, string) {
+	if i := strings.LastIndex(s, sep); i >= 0 {
+		return s[:i], s[i+len(sep):]
+	}
+	return s, ""
+}
+
+// heldAt returns what a match's offsets hold, decoded when the match was
+// found in an encoded literal.
+func heldAt(text string, m Match) string {
+	s := text[m.Start:m.End]
+	if m.Encoding == "" {
+		return s
+	}
+	for range strings.Count(m.Encoding, "base64") {
+		b, ok := tokenfmt.DecodeBase64(s)
+		if !ok {
+			return ""
+		}
+		s = string(b)
+	}
+	return s
 }

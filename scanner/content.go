@@ -85,6 +85,7 @@ func (s *Scanner) finding(c Content, li *LineIndex, m detectors.Match, start, en
 		EndOffset:   end,
 		KeyID:       m.KeyID,
 		RulePath:    c.rulePath(),
+		Encoding:    m.Encoding,
 	}
 	f.Line, f.Column = li.Pos(start)
 	f.EndLine, f.EndColumn = li.lastCharPos(start, end)

@@ -37,7 +37,11 @@ type Finding struct {
 	Date        string            `json:"date,omitempty"`
 	AccountID   string            `json:"account_id,omitempty"`
 	Notebook    *NotebookLocation `json:"notebook,omitempty"`
-	Hint        string            `json:"hint,omitempty"`
+	// Encoding is "base64" (or "base64 in base64") when the secret was
+	// found by decoding the literal at this position: Secret is the
+	// decoded secret, the position is the encoded literal's.
+	Encoding string `json:"encoding,omitempty"`
+	Hint     string `json:"hint,omitempty"`
 	// Verification is set by scan --verify for AWS key pairs.
 	Verification *Verification `json:"verification,omitempty"`
 
