@@ -3,8 +3,8 @@ package gitscan
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
-	"io"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -68,33 +68,68 @@ type blobKey struct {
 	path string
 }
 
+// blobEntry is one (blob, path) the history holds, scanned at most once.
 type blobEntry struct {
-	once     sync.Once
-	findings []scanner.Finding
-	secrets  map[string]bool // rule + "\x00" + secret
+	blobKey
+	loc        objLoc
+	introduced bool // some selected commit introduces it (else only a parent's version)
+	once       sync.Once
+	findings   []scanner.Finding
+	secrets    map[string]bool // rule + "\x00" + secret
+}
+
+// changeRec is a change of one commit, as indexes: the commit in the
+// scanned list, the entry of the version it introduces and the entries of
+// the parents' versions (parentKeys[pFirst:pFirst+pN]). Twelve bytes per
+// change is all the scan keeps of the commits' trees.
+type changeRec struct {
+	commit, key, pFirst int32
+	pN                  int32
 }
 
 // historyScan is the state of one ScanCommits run.
 type historyScan struct {
 	repo  *Repo
+	pr    *packReader
 	s     *scanner.Scanner
 	opts  Options
 	mu    sync.Mutex
-	blobs map[blobKey]*blobEntry
-	res   Result
-	warn  map[string]bool
+	keys  map[blobKey]int32
+	blobs []*blobEntry
+	// changes and parentKeys: every selected commit's changes (see
+	// changeRec); dropped once findings are attributed.
+	changes    []changeRec
+	parentKeys []int32
+	res        Result
+	warn       map[string]bool
 
 	commitsDone atomic.Int64
 	blobsDone   atomic.Int64
 	bytesDone   atomic.Int64
 }
 
+func (r *Repo) newHistoryScan(s *scanner.Scanner, opts Options) *historyScan {
+	h := &historyScan{repo: r, pr: r.packs(), s: s, opts: opts, keys: map[blobKey]int32{}, warn: map[string]bool{}}
+	for _, w := range h.pr.warnings {
+		h.warnf("", "%s", w)
+	}
+	return h
+}
+
 // ScanCommits scans what each commit introduces (file versions and its
 // message) and attributes every secret to the commit whose version of the
 // file holds it while no parent's version does, with the line in that
 // version.
+//
+// It works in three passes, so that blobs are read the way the packs store
+// them rather than commit by commit: the commits' trees are compared to
+// list the (blob, path) pairs they introduce; those are read in pack order
+// (delta bases stay in the cache for the deltas that follow them) and each
+// is scanned once; then the few that hold findings are matched with the
+// commits that introduced them, whose parents' versions are scanned, if
+// they were not already, to tell new secrets from old ones.
 func (r *Repo) ScanCommits(ctx context.Context, s *scanner.Scanner, commits []*object.Commit, opts Options) (*Result, error) {
-	h := &historyScan{repo: r, s: s, opts: opts, blobs: map[blobKey]*blobEntry{}, warn: map[string]bool{}}
+	h := r.newHistoryScan(s, opts)
 	h.res.Commits = len(commits)
 	start := time.Now()
 	stop := make(chan struct{})
@@ -115,22 +150,9 @@ func (r *Repo) ScanCommits(ctx context.Context, s *scanner.Scanner, commits []*o
 			}
 		}()
 	}
-	p := pool.New().WithMaxGoroutines(opts.Workers())
-	for _, c := range commits {
-		if ctx.Err() != nil {
-			break
-		}
-		p.Go(func() {
-			defer func() {
-				if v := recover(); v != nil {
-					h.warnf(c.Hash.String(), "internal error, commit not fully scanned (please report this): %v\n%s", v, debug.Stack())
-				}
-			}()
-			r.withObjects(func(st *objectChain) { h.scanCommit(st, c) })
-			h.commitsDone.Add(1)
-		})
-	}
-	p.Wait()
+	h.listChanges(ctx, commits)
+	h.scanIntroduced(ctx)
+	h.attribute(commits)
 	close(stop)
 	ticker.Wait()
 	if opts.Progress != nil {
@@ -144,6 +166,132 @@ func (r *Repo) ScanCommits(ctx context.Context, s *scanner.Scanner, commits []*o
 	SortHistory(h.res.Findings)
 	h.res.Findings = earliestIntroductions(h.res.Findings)
 	return &h.res, nil
+}
+
+// listChanges compares each commit's tree with its parents' (in parallel)
+// and records what it introduces; commit messages are scanned on the way.
+func (h *historyScan) listChanges(ctx context.Context, commits []*object.Commit) {
+	trees := make(map[plumbing.Hash]plumbing.Hash, len(commits))
+	for _, c := range commits {
+		trees[c.Hash] = c.TreeHash
+	}
+	var next atomic.Int64
+	p := pool.New()
+	for range h.opts.Workers() {
+		p.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(commits) || ctx.Err() != nil {
+					return
+				}
+				h.recover(commits[i].Hash.String(), "commit", func() { h.listCommit(int32(i), commits[i], trees) })
+				h.commitsDone.Add(1)
+			}
+		})
+	}
+	p.Wait()
+}
+
+// recover runs fn, turning a panic into a warning about what (a commit or
+// a file version) was not fully scanned.
+func (h *historyScan) recover(path, what string, fn func()) {
+	defer func() {
+		if v := recover(); v != nil {
+			h.warnf(path, "internal error, %s not fully scanned (please report this): %v\n%s", what, v, debug.Stack())
+		}
+	}()
+	fn()
+}
+
+func (h *historyScan) listCommit(ci int32, c *object.Commit, trees map[plumbing.Hash]plumbing.Hash) {
+	if !h.opts.SkipMessages {
+		fs, _ := h.s.Scan(scanner.Content{Path: MessagePath, Data: []byte(c.Message)})
+		if len(fs) > 0 {
+			h.mu.Lock()
+			for _, f := range fs {
+				h.res.Findings = append(h.res.Findings, withCommit(f, c))
+			}
+			h.mu.Unlock()
+		}
+	}
+	changes, err := h.changesOf(c, trees)
+	if err != nil {
+		h.unreadable(c.Hash.String()[:12], "cannot read the tree of commit %s: %v", c.Hash, err)
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, ch := range changes {
+		rec := changeRec{commit: ci, key: h.entryLocked(ch.blob, ch.path, true), pFirst: int32(len(h.parentKeys)), pN: int32(len(ch.parents))}
+		for _, pb := range ch.parents {
+			h.parentKeys = append(h.parentKeys, h.entryLocked(pb, ch.path, false))
+		}
+		h.changes = append(h.changes, rec)
+	}
+}
+
+// entryLocked returns the index of the entry for (blob, path), adding it.
+func (h *historyScan) entryLocked(blob plumbing.Hash, path string, introduced bool) int32 {
+	k := blobKey{blob, path}
+	i, ok := h.keys[k]
+	if !ok {
+		i = int32(len(h.blobs))
+		h.keys[k] = i
+		h.blobs = append(h.blobs, &blobEntry{blobKey: k})
+	}
+	if introduced {
+		h.blobs[i].introduced = true
+	}
+	return i
+}
+
+// scanIntroduced scans every introduced version once, in pack order.
+func (h *historyScan) scanIntroduced(ctx context.Context) {
+	var order []*blobEntry
+	for _, e := range h.blobs {
+		if e.introduced {
+			e.loc = h.pr.locate(e.blob)
+			order = append(order, e)
+		}
+	}
+	// Loose objects (no pack) last; within a pack, by offset.
+	slices.SortFunc(order, func(a, b *blobEntry) int {
+		return cmp.Or(cmp.Compare(uint32(a.loc.pack), uint32(b.loc.pack)), cmp.Compare(a.loc.off, b.loc.off))
+	})
+	var next atomic.Int64
+	p := pool.New()
+	for range h.opts.Workers() {
+		p.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(order) || ctx.Err() != nil {
+					return
+				}
+				h.recover(order[i].path, "file", func() { h.scanBlob(order[i]) })
+			}
+		})
+	}
+	p.Wait()
+}
+
+// attribute credits each finding to the commits that introduced its
+// version without a parent's version holding the same secret.
+func (h *historyScan) attribute(commits []*object.Commit) {
+	for _, rec := range h.changes {
+		e := h.blobs[rec.key]
+		if len(e.findings) == 0 {
+			continue
+		}
+		var parents []*blobEntry
+		for _, pk := range h.parentKeys[rec.pFirst : rec.pFirst+rec.pN] {
+			parents = append(parents, h.blobs[pk])
+		}
+		c := commits[rec.commit]
+		for _, f := range h.introduced(e, parents) {
+			h.res.Findings = append(h.res.Findings, withCommit(f, c))
+		}
+	}
+	h.changes, h.parentKeys = nil, nil
 }
 
 // earliestIntroductions keeps, for each secret in each file (and each part
@@ -189,31 +337,6 @@ func (h *historyScan) warnf(path, format string, args ...any) {
 	}
 }
 
-func (h *historyScan) scanCommit(st *objectChain, c *object.Commit) {
-	changes, err := h.changes(st, c)
-	if err != nil {
-		h.unreadable(c.Hash.String()[:12], "cannot read the tree of commit %s: %v", c.Hash, err)
-		return
-	}
-	var out []scanner.Finding
-	for _, ch := range changes {
-		for _, f := range h.introduced(st, ch) {
-			out = append(out, withCommit(f, c))
-		}
-	}
-	if !h.opts.SkipMessages {
-		fs, _ := h.s.Scan(scanner.Content{Path: MessagePath, Data: []byte(c.Message)})
-		for _, f := range fs {
-			out = append(out, withCommit(f, c))
-		}
-	}
-	if len(out) > 0 {
-		h.mu.Lock()
-		h.res.Findings = append(h.res.Findings, out...)
-		h.mu.Unlock()
-	}
-}
-
 func withCommit(f scanner.Finding, c *object.Commit) scanner.Finding {
 	f.Commit = c.Hash.String()
 	f.Author = c.Author.Name
@@ -222,24 +345,17 @@ func withCommit(f scanner.Finding, c *object.Commit) scanner.Finding {
 	return f
 }
 
-// scanBlob scans one file version once, whichever worker asks first.
-func (h *historyScan) scanBlob(st *objectChain, blob plumbing.Hash, path string) *blobEntry {
-	key := blobKey{blob, path}
-	h.mu.Lock()
-	e, ok := h.blobs[key]
-	if !ok {
-		e = &blobEntry{}
-		h.blobs[key] = e
-	}
-	h.mu.Unlock()
+// scanBlob scans one file version once, whichever worker asks first. Every
+// blob the history and staged scans look at goes through here.
+func (h *historyScan) scanBlob(e *blobEntry) *blobEntry {
 	e.once.Do(func() {
-		data, ok := h.readBlob(st, blob, path)
+		data, ok := h.readBlob(e)
 		if !ok {
 			return
 		}
-		fs, warnings := h.s.Scan(scanner.Content{Path: path, Data: data})
+		fs, warnings := h.s.Scan(scanner.Content{Path: e.path, Data: data})
 		for _, w := range warnings {
-			h.warnf(path, "in blob %s: %s", blob.String()[:12], w)
+			h.warnf(e.path, "in blob %s: %s", e.blob.String()[:12], w)
 		}
 		e.findings = fs
 		if len(fs) > 0 {
@@ -252,29 +368,30 @@ func (h *historyScan) scanBlob(st *objectChain, blob plumbing.Hash, path string)
 	return e
 }
 
-func (h *historyScan) readBlob(st *objectChain, blob plumbing.Hash, path string) ([]byte, bool) {
-	obj, err := st.EncodedObject(plumbing.BlobObject, blob)
-	if err != nil {
-		h.unreadable(path, "cannot read blob %s (%v); a partial or damaged clone? The other versions are still scanned", blob, err)
-		return nil, false
+// blobFor returns the entry of (blob, path) for a scan outside the
+// history's passes (staged files, a parent's version), adding it.
+func (h *historyScan) blobFor(blob plumbing.Hash, path string) *blobEntry {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.blobs[h.entryLocked(blob, path, false)]
+}
+
+func (h *historyScan) readBlob(e *blobEntry) ([]byte, bool) {
+	loc := e.loc
+	if loc.off == 0 { // not located yet (no object starts at 0)
+		loc = h.pr.locate(e.blob)
 	}
-	if obj.Size() > h.opts.SizeLimit() {
-		h.mu.Lock()
-		h.res.Skipped = append(h.res.Skipped, scanner.Skipped{Path: path, Reason: fmt.Sprintf("blob %s is %d bytes, over --max-file-size", blob.String()[:12], obj.Size())})
-		h.mu.Unlock()
-		h.warnf(path, "skipped blob %s: %d bytes is over the size limit (raise it with --max-file-size)", blob.String()[:12], obj.Size())
+	typ, data, err := h.pr.readAt(e.blob, loc, h.opts.SizeLimit())
+	var big *tooBigError
+	switch {
+	case errors.As(err, &big):
+		h.skipped(e.path, e.blob, big.size)
 		return nil, false
-	}
-	rd, err := obj.Reader()
-	if err != nil {
-		h.unreadable(path, "cannot read blob %s: %v", blob, err)
+	case err != nil:
+		h.unreadable(e.path, "cannot read blob %s (%v); a partial or damaged clone? The other versions are still scanned", e.blob, err)
 		return nil, false
-	}
-	defer rd.Close()
-	// The size is known: one exact allocation instead of ReadAll's doubling.
-	data := make([]byte, obj.Size())
-	if _, err := io.ReadFull(rd, data); err != nil {
-		h.unreadable(path, "cannot read blob %s: %v", blob, err)
+	case typ != plumbing.BlobObject:
+		h.unreadable(e.path, "cannot read blob %s: the object is a %s", e.blob, typ)
 		return nil, false
 	}
 	if scanner.IsBinary(data) {
@@ -285,6 +402,14 @@ func (h *historyScan) readBlob(st *objectChain, blob plumbing.Hash, path string)
 	return data, true
 }
 
+// skipped records a blob over the size limit; it is not read.
+func (h *historyScan) skipped(path string, blob plumbing.Hash, size int64) {
+	h.mu.Lock()
+	h.res.Skipped = append(h.res.Skipped, scanner.Skipped{Path: path, Reason: fmt.Sprintf("blob %s is %d bytes, over --max-file-size", blob.String()[:12], size)})
+	h.mu.Unlock()
+	h.warnf(path, "skipped blob %s: %d bytes is over the size limit (raise it with --max-file-size)", blob.String()[:12], size)
+}
+
 func (h *historyScan) unreadable(path, format string, args ...any) {
 	h.mu.Lock()
 	h.res.Unreadable++
@@ -292,23 +417,29 @@ func (h *historyScan) unreadable(path, format string, args ...any) {
 	h.warnf(path, format, args...)
 }
 
-// changes lists the file versions c introduces. The tree is compared with
-// the first parent's by hash, so unchanged subtrees are never read; for a
-// merge, a version that another parent already has was introduced there.
-func (h *historyScan) changes(st *objectChain, c *object.Commit) ([]change, error) {
+// changesOf lists the file versions c introduces. The tree is compared
+// with the first parent's by hash, so unchanged subtrees are never read;
+// for a merge, a version that another parent already has was introduced
+// there. trees holds the tree of each selected commit; other parents are
+// read.
+func (h *historyScan) changesOf(c *object.Commit, trees map[plumbing.Hash]plumbing.Hash) ([]change, error) {
 	var parentTrees []plumbing.Hash
 	for _, ph := range c.ParentHashes {
 		if h.repo.shallow[c.Hash] {
 			break // a shallow boundary: parents absent, diff against nothing
 		}
-		p, err := object.GetCommit(st, ph)
-		if err != nil {
-			h.unreadable(c.Hash.String()[:12], "parent %s of commit %s is missing; its changes are compared with an empty tree", ph.String()[:12], c.Hash.String()[:12])
-			continue
+		t, ok := trees[ph]
+		if !ok {
+			p, err := h.commit(ph)
+			if err != nil {
+				h.unreadable(c.Hash.String()[:12], "parent %s of commit %s is missing; its changes are compared with an empty tree", ph.String()[:12], c.Hash.String()[:12])
+				continue
+			}
+			t = p.TreeHash
 		}
-		parentTrees = append(parentTrees, p.TreeHash)
+		parentTrees = append(parentTrees, t)
 	}
-	d := &differ{st: st}
+	d := &differ{read: h.tree}
 	first := plumbing.ZeroHash
 	if len(parentTrees) > 0 {
 		first = parentTrees[0]
@@ -340,10 +471,46 @@ func (h *historyScan) changes(st *objectChain, c *object.Commit) ([]change, erro
 	return kept, nil
 }
 
+// tree reads and decodes a tree through the pack reader.
+func (h *historyScan) tree(id plumbing.Hash) (*object.Tree, error) {
+	obj, err := h.object(id, plumbing.TreeObject)
+	if err != nil {
+		return nil, err
+	}
+	t := &object.Tree{}
+	return t, t.Decode(obj)
+}
+
+// commit reads and decodes a commit through the pack reader.
+func (h *historyScan) commit(id plumbing.Hash) (*object.Commit, error) {
+	obj, err := h.object(id, plumbing.CommitObject)
+	if err != nil {
+		return nil, err
+	}
+	c := &object.Commit{}
+	return c, c.Decode(obj)
+}
+
+func (h *historyScan) object(id plumbing.Hash, want plumbing.ObjectType) (plumbing.EncodedObject, error) {
+	typ, data, err := h.pr.read(id, 1<<62)
+	if err != nil {
+		return nil, err
+	}
+	if typ != want {
+		return nil, fmt.Errorf("object %s is a %s, not a %s", id, typ, want)
+	}
+	return &rawObject{id: id, typ: typ, data: data}, nil
+}
+
 // differ compares trees, caching the trees it decodes for one commit.
 type differ struct {
-	st    *objectChain
+	read  func(plumbing.Hash) (*object.Tree, error)
 	trees map[plumbing.Hash]*object.Tree
+}
+
+// chainTrees reads trees through go-git's storage (the staged scan's few).
+func chainTrees(st *objectChain) func(plumbing.Hash) (*object.Tree, error) {
+	return func(h plumbing.Hash) (*object.Tree, error) { return object.GetTree(st, h) }
 }
 
 var emptyTree = &object.Tree{}
@@ -355,7 +522,7 @@ func (d *differ) tree(hash plumbing.Hash) (*object.Tree, error) {
 	if t, ok := d.trees[hash]; ok {
 		return t, nil
 	}
-	t, err := object.GetTree(d.st, hash)
+	t, err := d.read(hash)
 	if err != nil {
 		return nil, err
 	}
