@@ -110,13 +110,6 @@ func historySelection(repo *gitscan.Repo, branch, rng, since string) (gitscan.Se
 // keeps whole-organisation scans under 1 GiB. GOMEMLIMIT overrides it.
 const gitMemoryLimit = 640 << 20
 
-// gitGCPercent: a history scan allocates every file version it reads and
-// drops it once scanned, while what it keeps (the delta-base cache, the
-// list of changes) is small and steady; collecting at 1.5x the live heap
-// rather than 2x keeps its peak memory under git log -p's for a few
-// percent more CPU. GOGC overrides it.
-const gitGCPercent = 50
-
 // scanSelection walks the selected commits, scans them and reports.
 func (a *app) scanSelection(cmd *cobra.Command, g *gitRun, sel gitscan.Selection) error {
 	res, err := a.scanCommits(cmd, g, sel, nil)
@@ -135,9 +128,6 @@ func (a *app) scanSelection(cmd *cobra.Command, g *gitRun, sel gitscan.Selection
 func (a *app) scanCommits(cmd *cobra.Command, g *gitRun, sel gitscan.Selection, exact []plumbing.Hash) (*gitscan.Result, error) {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(gitMemoryLimit)
-	}
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(gitGCPercent)
 	}
 	var commits []*object.Commit
 	var missing []plumbing.Hash

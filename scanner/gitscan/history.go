@@ -74,6 +74,7 @@ type blobEntry struct {
 	loc        objLoc
 	introduced bool // some selected commit introduces it (else only a parent's version)
 	once       sync.Once
+	scanned    bool // set in once
 	findings   []scanner.Finding
 	secrets    map[string]bool // rule + "\x00" + secret
 }
@@ -245,29 +246,39 @@ func (h *historyScan) entryLocked(blob plumbing.Hash, path string, introduced bo
 	return i
 }
 
-// scanIntroduced scans every introduced version once, in pack order.
+// scanIntroduced scans every introduced version once: those in packs by
+// walking each pack's delta forest (see packorder.go), then the rest (loose
+// objects, entries the forest could not build) one by one.
 func (h *historyScan) scanIntroduced(ctx context.Context) {
-	var order []*blobEntry
+	byPack := map[int32][]*blobEntry{}
 	for _, e := range h.blobs {
 		if e.introduced {
-			e.loc = h.pr.locate(e.blob)
-			order = append(order, e)
+			if e.loc = h.pr.locate(e.blob); e.loc.pack >= 0 {
+				byPack[e.loc.pack] = append(byPack[e.loc.pack], e)
+			}
 		}
 	}
-	// Loose objects (no pack) last; within a pack, by offset.
-	slices.SortFunc(order, func(a, b *blobEntry) int {
-		return cmp.Or(cmp.Compare(uint32(a.loc.pack), uint32(b.loc.pack)), cmp.Compare(a.loc.off, b.loc.off))
-	})
+	for pi := range int32(len(h.pr.packs)) {
+		if es := byPack[pi]; len(es) > 0 {
+			h.walkForest(ctx, pi, h.pr.forest(pi, es))
+		}
+	}
+	var rest []*blobEntry
+	for _, e := range h.blobs {
+		if e.introduced && !e.scanned {
+			rest = append(rest, e)
+		}
+	}
 	var next atomic.Int64
 	p := pool.New()
 	for range h.opts.Workers() {
 		p.Go(func() {
 			for {
 				i := int(next.Add(1) - 1)
-				if i >= len(order) || ctx.Err() != nil {
+				if i >= len(rest) || ctx.Err() != nil {
 					return
 				}
-				h.recover(order[i].path, "file", func() { h.scanBlob(order[i]) })
+				h.recover(rest[i].path, "file", func() { h.scanBlob(rest[i], nil) })
 			}
 		})
 	}
@@ -346,10 +357,15 @@ func withCommit(f scanner.Finding, c *object.Commit) scanner.Finding {
 }
 
 // scanBlob scans one file version once, whichever worker asks first. Every
-// blob the history and staged scans look at goes through here.
-func (h *historyScan) scanBlob(e *blobEntry) *blobEntry {
+// blob the history and staged scans look at goes through here. read
+// supplies the content (nil: read it by id).
+func (h *historyScan) scanBlob(e *blobEntry, read func() ([]byte, bool)) *blobEntry {
 	e.once.Do(func() {
-		data, ok := h.readBlob(e)
+		e.scanned = true
+		if read == nil {
+			read = func() ([]byte, bool) { return h.readBlob(e) }
+		}
+		data, ok := read()
 		if !ok {
 			return
 		}
@@ -376,13 +392,23 @@ func (h *historyScan) blobFor(blob plumbing.Hash, path string) *blobEntry {
 	return h.blobs[h.entryLocked(blob, path, false)]
 }
 
+// readBlob reads a file version by id.
 func (h *historyScan) readBlob(e *blobEntry) ([]byte, bool) {
 	loc := e.loc
 	if loc.off == 0 { // not located yet (no object starts at 0)
 		loc = h.pr.locate(e.blob)
 	}
 	typ, data, err := h.pr.readAt(e.blob, loc, h.opts.SizeLimit())
+	return h.accept(e, typ, data, err)
+}
+
+// accept checks what reading a file version gave: too big (skipped), an
+// error (unreadable), not a blob, binary; it returns the content to scan.
+func (h *historyScan) accept(e *blobEntry, typ plumbing.ObjectType, data []byte, err error) ([]byte, bool) {
 	var big *tooBigError
+	if err == nil && int64(len(data)) > h.opts.SizeLimit() {
+		err = &tooBigError{int64(len(data))}
+	}
 	switch {
 	case errors.As(err, &big):
 		h.skipped(e.path, e.blob, big.size)

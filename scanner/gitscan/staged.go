@@ -161,12 +161,12 @@ func (r *Repo) PushSelection(updates []PushUpdate) (Selection, error) {
 // introduced scans a file version and returns the findings that none of
 // its parents' versions (scanned only when it has findings) held.
 func (h *historyScan) introduced(e *blobEntry, parents []*blobEntry) []scanner.Finding {
-	if len(h.scanBlob(e).findings) == 0 {
+	if len(h.scanBlob(e, nil).findings) == 0 {
 		return nil
 	}
 	var before []map[string]bool
 	for _, pe := range parents {
-		before = append(before, h.scanBlob(pe).secrets)
+		before = append(before, h.scanBlob(pe, nil).secrets)
 	}
 	var out []scanner.Finding
 	for _, f := range e.findings {
