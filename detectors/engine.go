@@ -235,6 +235,9 @@ func (s *scan) regexMatches(r *Rule, hits []int) []Match {
 	var out []Match
 	for _, w := range s.windows(r, hits) {
 		chunk := s.text[w[0]:w[1]]
+		if !r.hasRequired(chunk) {
+			continue
+		}
 		for _, loc := range r.re.FindAllSubmatchIndex(chunk, -1) {
 			g := r.secretGroup
 			if g == 0 && len(loc) > 2 {

@@ -9,8 +9,6 @@ import (
 	"testing"
 
 	"github.com/klauspost/compress/zlib"
-
-	"github.com/rolecall/rolecall/scanner/gitscan/gittest"
 )
 
 // BenchmarkInflate compares the standard library's inflater with
@@ -67,14 +65,6 @@ func benchRepo(b *testing.B, commits int) string {
 	if dir := os.Getenv("ROLECALL_BENCH_REPO"); dir != "" {
 		return dir
 	}
-	return generated(b, commits)
-}
-
-func generated(b *testing.B, commits int) string {
-	b.Helper()
-	dir := filepath.Join(b.TempDir(), "history.git")
-	if _, err := gittest.NotebookHistory(dir, commits, 7); err != nil {
-		b.Fatal(err)
-	}
+	dir, _ := benchHistory(b, commits)
 	return dir
 }
