@@ -207,6 +207,25 @@ type entry struct {
 	baseOff int64 // ofs-delta
 	baseID  plumbing.Hash
 	body    []byte
+	buf     []byte // the pooled buffer body is in; putBuf it once inflated
+}
+
+// Compressed entries and deltas are dropped as soon as they are inflated
+// or applied; their buffers are reused rather than left to the collector
+// (a history scan reads its packs' size in them).
+var bufPool sync.Pool
+
+func getBuf(n int64) []byte {
+	if v, ok := bufPool.Get().(*[]byte); ok && int64(cap(*v)) >= n {
+		return (*v)[:n]
+	}
+	return make([]byte, n)
+}
+
+func putBuf(b []byte) {
+	if cap(b) > 0 && cap(b) <= 16<<20 {
+		bufPool.Put(&b)
+	}
 }
 
 // maxDeltaDepth stops a cycle of deltas in a corrupt pack (git writes
@@ -229,10 +248,13 @@ func (p *packObjects) readEntry(off int64, headerOnly bool) (entry, error) {
 		return entry{}, fmt.Errorf("no object starts at offset %d of %s", off, p.path)
 	}
 	n := p.order[i+1] - off
+	var buf []byte
 	if headerOnly {
-		n = min(n, maxHeader)
+		var b [maxHeader]byte
+		buf = b[:min(n, maxHeader)]
+	} else {
+		buf = getBuf(n)
 	}
-	buf := make([]byte, n)
 	if _, err := p.f.ReadAt(buf, off); err != nil {
 		return entry{}, fmt.Errorf("reading %s at %d: %w", p.path, off, err)
 	}
@@ -277,14 +299,17 @@ func (p *packObjects) readEntry(off int64, headerOnly bool) (entry, error) {
 	default:
 		return entry{}, fmt.Errorf("unknown entry type %d at %d of %s", e.typ, off, p.path)
 	}
-	e.body = buf[pos:]
+	if !headerOnly {
+		e.body, e.buf = buf[pos:], buf
+	}
 	return e, nil
 }
 
 var zlibReaders sync.Pool
 
-// inflate decompresses a zlib stream of exactly size bytes.
-func inflate(body []byte, size int64) ([]byte, error) {
+// inflate decompresses a zlib stream of exactly size bytes, into out if
+// it is not nil (of length size).
+func inflate(body []byte, size int64, out []byte) ([]byte, error) {
 	src := bytes.NewReader(body)
 	var zr io.ReadCloser
 	if v := zlibReaders.Get(); v != nil {
@@ -299,7 +324,9 @@ func inflate(body []byte, size int64) ([]byte, error) {
 		}
 	}
 	defer zlibReaders.Put(zr)
-	out := make([]byte, size)
+	if out == nil {
+		out = make([]byte, size)
+	}
 	if _, err := io.ReadFull(zr, out); err != nil {
 		return nil, fmt.Errorf("inflating: %w", err)
 	}
@@ -331,7 +358,9 @@ func (pr *packReader) resolve(p *packObjects, pi int32, off, limit int64, depth 
 			if len(deltas) == 0 && e.size > limit {
 				return 0, nil, &tooBigError{e.size}
 			}
-			if data, err = inflate(e.body, e.size); err != nil {
+			data, err = inflate(e.body, e.size, nil)
+			putBuf(e.buf)
+			if err != nil {
 				return 0, nil, fmt.Errorf("%s at %d: %w", p.path, cur, err)
 			}
 			typ = plumbing.ObjectType(e.typ)
@@ -340,7 +369,8 @@ func (pr *packReader) resolve(p *packObjects, pi int32, off, limit int64, depth 
 			}
 			break
 		}
-		delta, err := inflate(e.body, e.size)
+		delta, err := inflate(e.body, e.size, getBuf(e.size))
+		putBuf(e.buf)
 		if err != nil {
 			return 0, nil, fmt.Errorf("%s at %d: %w", p.path, cur, err)
 		}
@@ -375,6 +405,7 @@ func (pr *packReader) resolve(p *packObjects, pi int32, off, limit int64, depth 
 	}
 	for i := len(deltas) - 1; i >= 0; i-- {
 		next, err := applyDelta(data, deltas[i])
+		putBuf(deltas[i])
 		if err != nil {
 			return 0, nil, fmt.Errorf("%s at %d: %w", p.path, offs[i], err)
 		}

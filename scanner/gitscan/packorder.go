@@ -147,7 +147,8 @@ func (h *historyScan) visit(ctx context.Context, pi int32, n *deltaNode, typ plu
 		var cdata, delta []byte
 		e, cerr := p.entry(c.off)
 		if cerr == nil {
-			delta, cerr = inflate(e.body, e.size)
+			delta, cerr = inflate(e.body, e.size, getBuf(e.size))
+			putBuf(e.buf)
 		}
 		if cerr == nil {
 			if size := deltaTargetSize(delta); size > h.leafLimit(c) {
@@ -155,6 +156,7 @@ func (h *historyScan) visit(ctx context.Context, pi int32, n *deltaNode, typ plu
 			} else {
 				cdata, cerr = applyDelta(data, delta)
 			}
+			putBuf(delta)
 		}
 		kept := int64(len(data))
 		if i == len(n.children)-1 || *held+kept > forestHeldBytes {
