@@ -152,6 +152,7 @@ func (r *Repo) ScanCommits(ctx context.Context, s *scanner.Scanner, commits []*o
 		}()
 	}
 	h.listChanges(ctx, commits)
+	h.pr.cache.reset()
 	h.scanIntroduced(ctx)
 	h.attribute(commits)
 	close(stop)

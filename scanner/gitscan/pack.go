@@ -450,6 +450,17 @@ func newBaseCache(max int64) *baseCache {
 	return &baseCache{max: max, lru: list.New(), items: map[objLoc]*list.Element{}}
 }
 
+// reset empties the cache: the history scan's pass over trees fills it,
+// and its pass over blobs builds each object from its parent in the delta
+// forest instead.
+func (c *baseCache) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.lru.Init()
+	c.items = map[objLoc]*list.Element{}
+	c.used = 0
+}
+
 func (c *baseCache) get(pack int32, off int64) (plumbing.ObjectType, []byte, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
