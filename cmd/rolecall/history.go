@@ -110,6 +110,13 @@ func historySelection(repo *gitscan.Repo, branch, rng, since string) (gitscan.Se
 // keeps whole-organisation scans under 1 GiB. GOMEMLIMIT overrides it.
 const gitMemoryLimit = 640 << 20
 
+// gitGCPercent: what a history scan keeps is small and steady (the list of
+// changes, the delta-forest path, the tree pass's base cache), while every
+// file version it reads is garbage once scanned; collecting at 3x the live
+// heap rather than 2x saves about 10% of the CPU and still peaks at a
+// fraction of git log -p's memory. GOGC overrides it.
+const gitGCPercent = 200
+
 // scanSelection walks the selected commits, scans them and reports.
 func (a *app) scanSelection(cmd *cobra.Command, g *gitRun, sel gitscan.Selection) error {
 	res, err := a.scanCommits(cmd, g, sel, nil)
@@ -128,6 +135,9 @@ func (a *app) scanSelection(cmd *cobra.Command, g *gitRun, sel gitscan.Selection
 func (a *app) scanCommits(cmd *cobra.Command, g *gitRun, sel gitscan.Selection, exact []plumbing.Hash) (*gitscan.Result, error) {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(gitMemoryLimit)
+	}
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gitGCPercent)
 	}
 	var commits []*object.Commit
 	var missing []plumbing.Hash
