@@ -31,7 +31,7 @@ func BenchmarkInflate(b *testing.B) {
 	var sizes []int64
 	var total int64
 	for _, off := range p.order[:len(p.order)-1] {
-		e, err := p.entry(off)
+		e, err := p.entry(off, 1<<62)
 		if err != nil {
 			b.Fatal(err)
 		}

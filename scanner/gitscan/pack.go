@@ -35,8 +35,8 @@ import (
 // answer (loose objects, objects of a damaged pack) goes to go-git's
 // storage, so every odd case keeps the behaviour it had.
 
-// errTooBig is returned, wrapped in a tooBigError, when an object is over
-// the size limit the caller gave; it is not read.
+// tooBigError: the object is over the size limit the caller gave, and was
+// not read.
 type tooBigError struct{ size int64 }
 
 func (e *tooBigError) Error() string { return fmt.Sprintf("object is %d bytes", e.size) }
@@ -232,8 +232,35 @@ func putBuf(b []byte) {
 // chains of at most 4095).
 const maxDeltaDepth = 10000
 
-// entry reads the entry at off, with its whole body.
-func (p *packObjects) entry(off int64) (entry, error) { return p.readEntry(off, false) }
+// entry reads the entry at off, with its whole body; a whole object over
+// limit bytes is not read (a *tooBigError). The header is read on its own
+// first only when the body is large, to spare a system call per object.
+func (p *packObjects) entry(off, limit int64) (entry, error) {
+	if end, ok := p.end(off); ok && end-off > 1<<20 {
+		e, err := p.header(off)
+		if err != nil {
+			return e, err
+		}
+		if e.typ != packOfsDelta && e.typ != packRefDelta && e.size > limit {
+			return e, &tooBigError{e.size}
+		}
+	}
+	e, err := p.readEntry(off, false)
+	if err == nil && e.typ != packOfsDelta && e.typ != packRefDelta && e.size > limit {
+		putBuf(e.buf)
+		return e, &tooBigError{e.size}
+	}
+	return e, err
+}
+
+// end is where the entry at off ends: where the next one starts.
+func (p *packObjects) end(off int64) (int64, bool) {
+	i, ok := slices.BinarySearch(p.order, off)
+	if !ok || i+1 >= len(p.order) {
+		return 0, false
+	}
+	return p.order[i+1], true
+}
 
 // header reads the entry at off without its body (e.body is a prefix).
 func (p *packObjects) header(off int64) (entry, error) { return p.readEntry(off, true) }
@@ -243,11 +270,11 @@ func (p *packObjects) header(off int64) (entry, error) { return p.readEntry(off,
 const maxHeader = 32
 
 func (p *packObjects) readEntry(off int64, headerOnly bool) (entry, error) {
-	i, ok := slices.BinarySearch(p.order, off)
-	if !ok || i+1 >= len(p.order) {
+	end, ok := p.end(off)
+	if !ok {
 		return entry{}, fmt.Errorf("no object starts at offset %d of %s", off, p.path)
 	}
-	n := p.order[i+1] - off
+	n := end - off
 	var buf []byte
 	if headerOnly {
 		var b [maxHeader]byte
@@ -350,14 +377,15 @@ func (pr *packReader) resolve(p *packObjects, pi int32, off, limit int64, depth 
 			typ, data = t, d
 			break
 		}
-		e, err := p.entry(cur)
+		entryLimit := int64(1 << 62) // a base is read whatever its size
+		if len(deltas) == 0 {
+			entryLimit = limit
+		}
+		e, err := p.entry(cur, entryLimit)
 		if err != nil {
 			return 0, nil, err
 		}
 		if e.typ != packOfsDelta && e.typ != packRefDelta {
-			if len(deltas) == 0 && e.size > limit {
-				return 0, nil, &tooBigError{e.size}
-			}
 			data, err = inflate(e.body, e.size, nil)
 			putBuf(e.buf)
 			if err != nil {

@@ -2,10 +2,12 @@ package gitscan
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -13,6 +15,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/format/packfile"
 
 	"github.com/rolecall/rolecall/detectors/testsecrets"
+	"github.com/rolecall/rolecall/scanner"
 	"github.com/rolecall/rolecall/scanner/gitscan/gittest"
 )
 
@@ -117,6 +120,33 @@ func TestLargeDeltaBlob(t *testing.T) {
 	}
 	got, _ := history(t, r.Dir, nil, set)
 	wantFindings(t, got, fmt.Sprintf("%s big.csv:%d generic-credential token.big", short(c2), lines+1))
+
+	// Over --max-file-size, whether stored whole or as a delta: skipped
+	// and named, not read, not unreadable.
+	for _, limit := range []int64{3 << 20, 1 << 20} {
+		repo, err := Open(r.Dir, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		walk, _ := repo.Select(Selection{Include: []plumbing.Hash{plumbing.NewHash(c2)}})
+		res, err := repo.ScanCommits(context.Background(), newScanner(t), walk.Commits, Options{Options: scanner.Options{MaxFileSize: limit}})
+		repo.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var skipped []string
+		for _, s := range res.Skipped {
+			skipped = append(skipped, s.Path)
+		}
+		want := "[big.csv]"
+		if limit < 2<<20 {
+			want = "[big.csv small.csv]"
+		}
+		sort.Strings(skipped)
+		if fmt.Sprint(skipped) != want || res.Unreadable != 0 || len(res.Findings) != 0 {
+			t.Errorf("limit %d: skipped %v, %d unreadable, %d findings; want %s skipped", limit, skipped, res.Unreadable, len(res.Findings), want)
+		}
+	}
 }
 
 // A damaged entry in a pack is counted as unreadable and named; the other

@@ -145,7 +145,7 @@ func (h *historyScan) visit(ctx context.Context, pi int32, n *deltaNode, typ plu
 			}
 		}
 		var cdata, delta []byte
-		e, cerr := p.entry(c.off)
+		e, cerr := p.entry(c.off, 1<<62) // a delta: its target size is checked below
 		if cerr == nil {
 			delta, cerr = inflate(e.body, e.size, getBuf(e.size))
 			putBuf(e.buf)
