@@ -2,13 +2,11 @@ package gitscan
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"testing"
 	"time"
 
@@ -54,16 +52,7 @@ func BenchmarkHistoryVsGitLog(b *testing.B) {
 // BenchmarkLargeDeltaBlob: a 4 MB file stored as a delta of a 2 MB one
 // (issue 14's slow path: seconds through go-git).
 func BenchmarkLargeDeltaBlob(b *testing.B) {
-	r := gittest.New(b)
-	var small strings.Builder
-	for i := 0; small.Len() < 2<<20; i++ {
-		fmt.Fprintf(&small, "%d,%d,sensor-%d,%.3f\n", i, i*7, i%50, float64(i)/7)
-	}
-	r.Write("small.csv", small.String())
-	r.Commit("small")
-	r.Write("big.csv", small.String()+strings.ReplaceAll(small.String(), "sensor", "probe"))
-	r.Commit("big")
-	r.Git("gc", "-q")
+	r, _ := csvHistory(b, "")
 	b.ResetTimer()
 	for range b.N {
 		if res := scanHistory(b, r.Dir); res.Blobs != 2 {

@@ -177,17 +177,26 @@ func (h *historyScan) listChanges(ctx context.Context, commits []*object.Commit)
 	for _, c := range commits {
 		trees[c.Hash] = c.TreeHash
 	}
+	h.parallel(ctx, len(commits), func(i int, _ *int64) {
+		h.recover(commits[i].Hash.String(), "commit", func() { h.listCommit(int32(i), commits[i], trees) })
+		h.commitsDone.Add(1)
+	})
+}
+
+// parallel runs fn(0..n-1) on the scan's workers, in order of i as far as
+// workers take them; held is a counter of the worker's own (see visit).
+func (h *historyScan) parallel(ctx context.Context, n int, fn func(i int, held *int64)) {
 	var next atomic.Int64
 	p := pool.New()
 	for range h.opts.Workers() {
 		p.Go(func() {
+			var held int64
 			for {
 				i := int(next.Add(1) - 1)
-				if i >= len(commits) || ctx.Err() != nil {
+				if i >= n || ctx.Err() != nil {
 					return
 				}
-				h.recover(commits[i].Hash.String(), "commit", func() { h.listCommit(int32(i), commits[i], trees) })
-				h.commitsDone.Add(1)
+				fn(i, &held)
 			}
 		})
 	}
@@ -270,20 +279,9 @@ func (h *historyScan) scanIntroduced(ctx context.Context) {
 			rest = append(rest, e)
 		}
 	}
-	var next atomic.Int64
-	p := pool.New()
-	for range h.opts.Workers() {
-		p.Go(func() {
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(rest) || ctx.Err() != nil {
-					return
-				}
-				h.recover(rest[i].path, "file", func() { h.scanBlob(rest[i], nil) })
-			}
-		})
-	}
-	p.Wait()
+	h.parallel(ctx, len(rest), func(i int, _ *int64) {
+		h.recover(rest[i].path, "file", func() { h.scanBlob(rest[i], nil) })
+	})
 }
 
 // attribute credits each finding to the commits that introduced its

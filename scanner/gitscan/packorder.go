@@ -5,10 +5,8 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"sync/atomic"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/sourcegraph/conc/pool"
 )
 
 // A pack stores most versions of a file as deltas: instructions to build
@@ -94,25 +92,13 @@ func (pr *packReader) forest(pi int32, entries []*blobEntry) []*deltaNode {
 // walkForest scans the file versions of every tree in roots (of pack pi),
 // one tree per worker at a time.
 func (h *historyScan) walkForest(ctx context.Context, pi int32, roots []*deltaNode) {
-	var next atomic.Int64
-	p := pool.New()
-	for range h.opts.Workers() {
-		p.Go(func() {
-			var held int64
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(roots) || ctx.Err() != nil {
-					return
-				}
-				r := roots[i]
-				h.recover(h.pr.packs[pi].path, "pack entry", func() {
-					typ, data, err := h.pr.resolve(h.pr.packs[pi], pi, r.off, h.leafLimit(r), 0)
-					h.visit(ctx, pi, r, typ, data, err, &held)
-				})
-			}
+	h.parallel(ctx, len(roots), func(i int, held *int64) {
+		r := roots[i]
+		h.recover(h.pr.packs[pi].path, "pack entry", func() {
+			typ, data, err := h.pr.resolve(h.pr.packs[pi], pi, r.off, h.leafLimit(r), 0)
+			h.visit(ctx, pi, r, typ, data, err, held)
 		})
-	}
-	p.Wait()
+	})
 }
 
 // leafLimit is the size over which n's content is not built: only when no
