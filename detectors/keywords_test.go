@@ -55,3 +55,22 @@ func TestKeywordDFA(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkKeywordDFA: the prefilter over ordinary code:
+//
+//	go test -run '^$' -bench KeywordDFA ./detectors
+func BenchmarkKeywordDFA(b *testing.B) {
+	eng, err := NewEngine(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	text := []byte(strings.Repeat("for key, value in sorted(config.items()):\n    print(f'{key}: {value}')  # Token count\n", 20000))
+	b.SetBytes(int64(len(text)))
+	n := 0
+	for range b.N {
+		eng.kw.walk(text, func(int, int32) { n++ })
+	}
+	if n == 0 {
+		b.Fatal("no keyword found")
+	}
+}
