@@ -52,6 +52,7 @@ func BenchmarkHistoryVsGitLog(b *testing.B) {
 // BenchmarkLargeDeltaBlob: a 4 MB file stored as a delta of a 2 MB one
 // (issue 14's slow path: seconds through go-git).
 func BenchmarkLargeDeltaBlob(b *testing.B) {
+	readPacks(b, 0)
 	r, _ := csvHistory(b, "")
 	b.ResetTimer()
 	for range b.N {

@@ -109,8 +109,20 @@ type historyScan struct {
 	bytesDone   atomic.Int64
 }
 
-func (r *Repo) newHistoryScan(s *scanner.Scanner, opts Options) *historyScan {
-	h := &historyScan{repo: r, pr: r.packs(), s: s, opts: opts, keys: map[blobKey]int32{}, warn: map[string]bool{}}
+// bulkCommits is how many commits make a scan read the packs itself:
+// loading their indexes costs tens of milliseconds on a large repository,
+// more than a pre-push or pre-commit scan of a few commits spends reading
+// objects through go-git. (A variable for the tests of both paths.)
+var bulkCommits = 64
+
+// newHistoryScan prepares a scan of commits commits (0: the staged files).
+func (r *Repo) newHistoryScan(s *scanner.Scanner, opts Options, commits int) *historyScan {
+	h := &historyScan{repo: r, s: s, opts: opts, keys: map[blobKey]int32{}, warn: map[string]bool{}}
+	if commits < bulkCommits {
+		h.pr = &packReader{fallback: r.readObject, cache: newBaseCache(0)}
+		return h
+	}
+	h.pr = r.packs()
 	for _, w := range h.pr.warnings {
 		h.warnf("", "%s", w)
 	}
@@ -130,7 +142,7 @@ func (r *Repo) newHistoryScan(s *scanner.Scanner, opts Options) *historyScan {
 // commits that introduced them, whose parents' versions are scanned, if
 // they were not already, to tell new secrets from old ones.
 func (r *Repo) ScanCommits(ctx context.Context, s *scanner.Scanner, commits []*object.Commit, opts Options) (*Result, error) {
-	h := r.newHistoryScan(s, opts)
+	h := r.newHistoryScan(s, opts, len(commits))
 	h.res.Commits = len(commits)
 	start := time.Now()
 	stop := make(chan struct{})

@@ -81,11 +81,14 @@ func TestPackedHistoryMatchesLoose(t *testing.T) {
 			if len(packs) == 0 || c.name == "several packs" && len(packs) < 2 {
 				t.Fatalf("%d packs", len(packs))
 			}
-			got, res := history(t, dir, nil, set)
-			if res.Unreadable != 0 {
-				t.Errorf("%d unreadable objects", res.Unreadable)
+			for _, bulk := range []int{0, 1 << 30} { // packs read by rolecall, then by go-git
+				readPacks(t, bulk)
+				got, res := history(t, dir, nil, set)
+				if res.Unreadable != 0 {
+					t.Errorf("bulk %d: %d unreadable objects", bulk, res.Unreadable)
+				}
+				wantFindings(t, got, loose...)
 			}
-			wantFindings(t, got, loose...)
 		})
 	}
 }
@@ -94,6 +97,7 @@ func TestPackedHistoryMatchesLoose(t *testing.T) {
 // go-git's streaming delta path) is read like any other, and a key at its
 // end is found on the right line.
 func TestLargeDeltaBlob(t *testing.T) {
+	readPacks(t, 0)
 	set := testsecrets.New(42)
 	key := fmt.Sprintf("api_key = %q\n", set.Get("token.big"))
 	r, c2 := csvHistory(t, key)
@@ -143,6 +147,7 @@ func TestLargeDeltaBlob(t *testing.T) {
 // A damaged entry in a pack is counted as unreadable and named; the other
 // versions are still scanned.
 func TestDamagedPackEntry(t *testing.T) {
+	readPacks(t, 0)
 	set := testsecrets.New(43)
 	r := gittest.New(t)
 	r.Write("a.py", fmt.Sprintf("api_key = %q\n", set.Get("token.a")))
@@ -241,4 +246,12 @@ func csvHistory(tb testing.TB, tail string) (r *gittest.Repo, second string) {
 	second = r.Commit("big")
 	r.Git("gc", "-q")
 	return r, second
+}
+
+// readPacks makes scans of at least commits commits read the packs
+// themselves (0: every scan) until the test ends.
+func readPacks(t testing.TB, commits int) {
+	old := bulkCommits
+	bulkCommits = commits
+	t.Cleanup(func() { bulkCommits = old })
 }

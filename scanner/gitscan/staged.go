@@ -55,7 +55,7 @@ func (r *Repo) ScanStaged(ctx context.Context, s *scanner.Scanner, opts Options)
 		}
 		changes = append(changes, ch)
 	}
-	h := r.newHistoryScan(s, opts)
+	h := r.newHistoryScan(s, opts, 0)
 	p := pool.New().WithMaxGoroutines(opts.Workers())
 	for _, ch := range changes {
 		if ctx.Err() != nil {
