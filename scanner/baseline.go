@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 )
@@ -20,7 +21,7 @@ func LoadBaseline(path string) (Baseline, error) {
 		Fingerprint string `json:"fingerprint"`
 	}
 	if err := json.Unmarshal(data, &entries); err != nil {
-		return nil, fmt.Errorf("baseline %s is not a rolecall JSON report (make one with --format json --output %s): %v", path, path, err)
+		return nil, fmt.Errorf("baseline %s is not a rolecall JSON report: %s; make one with --format json --output FILE", path, jsonProblem(data, err))
 	}
 	b := Baseline{}
 	for i, e := range entries {
@@ -44,4 +45,21 @@ func (b Baseline) Filter(fs []Finding) []Finding {
 		}
 	}
 	return out
+}
+
+// jsonProblem says in words why data is not the JSON array of findings a
+// baseline is, without Go type names.
+func jsonProblem(data []byte, err error) string {
+	var syntax *json.SyntaxError
+	if errors.As(err, &syntax) {
+		return fmt.Sprintf("it is not valid JSON (at byte %d)", syntax.Offset)
+	}
+	var probe map[string]json.RawMessage
+	if json.Unmarshal(data, &probe) == nil {
+		if _, ok := probe["runs"]; ok {
+			return "it is a SARIF log, and --baseline reads the JSON array rolecall --format json writes"
+		}
+		return "it is a JSON object, not the array of findings rolecall --format json writes"
+	}
+	return "it is not an array of findings with a fingerprint each"
 }

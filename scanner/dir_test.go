@@ -60,11 +60,27 @@ func TestWalkHostileTree(t *testing.T) {
 	if res.Binary != 1 {
 		t.Errorf("binary files passed over: %d, want 1", res.Binary)
 	}
-	if len(res.Skipped) != 1 || !strings.HasSuffix(res.Skipped[0].Path, "big.py") {
-		t.Errorf("skipped %v, want big.py", res.Skipped)
+	// Every file passed over is in the coverage record with its reason.
+	skipped := map[string]string{}
+	for _, g := range res.Skipped {
+		rel, _ := filepath.Rel(root, g.Path)
+		skipped[filepath.ToSlash(rel)] = g.Reason
 	}
-	if len(warned) != 1 || !strings.Contains(warned[0], "big.py") || !strings.Contains(warned[0], "--max-file-size") {
-		t.Errorf("warnings %q, want one naming big.py and the flag", warned)
+	for path, reason := range map[string]string{
+		"big.py": ReasonSize, "blob.bin": ReasonBinary, "fifo": ReasonNotRegular,
+		"dangling": "symbolic link", "link-out.py": "symbolic link", "src/loop": "symbolic link",
+	} {
+		if !strings.HasPrefix(skipped[path], reason) {
+			t.Errorf("skipped %s: %q, want %q (all: %v)", path, skipped[path], reason, skipped)
+		}
+	}
+	if len(res.Unreadable) != 0 {
+		t.Errorf("unreadable %v", res.Unreadable)
+	}
+	// Warnings name what a person would want to know about: the big file
+	// and the FIFO, not every link or binary file.
+	if len(warned) != 2 || !strings.Contains(warned[0]+warned[1], "big.py") || !strings.Contains(warned[0]+warned[1], "--max-file-size") {
+		t.Errorf("warnings %q, want big.py (naming the flag) and the FIFO", warned)
 	}
 }
 

@@ -48,9 +48,17 @@ type Result struct {
 	Blobs    int   // distinct file versions scanned
 	Bytes    int64 // bytes of those versions
 	// Unreadable counts objects that could not be read (missing from a
-	// partial clone, corrupt); each is also named in a warning.
-	Unreadable int
-	Skipped    []scanner.Skipped
+	// partial clone, corrupt); UnreadableGaps names each (and so does a
+	// warning).
+	Unreadable     int
+	UnreadableGaps []scanner.Gap
+	Skipped        []scanner.Skipped
+}
+
+// Coverage is the record of what the scan read.
+func (r *Result) Coverage() scanner.Coverage {
+	return scanner.Coverage{CommitsScanned: r.Commits, BlobsScanned: r.Blobs,
+		Skipped: r.Skipped, Unreadable: r.UnreadableGaps, Findings: len(r.Findings)}
 }
 
 // change is a file version a commit introduces: the blob at path differs
@@ -172,14 +180,12 @@ func (r *Repo) ScanCommits(ctx context.Context, s *scanner.Scanner, commits []*o
 	if opts.Progress != nil {
 		opts.Progress(h.progress(len(commits), start))
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
 	h.res.Blobs = int(h.blobsDone.Load())
 	h.res.Bytes = h.bytesDone.Load()
 	SortHistory(h.res.Findings)
 	h.res.Findings = earliestIntroductions(h.res.Findings)
-	return &h.res, nil
+	// Interrupted: what was found so far, with the context's error.
+	return &h.res, ctx.Err()
 }
 
 // listChanges compares each commit's tree with its parents' (in parallel)
@@ -373,6 +379,9 @@ func withCommit(f scanner.Finding, c *object.Commit) scanner.Finding {
 func (h *historyScan) scanBlob(e *blobEntry, read func() ([]byte, bool)) *blobEntry {
 	e.once.Do(func() {
 		e.scanned = true
+		if h.allowlisted(e.path, e.blob) {
+			return
+		}
 		if read == nil {
 			read = func() ([]byte, bool) { return h.readBlob(e) }
 		}
@@ -432,6 +441,7 @@ func (h *historyScan) accept(e *blobEntry, typ plumbing.ObjectType, data []byte,
 		return nil, false
 	}
 	if scanner.IsBinary(data) {
+		h.skip(scanner.Gap{Path: e.path, Object: e.blob.String(), Reason: scanner.ReasonBinary})
 		return nil, false
 	}
 	h.blobsDone.Add(1)
@@ -441,15 +451,48 @@ func (h *historyScan) accept(e *blobEntry, typ plumbing.ObjectType, data []byte,
 
 // skipped records a blob over the size limit; it is not read.
 func (h *historyScan) skipped(path string, blob plumbing.Hash, size int64) {
-	h.mu.Lock()
-	h.res.Skipped = append(h.res.Skipped, scanner.Skipped{Path: path, Reason: fmt.Sprintf("blob %s is %d bytes, over --max-file-size", blob.String()[:12], size)})
-	h.mu.Unlock()
+	h.skip(scanner.Gap{Path: path, Object: blob.String(), Reason: fmt.Sprintf("%s: %d bytes, over --max-file-size", scanner.ReasonSize, size)})
 	h.warnf(path, "skipped blob %s: %d bytes is over the size limit (raise it with --max-file-size)", blob.String()[:12], size)
 }
 
+// allowlisted records a file version a global allowlist covers, which is
+// then not read.
+func (h *historyScan) allowlisted(path string, blob plumbing.Hash) bool {
+	if !h.s.PathAllowed(path) {
+		return false
+	}
+	h.skip(scanner.Gap{Path: path, Object: blob.String(), Reason: scanner.ReasonAllowlisted})
+	return true
+}
+
+// skip records a file version passed over on purpose; every skip in the
+// history and staged scans goes through here.
+func (h *historyScan) skip(g scanner.Gap) {
+	h.mu.Lock()
+	h.res.Skipped = append(h.res.Skipped, g)
+	h.mu.Unlock()
+}
+
+// unreadable records and warns about something in scope that could not be
+// read. path is a file path or an abbreviated commit id; the object is the
+// first object id among args (the blob, tree or commit that failed).
 func (h *historyScan) unreadable(path, format string, args ...any) {
+	g := scanner.Gap{Path: path, Reason: fmt.Sprintf(format, args...)}
+	for _, a := range args {
+		if id, ok := a.(plumbing.Hash); ok {
+			g.Object = id.String()
+			break
+		}
+	}
+	if g.Object == "" && len(path) == 12 && isHexString(path) {
+		g.Object = path // a commit named by its abbreviated id
+	}
+	if g.Object != "" && strings.HasPrefix(g.Object, path) {
+		g.Path = "" // the path was only the object's abbreviation
+	}
 	h.mu.Lock()
 	h.res.Unreadable++
+	h.res.UnreadableGaps = append(h.res.UnreadableGaps, g)
 	h.mu.Unlock()
 	h.warnf(path, format, args...)
 }
