@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -226,7 +227,11 @@ func (s *Scanner) scanFile(c Content, abs string, max int64, col *collector) {
 		col.skip(c.Path, fmt.Sprintf("%s: %s is over %s (raise it with --max-file-size)", ReasonSize, humanBytes(info.Size()), humanBytes(max)))
 		return
 	}
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	// Sized from Stat, so the read is one allocation (ReadAll would start
+	// at 512 bytes and double); a file that grows meanwhile still fits.
+	buf := bytes.NewBuffer(make([]byte, 0, info.Size()+bytes.MinRead))
+	_, err = buf.ReadFrom(io.LimitReader(f, max+1))
+	data := buf.Bytes()
 	if err != nil {
 		col.unreadable(c.Path, cause(err))
 		return

@@ -162,9 +162,12 @@ func (r *Repo) newObjectChain(cacheSize cache.FileSize) *objectChain {
 
 func newStorage(fs billy.Filesystem, cacheSize cache.FileSize) *filesystem.Storage {
 	return filesystem.NewStorageWithOptions(fs, cache.NewObjectLRU(cacheSize), filesystem.Options{
+		// No LargeObjectThreshold: go-git would stream a large object that
+		// is stored as a delta, reading its base through a ReaderAt a few
+		// bytes at a time (seconds for a 4 MB file; issue 14). The bulk
+		// history scan reads packs itself, so what comes here is a few
+		// commits' worth of objects.
 		KeepDescriptors: true,
-		// Objects read once (large blobs) should not evict the delta bases.
-		LargeObjectThreshold: 1 << 20,
 	})
 }
 

@@ -50,6 +50,9 @@ type Repo struct {
 	objects    *objectChain        // for use on the caller's goroutine
 	shallow    map[plumbing.Hash]bool
 
+	packOnce sync.Once
+	pack     *packReader // see packs
+
 	handles    chan *objectChain
 	mu         sync.Mutex
 	opened     int
@@ -114,6 +117,9 @@ func Open(path string, workers int) (*Repo, error) {
 // Close releases the pack file descriptors.
 func (r *Repo) Close() error {
 	errs := []error{r.objects.Close()}
+	if r.pack != nil {
+		errs = append(errs, r.pack.Close())
+	}
 	for {
 		select {
 		case o := <-r.handles:
