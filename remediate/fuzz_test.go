@@ -31,7 +31,7 @@ func FuzzSpliceSource(f *testing.F) {
 			return // cell text is always decoded JSON, hence valid UTF-8
 		}
 		nb, err := ipynb.Parse("nb.ipynb", data)
-		if err != nil || len(nb.Cells) == 0 || !json.Valid(data) {
+		if err != nil || nb == nil || len(nb.Cells) == 0 || !json.Valid(data) {
 			return
 		}
 		cell := nb.Cells[int(k)%len(nb.Cells)]

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/rolecall/rolecall/internal/escape"
 	"github.com/rolecall/rolecall/scanner"
 	"github.com/rolecall/rolecall/scanner/gitscan"
 	"github.com/rolecall/rolecall/scanner/gitscan/ghevent"
@@ -62,7 +63,7 @@ follows the findings (--fail-on, --exit-code). Check out with fetch-depth: 0.`,
 				a.warn(scanner.Warning{Message: w})
 			}
 			if !a.quiet {
-				fmt.Fprintf(a.stderr, "rolecall: %s\n", plan.Describe)
+				fmt.Fprintf(a.stderr, "rolecall: %s\n", escape.Text(plan.Describe))
 			}
 			res := &gitscan.Result{}
 			if !plan.Nothing {

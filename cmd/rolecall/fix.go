@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rolecall/rolecall/detectors"
+	"github.com/rolecall/rolecall/internal/escape"
 	"github.com/rolecall/rolecall/remediate"
 	"github.com/rolecall/rolecall/remediate/edit"
 	"github.com/rolecall/rolecall/scanner"
@@ -163,7 +164,7 @@ func (a *app) runFix(cmd *cobra.Command, args []string, ff fixFlags) error {
 			if err := p.Write(p.Path); err != nil {
 				failed = append(failed, err.Error())
 			} else if p.Changed() && !a.quiet {
-				fmt.Fprintf(a.stderr, "rolecall: fixed %s\n", p.Summary())
+				fmt.Fprintf(a.stderr, "rolecall: fixed %s\n", escape.Text(p.Summary()))
 			}
 		}
 	default:

@@ -10,6 +10,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+
+	"github.com/rolecall/rolecall/internal/escape"
 )
 
 // version is stamped at release time with -ldflags "-X main.version=...".
@@ -53,7 +55,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case errors.As(err, &ec):
 		return ec.code
 	default:
-		fmt.Fprintf(stderr, "rolecall: %v\n", err)
+		fmt.Fprintf(stderr, "rolecall: %s\n", escape.Text(err.Error()))
 		return exitError
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/rolecall/rolecall/detectors"
+	"github.com/rolecall/rolecall/internal/escape"
 	"github.com/rolecall/rolecall/scanner"
 	"github.com/rolecall/rolecall/scanner/report"
 )
@@ -154,7 +155,7 @@ func (a *app) warn(w scanner.Warning) {
 	if a.progressShown {
 		fmt.Fprint(a.stderr, "\r\x1b[K")
 	}
-	fmt.Fprintf(a.stderr, "rolecall: warning: %s\n", w)
+	fmt.Fprintf(a.stderr, "rolecall: warning: %s\n", escape.Text(w.String()))
 }
 
 // useColor reports whether the text report may use ANSI colours: only on a

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/rolecall/rolecall/internal/escape"
 	"github.com/rolecall/rolecall/scanner"
 )
 
@@ -31,14 +32,15 @@ func WriteGitHubSummary(w io.Writer, scope string, commits int, fs []scanner.Fin
 				cell += fmt.Sprintf(" (output %d)", nb.Output.Index+1)
 			}
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | %s | `%s` |\n", f.Severity, f.RuleID, escapeMarkdown(f.File), cell, f.Line,
-			shortSHA(f.Commit), strings.ReplaceAll(f.Secret, "`", "'"))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | %s | `%s` |\n", f.Severity, escapeMarkdown(f.RuleID), escapeMarkdown(f.File), cell, f.Line,
+			shortSHA(f.Commit), strings.ReplaceAll(escape.Text(f.Secret), "`", "'"))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-// escapeMarkdown keeps file names from breaking the table.
+// escapeMarkdown keeps file names from breaking the table: control
+// characters (newlines included) become visible escapes first.
 func escapeMarkdown(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;").Replace(s)
+	return strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;").Replace(escape.Text(s))
 }
