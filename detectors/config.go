@@ -4,11 +4,15 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
-	"os"
+	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/rolecall/rolecall/internal/escape"
+	"github.com/rolecall/rolecall/internal/safefile"
 )
 
 //go:embed rules.toml
@@ -22,6 +26,9 @@ type Config struct {
 	Extend     ExtendConfig      `toml:"extend"`
 	Rules      []RuleConfig      `toml:"rules"`
 	Allowlists []AllowlistConfig `toml:"allowlists"`
+	// FingerprintKey keys the fingerprints of findings (see the README's
+	// Baseline section); empty means the repository's root commit.
+	FingerprintKey string `toml:"fingerprintKey"`
 }
 
 // ExtendConfig says how a user config combines with the built-in rules.
@@ -77,14 +84,14 @@ func ParseConfig(name, text string) (*Config, error) {
 	if err != nil {
 		var perr toml.ParseError
 		if errors.As(err, &perr) {
-			return nil, fmt.Errorf("%s: %s", name, perr.ErrorWithPosition())
+			return nil, fmt.Errorf("%s: line %d, column %d: %s", name, perr.Position.Line, perr.Position.Col, withoutInput(perr.Message))
 		}
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, fmt.Errorf("%s: %s", name, withoutInput(err.Error()))
 	}
 	if undecoded := md.Undecoded(); len(undecoded) > 0 {
 		keys := make([]string, len(undecoded))
 		for i, k := range undecoded {
-			keys[i] = k.String()
+			keys[i] = escape.Text(k.String())
 		}
 		return nil, fmt.Errorf("%s: unknown key(s) %s; the README's Configuration section lists the keys rolecall reads",
 			name, strings.Join(keys, ", "))
@@ -92,13 +99,35 @@ func ParseConfig(name, text string) (*Config, error) {
 	return &c, nil
 }
 
-// LoadConfigFile reads and parses a user configuration file.
+// quotedInput matches what a TOML parser's message quotes from the file.
+var quotedInput = regexp.MustCompile(`"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'`)
+
+// withoutInput drops the file's text from a parser message: the file may
+// be anything a link pointed at (an environment, a credentials file), and
+// the position is enough to find the mistake.
+func withoutInput(msg string) string {
+	return escape.Text(quotedInput.ReplaceAllString(msg, "(…)"))
+}
+
+// LoadConfigFile reads and parses a configuration file named by the user
+// (--config): a link is followed, but only to a regular file.
 func LoadConfigFile(path string) (*Config, error) {
-	b, err := os.ReadFile(path)
+	b, err := safefile.ReadFile(path, safefile.SmallCap)
 	if err != nil {
 		return nil, fmt.Errorf("reading config: %w", err)
 	}
 	return ParseConfig(path, string(b))
+}
+
+// LoadTreeConfig reads the config file name found in a scanned tree: only
+// a regular file inside root is read (a committed link to
+// /proc/self/environ or to a FIFO is refused, never followed).
+func LoadTreeConfig(root, name string) (*Config, error) {
+	b, err := safefile.ReadInTree(root, name, safefile.SmallCap)
+	if err != nil {
+		return nil, fmt.Errorf("reading config: %w", err)
+	}
+	return ParseConfig(filepath.Join(root, name), string(b))
 }
 
 // DefaultConfig is the built-in rule set.

@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/rolecall/rolecall/detectors/testsecrets"
@@ -39,5 +40,38 @@ func FuzzDetect(f *testing.F) {
 				t.Fatalf("rule %s: secret %q is not the text it spans %q", m.Rule.ID, m.Secret, text[m.Start:m.End])
 			}
 		}
+	})
+}
+
+// FuzzParseConfig loads arbitrary TOML as a user config: no panic; an
+// error never quotes a line of the file (it may be whatever a link pointed
+// at) and carries no control character; a config that loads compiles into
+// an engine that runs, or says why it cannot.
+func FuzzParseConfig(f *testing.F) {
+	f.Add("[extend]\nuseDefault = true\ndisabledRules = [\"generic-credential\"]\n")
+	f.Add("[[rules]]\nid = \"t\"\nregex = '''\\b(itk_[A-Za-z0-9]{32})\\b'''\nsecretGroup = 1\nkeywords = [\"itk_\"]\nseverity = \"high\"\nentropy = 3.0\npaths = [\"a/**\"]\n[[rules.allowlists]]\nstopwords = [\"x\"]\n")
+	f.Add("[[allowlists]]\npaths = [\"tests/**\"]\nregexes = ['''^dummy''']\ncondition = \"AND\"\ntargetRules = [\"t\"]\nfingerprintKey = 1\n")
+	f.Add("fingerprintKey = \"team-key\"\n")
+	f.Add("HOME=/root\x00AWS_SECRET_ACCESS_KEY=abcdefghijklmnopqrstuvwxyz0123456789ABCD\x00")
+	f.Add("aws_secret_access_key = \"abcdefghijklmnop\x1b[2J\"\n[x\n")
+	f.Fuzz(func(t *testing.T, text string) {
+		cfg, err := ParseConfig("c.toml", text)
+		if err != nil {
+			msg := err.Error()
+			if strings.IndexFunc(msg, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0 {
+				t.Fatalf("error carries a control character: %q", msg)
+			}
+			for _, l := range strings.FieldsFunc(text, func(r rune) bool { return r == '\n' || r == '\r' || r == 0 }) {
+				if l = strings.TrimSpace(l); len(l) >= 12 && strings.ContainsAny(l, "=:") && strings.Contains(msg, l) {
+					t.Fatalf("error quotes line %q of the file: %s", l, msg)
+				}
+			}
+			return
+		}
+		eng, err := NewEngine(cfg)
+		if err != nil {
+			return
+		}
+		eng.Detect(Fragment{Path: "a/b.py", Text: []byte("token = \"itk_0123456789abcdefABCDEF0123456789\"\n" + text)})
 	})
 }

@@ -11,10 +11,18 @@ import (
 // every source (directory, git history, index) goes through Scan.
 type Scanner struct {
 	engine *detectors.Engine
+	key    *FingerprintKey
 }
 
 // New returns a Scanner that runs engine's rules.
 func New(engine *detectors.Engine) *Scanner { return &Scanner{engine: engine} }
+
+// WithFingerprintKey sets the key of the findings' fingerprints (before the
+// scanner is used) and returns s.
+func (s *Scanner) WithFingerprintKey(k *FingerprintKey) *Scanner {
+	s.key = k
+	return s
+}
 
 // Content is one version of one file.
 type Content struct {
@@ -74,7 +82,7 @@ func (s *Scanner) finding(c Content, li *LineIndex, m detectors.Match, start, en
 		Severity:    m.Severity,
 		File:        c.Path,
 		Secret:      m.Secret,
-		Fingerprint: Fingerprint(m.Rule.ID, c.Path, m.Secret),
+		Fingerprint: s.key.Fingerprint(m.Rule.ID, c.Path, m.Secret),
 		AccountID:   m.AccountID,
 		Hint:        m.Rule.Hint,
 		Offset:      start,

@@ -16,6 +16,7 @@ import (
 
 	"github.com/rolecall/rolecall/detectors"
 	"github.com/rolecall/rolecall/internal/escape"
+	"github.com/rolecall/rolecall/internal/safefile"
 	"github.com/rolecall/rolecall/remediate"
 	"github.com/rolecall/rolecall/remediate/edit"
 	"github.com/rolecall/rolecall/scanner"
@@ -135,12 +136,12 @@ func (a *app) runFix(cmd *cobra.Command, args []string, ff fixFlags) error {
 	if err != nil {
 		return err
 	}
-	s := scanner.New(eng)
+	s := scanner.New(eng).WithFingerprintKey(a.useFingerprintKey(func() *gitscan.Repo { return repo }))
 	res, err := s.ScanPaths(cmd.Context(), args, scanner.Options{Jobs: a.jobs, MaxFileSize: int64(a.maxFileSize), Warn: a.warn})
 	if err != nil {
 		return err
 	}
-	var base scanner.Baseline
+	var base *scanner.Baseline
 	if a.baseline != "" {
 		if base, err = scanner.LoadBaseline(a.baseline); err != nil {
 			return err
@@ -148,6 +149,9 @@ func (a *app) runFix(cmd *cobra.Command, args []string, ff fixFlags) error {
 	}
 	if known := len(res.Findings) - len(base.Filter(res.Findings)); known > 0 && !a.quiet {
 		fmt.Fprintf(a.stderr, "rolecall: %d finding(s) known from the baseline are left alone\n", known)
+	}
+	if advice := base.RefreshAdvice(); advice != "" {
+		a.warn(scanner.Warning{Message: advice})
 	}
 	planner := &remediate.Planner{Registry: remediate.DefaultRegistry(), Scanner: s,
 		Options: edit.Options{Profile: ff.profile, Hadoop: ff.hadoop}}
@@ -204,7 +208,7 @@ func (a *app) runFix(cmd *cobra.Command, args []string, ff fixFlags) error {
 // planFiles re-reads each file with findings and plans its fix on exactly
 // those bytes (re-scanned, so offsets match what is planned on), leaving
 // alone what the baseline accepts.
-func (a *app) planFiles(planner *remediate.Planner, s *scanner.Scanner, findings []scanner.Finding, base scanner.Baseline) []*remediate.FilePlan {
+func (a *app) planFiles(planner *remediate.Planner, s *scanner.Scanner, findings []scanner.Finding, base *scanner.Baseline) []*remediate.FilePlan {
 	byFile := map[string]string{} // display path -> rule path
 	var files []string
 	for _, f := range findings {
@@ -215,7 +219,7 @@ func (a *app) planFiles(planner *remediate.Planner, s *scanner.Scanner, findings
 	}
 	var plans []*remediate.FilePlan
 	for _, file := range files {
-		data, err := os.ReadFile(file)
+		data, err := safefile.ReadFile(file, int64(a.maxFileSize))
 		if err != nil {
 			a.warn(scanner.Warning{Path: file, Message: fmt.Sprintf("cannot read it again to fix it: %v", err)})
 			continue

@@ -146,7 +146,7 @@ func (a *app) scanCommits(cmd *cobra.Command, g *gitRun, sel gitscan.Selection, 
 	if len(commits) == 0 {
 		return &gitscan.Result{}, nil
 	}
-	res, err := g.repo.ScanCommits(cmd.Context(), scanner.New(g.eng), commits, a.gitOptions(true))
+	res, err := g.repo.ScanCommits(cmd.Context(), scanner.New(g.eng).WithFingerprintKey(g.key), commits, a.gitOptions(true))
 	a.clearProgress()
 	if err != nil {
 		return nil, err
@@ -162,6 +162,7 @@ type gitRun struct {
 	repo   *gitscan.Repo
 	eng    *detectors.Engine
 	failOn detectors.Severity
+	key    *scanner.FingerprintKey
 }
 
 // openGit checks the scan flags, opens the repository at path and loads the
@@ -181,7 +182,7 @@ func (a *app) openGit(path string) (*gitRun, error) {
 		repo.Close()
 		return nil, err
 	}
-	return &gitRun{repo: repo, eng: eng, failOn: failOn}, nil
+	return &gitRun{repo: repo, eng: eng, failOn: failOn, key: a.useFingerprintKey(func() *gitscan.Repo { return repo })}, nil
 }
 
 // gitOptions are the history-scan options the flags ask for.

@@ -30,7 +30,7 @@ reported, so an old finding does not block every commit that touches the file.`,
 				return err
 			}
 			defer g.repo.Close()
-			res, err := g.repo.ScanStaged(cmd.Context(), scanner.New(g.eng), a.gitOptions(false))
+			res, err := g.repo.ScanStaged(cmd.Context(), scanner.New(g.eng).WithFingerprintKey(g.key), a.gitOptions(false))
 			if err != nil {
 				return err
 			}

@@ -42,6 +42,11 @@ type app struct {
 	jobs        int
 	failOn      string
 	quiet       bool
+	// configKey is the config's fingerprintKey, if it sets one; fpKey is
+	// this run's key, and fpKeyWhy why there is none.
+	configKey string
+	fpKey     *scanner.FingerprintKey
+	fpKeyWhy  string
 }
 
 func newRootCmd(a *app) *cobra.Command {
@@ -125,22 +130,25 @@ func (a *app) checkCommonFlags() error {
 	return nil
 }
 
-// engine loads the rules: --config, else .rolecall.toml in configDir.
+// engine loads the rules: --config (a link is followed: the user named
+// it), else .rolecall.toml in configDir, read only if it is a regular file
+// inside that tree.
 func (a *app) engine(configDir string) (*detectors.Engine, error) {
-	path := a.config
-	if path == "" {
-		candidate := filepath.Join(configDir, ".rolecall.toml")
-		if _, err := os.Stat(candidate); err == nil {
-			path = candidate
+	var user *detectors.Config
+	var err error
+	switch {
+	case a.config != "":
+		user, err = detectors.LoadConfigFile(a.config)
+	default:
+		if _, statErr := os.Lstat(filepath.Join(configDir, ".rolecall.toml")); statErr == nil {
+			user, err = detectors.LoadTreeConfig(configDir, ".rolecall.toml")
 		}
 	}
-	var user *detectors.Config
-	if path != "" {
-		c, err := detectors.LoadConfigFile(path)
-		if err != nil {
-			return nil, fmt.Errorf("%w (fix the file, or point --config elsewhere)", err)
-		}
-		user = c
+	if err != nil {
+		return nil, fmt.Errorf("%w (fix the file, or point --config elsewhere)", err)
+	}
+	if user != nil {
+		a.configKey = user.FingerprintKey
 	}
 	return detectors.NewEngine(user)
 }
@@ -179,6 +187,7 @@ func (a *app) finish(eng *detectors.Engine, findings []scanner.Finding, stats re
 	if err != nil {
 		return err
 	}
+	a.warnUnkeyed()
 	stats.Baselined = known
 	opts := report.Options{
 		ShowSecrets: a.showSecrets,
@@ -206,6 +215,9 @@ func (a *app) applyBaseline(findings []scanner.Finding) ([]scanner.Finding, int,
 		return nil, 0, err
 	}
 	kept := b.Filter(findings)
+	if advice := b.RefreshAdvice(); advice != "" {
+		a.warn(scanner.Warning{Message: advice})
+	}
 	return kept, len(findings) - len(kept), nil
 }
 

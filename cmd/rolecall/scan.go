@@ -38,7 +38,7 @@ first PATH.`,
 			if err != nil {
 				return err
 			}
-			s := scanner.New(eng)
+			s := scanner.New(eng).WithFingerprintKey(a.useFingerprintKey(dirRepo(configDir(args[0]))))
 			res, err := s.ScanPaths(cmd.Context(), args, scanner.Options{
 				Jobs: a.jobs, MaxFileSize: int64(a.maxFileSize), Warn: a.warn,
 			})

@@ -77,7 +77,8 @@ func Parse(name string, data []byte) (*Event, error) {
 		}
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			return nil, fmt.Errorf("field %s holds a JSON %s where the event schema has %s", te.Field, te.Value, te.Type)
+			kind, _, _ := strings.Cut(te.Value, " ") // "number 12": keep the kind only
+			return nil, fmt.Errorf("field %s holds a JSON %s at byte %d where the event schema has %s", te.Field, kind, te.Offset, te.Type)
 		}
 		return nil, fmt.Errorf("not a GitHub event payload: %v", err)
 	}
