@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -13,6 +12,8 @@ import (
 	"sync"
 
 	"github.com/sourcegraph/conc/pool"
+
+	"github.com/rolecall/rolecall/internal/safefile"
 )
 
 // DefaultMaxFileSize is the size above which files are skipped (with a
@@ -83,6 +84,20 @@ func (c *collector) skip(path, reason string) {
 	c.mu.Unlock()
 }
 
+// binary records a file passed over as binary: in Skipped (reason
+// "binary") for the coverage record, without a warning each (a tree holds
+// many images).
+func (c *collector) binary(path string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.res.Binary++
+	c.res.Skipped = append(c.res.Skipped, Skipped{Path: path, Reason: ReasonBinary})
+}
+
+// ReasonBinary is the Skipped reason of a file that is neither text nor
+// UTF-16/UTF-32 text.
+const ReasonBinary = "binary"
+
 func (c *collector) add(fs []Finding, bytes int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -99,14 +114,14 @@ func (c *collector) add(fs []Finding, bytes int) {
 func (s *Scanner) ScanPaths(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	col := &collector{warn: opts.Warn}
 	p := pool.New().WithMaxGoroutines(opts.Workers())
-	submit := func(c Content, abs string) {
+	submit := func(c Content, abs string, follow bool) {
 		p.Go(func() {
 			defer func() {
 				if r := recover(); r != nil {
 					col.warnf(c.Path, "internal error, file not fully scanned (please report this): %v\n%s", r, debug.Stack())
 				}
 			}()
-			s.scanFile(c, abs, opts.SizeLimit(), col)
+			s.scanFile(c, abs, follow, opts.SizeLimit(), col)
 		})
 	}
 	var walkErr error
@@ -127,7 +142,7 @@ func (s *Scanner) ScanPaths(ctx context.Context, paths []string, opts Options) (
 	return &col.res, nil
 }
 
-func (s *Scanner) walkArg(ctx context.Context, arg string, col *collector, submit func(Content, string)) error {
+func (s *Scanner) walkArg(ctx context.Context, arg string, col *collector, submit func(Content, string, bool)) error {
 	info, err := os.Stat(arg)
 	if err != nil {
 		return fmt.Errorf("cannot scan %s: %w", arg, cause(err))
@@ -135,10 +150,10 @@ func (s *Scanner) walkArg(ctx context.Context, arg string, col *collector, submi
 	display := filepath.ToSlash(filepath.Clean(arg))
 	if !info.IsDir() {
 		if !info.Mode().IsRegular() {
-			col.skip(display, "not a regular file")
+			col.skip(display, "not a regular file: "+safefile.Kind(info.Mode()))
 			return nil
 		}
-		submit(Content{Path: display}, arg)
+		submit(Content{Path: display}, arg, true)
 		return nil
 	}
 	root, err := filepath.EvalSymlinks(arg)
@@ -171,48 +186,56 @@ func (s *Scanner) walkArg(ctx context.Context, arg string, col *collector, submi
 			}
 			return nil // a worktree's .git file
 		}
-		if d.IsDir() || d.Type()&fs.ModeSymlink != 0 || !d.Type().IsRegular() {
+		if d.IsDir() || d.Type()&fs.ModeSymlink != 0 {
 			return nil
 		}
 		if s.engine.PathAllowed(relSlash) {
 			return nil
 		}
-		submit(Content{Path: shown, RulePath: relSlash}, path)
+		if !d.Type().IsRegular() {
+			col.skip(shown, "not a regular file: "+safefile.Kind(d.Type()))
+			return nil
+		}
+		submit(Content{Path: shown, RulePath: relSlash}, path, false)
 		return nil
 	})
 }
 
 // scanFile reads one file (once, at most max+1 bytes even if it grows while
-// we read) and scans it.
-func (s *Scanner) scanFile(c Content, abs string, max int64, col *collector) {
-	f, err := os.Open(abs)
-	if err != nil {
+// we read) and scans it. Only a regular file is read, and the open never
+// blocks: a FIFO or device swapped in after the walk saw a file is skipped.
+// A walked path is never followed if it became a link.
+func (s *Scanner) scanFile(c Content, abs string, follow bool, max int64, col *collector) {
+	open := safefile.OpenNoFollow
+	if follow {
+		open = safefile.Open
+	}
+	f, info, err := open(abs)
+	var nr *safefile.Error
+	switch {
+	case errors.As(err, &nr):
+		col.skip(c.Path, "not a regular file: "+nr.Reason)
+		return
+	case err != nil:
 		col.warnf(c.Path, "cannot read: %v", cause(err))
 		return
 	}
 	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		col.warnf(c.Path, "cannot read: %v", err)
-		return
-	}
 	if info.Size() > max {
 		col.skip(c.Path, fmt.Sprintf("%s is over the %s size limit (raise it with --max-file-size)", humanBytes(info.Size()), humanBytes(max)))
 		return
 	}
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
+	data, err := safefile.ReadAll(f, info, max)
+	switch {
+	case errors.Is(err, safefile.ErrTooBig):
+		col.skip(c.Path, fmt.Sprintf("grew over the %s size limit while being read", humanBytes(max)))
+		return
+	case err != nil:
 		col.warnf(c.Path, "cannot read: %v", err)
 		return
 	}
-	if int64(len(data)) > max {
-		col.skip(c.Path, fmt.Sprintf("grew over the %s size limit while being read", humanBytes(max)))
-		return
-	}
 	if IsBinary(data) {
-		col.mu.Lock()
-		col.res.Binary++
-		col.mu.Unlock()
+		col.binary(c.Path)
 		return
 	}
 	c.Data = data
@@ -223,17 +246,7 @@ func (s *Scanner) scanFile(c Content, abs string, max int64, col *collector) {
 	col.add(fs, len(data))
 }
 
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
-}
+func humanBytes(n int64) string { return safefile.HumanBytes(n) }
 
 // cause strips the operation and path from an *fs.PathError, which our
 // messages already name.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"syscall"
 	"testing"
@@ -60,11 +61,18 @@ func TestWalkHostileTree(t *testing.T) {
 	if res.Binary != 1 {
 		t.Errorf("binary files passed over: %d, want 1", res.Binary)
 	}
-	if len(res.Skipped) != 1 || !strings.HasSuffix(res.Skipped[0].Path, "big.py") {
-		t.Errorf("skipped %v, want big.py", res.Skipped)
+	skipped := map[string]string{}
+	for _, s := range res.Skipped {
+		skipped[filepath.Base(s.Path)] = s.Reason
 	}
-	if len(warned) != 1 || !strings.Contains(warned[0], "big.py") || !strings.Contains(warned[0], "--max-file-size") {
-		t.Errorf("warnings %q, want one naming big.py and the flag", warned)
+	if len(skipped) != 3 || !strings.Contains(skipped["big.py"], "--max-file-size") ||
+		!strings.Contains(skipped["fifo"], "FIFO") || skipped["blob.bin"] != ReasonBinary {
+		t.Errorf("skipped %v, want big.py (size), fifo (not a regular file), blob.bin (binary)", res.Skipped)
+	}
+	sort.Strings(warned)
+	if len(warned) != 2 || !strings.Contains(warned[0], "big.py") || !strings.Contains(warned[0], "--max-file-size") ||
+		!strings.Contains(warned[1], "fifo: skipped: not a regular file: a FIFO") {
+		t.Errorf("warnings %q, want one naming big.py and the flag, one naming the FIFO", warned)
 	}
 }
 

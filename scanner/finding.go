@@ -49,6 +49,10 @@ type Finding struct {
 	Offset    int    `json:"-"`
 	EndOffset int    `json:"-"`
 	KeyID     string `json:"-"`
+	// Encoding is set ("UTF-16LE", ...) when the file was decoded to be
+	// scanned: Offset and EndOffset are in the file, but a fixer must not
+	// splice UTF-8 into it.
+	Encoding string `json:"-"`
 	// RulePath is the path rules and allowlists saw (relative to the scan
 	// root), so a re-scan of the same file applies the same ones.
 	RulePath string `json:"-"`

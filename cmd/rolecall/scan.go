@@ -45,7 +45,7 @@ first PATH.`,
 			if err != nil {
 				return err
 			}
-			return a.finish(eng, res.Findings, report.Stats{Files: res.Files, Skipped: len(res.Skipped)}, failOn)
+			return a.finish(eng, res.Findings, report.Stats{Files: res.Files, Skipped: len(res.Skipped) - res.Binary}, failOn)
 		},
 	}
 	a.addScanFlags(cmd.Flags())
