@@ -119,7 +119,7 @@ func (a *app) scanSelection(cmd *cobra.Command, g *gitRun, sel gitscan.Selection
 	if res.Commits == 0 && !a.quiet {
 		fmt.Fprintln(a.stderr, "rolecall: no commits to scan")
 	}
-	return a.finish(g.eng, res.Findings, report.Stats{Files: res.Blobs, Commits: res.Commits, Skipped: len(res.Skipped)}, g.failOn)
+	return a.finish(g.eng, res.Findings, report.Stats{Files: res.Blobs, Commits: res.Commits, Skipped: len(res.Skipped) - res.Binary}, g.failOn)
 }
 
 // scanCommits scans the commits of sel, or exactly the commits listed in

@@ -34,7 +34,7 @@ reported, so an old finding does not block every commit that touches the file.`,
 			if err != nil {
 				return err
 			}
-			err = a.finish(g.eng, res.Findings, report.Stats{Files: res.Blobs, Skipped: len(res.Skipped)}, g.failOn)
+			err = a.finish(g.eng, res.Findings, report.Stats{Files: res.Blobs, Skipped: len(res.Skipped) - res.Binary}, g.failOn)
 			if isBlocking(err) && !a.quiet {
 				fmt.Fprint(a.stderr, commitBlockedHelp)
 			}

@@ -51,6 +51,9 @@ type Result struct {
 	// partial clone, corrupt); each is also named in a warning.
 	Unreadable int
 	Skipped    []scanner.Skipped
+	// Binary counts the Skipped entries with reason scanner.ReasonBinary
+	// (named without a warning each).
+	Binary int
 }
 
 // change is a file version a commit introduces: the blob at path differs
@@ -278,6 +281,10 @@ func (h *historyScan) readBlob(st *objectChain, blob plumbing.Hash, path string)
 		return nil, false
 	}
 	if scanner.IsBinary(data) {
+		h.mu.Lock()
+		h.res.Binary++
+		h.res.Skipped = append(h.res.Skipped, scanner.Skipped{Path: path, Reason: scanner.ReasonBinary})
+		h.mu.Unlock()
 		return nil, false
 	}
 	h.blobsDone.Add(1)
