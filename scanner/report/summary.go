@@ -13,7 +13,7 @@ import (
 // what was scanned and a table of findings with file, cell and commit.
 // Secrets are redacted unless o.ShowSecrets.
 func WriteGitHubSummary(w io.Writer, scope string, commits int, fs []scanner.Finding, o Options) error {
-	fs = prepare(fs, o)
+	fs = escapeFindings(prepare(fs, o))
 	var b strings.Builder
 	b.WriteString("## rolecall\n\n")
 	fmt.Fprintf(&b, "Scanned %s (%d commit%s).\n\n", escapeMarkdown(scope), commits, plural(commits))

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/rolecall/rolecall/detectors"
 	"github.com/rolecall/rolecall/scanner"
@@ -110,9 +111,15 @@ func plural(n int) string {
 	return "s"
 }
 
+// shortSHA abbreviates a commit id; it cuts between characters, so even
+// an id that is not hex stays valid UTF-8.
 func shortSHA(s string) string {
-	if len(s) > 12 {
-		return s[:12]
+	if len(s) <= 12 {
+		return s
 	}
-	return s
+	n := 12
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
