@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rolecall/rolecall/internal/escape"
+	"github.com/rolecall/rolecall/internal/outfile"
 	"github.com/rolecall/rolecall/scanner"
 	"github.com/rolecall/rolecall/scanner/gitscan"
 	"github.com/rolecall/rolecall/scanner/gitscan/ghevent"
@@ -89,7 +90,7 @@ follows the findings (--fail-on, --exit-code). Check out with fetch-depth: 0.`,
 			if err := report.Write(&sb, "sarif", findings, opts); err != nil {
 				return err
 			}
-			if err := writeFileAtomic(sarif, sb.Bytes(), 0o644); err != nil {
+			if err := outfile.Write(sarif, sb.Bytes(), 0o644); err != nil {
 				return fmt.Errorf("--sarif: %w", err)
 			}
 			if summary := os.Getenv("GITHUB_STEP_SUMMARY"); summary != "" {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/rolecall/rolecall/detectors"
 	"github.com/rolecall/rolecall/internal/escape"
+	"github.com/rolecall/rolecall/internal/outfile"
 	"github.com/rolecall/rolecall/scanner"
 	"github.com/rolecall/rolecall/scanner/report"
 )
@@ -232,8 +233,9 @@ func (a *app) exitFor(findings []scanner.Finding, failOn detectors.Severity) err
 	return nil
 }
 
-// writeReport writes to --output atomically (a reader never sees half a
-// report), or to standard output.
+// writeReport writes to --output as a shell redirection would (atomically
+// for a regular file, through a link, directly to a device or FIFO), or to
+// standard output.
 func (a *app) writeReport(write func(io.Writer) error) error {
 	if a.output == "" {
 		return write(a.stdout)
@@ -242,7 +244,7 @@ func (a *app) writeReport(write func(io.Writer) error) error {
 	if err := write(&buf); err != nil {
 		return fmt.Errorf("writing report: %w", err)
 	}
-	if err := writeFileAtomic(a.output, buf.Bytes(), 0o644); err != nil {
+	if err := outfile.Write(a.output, buf.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("cannot write report: %w", err)
 	}
 	return nil
