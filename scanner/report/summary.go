@@ -33,7 +33,7 @@ func WriteGitHubSummary(w io.Writer, scope string, commits int, fs []scanner.Fin
 			}
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | %s | `%s` |\n", f.Severity, escapeMarkdown(f.RuleID), escapeMarkdown(f.File), cell, f.Line,
-			shortSHA(f.Commit), strings.ReplaceAll(escape.Text(f.Secret), "`", "'"))
+			shortSHA(f.Commit), codeCell(f.Secret))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -43,4 +43,10 @@ func WriteGitHubSummary(w io.Writer, scope string, commits int, fs []scanner.Fin
 // characters (newlines included) become visible escapes first.
 func escapeMarkdown(s string) string {
 	return strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;").Replace(escape.Text(s))
+}
+
+// codeCell writes a secret as a code span in a table cell: a backtick
+// would end the span and a pipe, even inside it, the cell.
+func codeCell(s string) string {
+	return strings.NewReplacer("`", "'", "|", `\|`).Replace(escape.Text(s))
 }
