@@ -189,7 +189,9 @@ func (a *app) runFix(cmd *cobra.Command, args []string, ff fixFlags) error {
 		if len(plans) == 0 {
 			fmt.Fprintln(a.stderr, "rolecall: no secrets found; nothing to fix")
 		}
-		rep.WriteText(a.stderr)
+		var text strings.Builder
+		rep.WriteText(&text)
+		io.WriteString(a.stderr, escape.Lines(text.String())) // file names come from the tree
 	}
 	if len(rep.Manual) > 0 {
 		return exitCodeError{code: a.exitCode}

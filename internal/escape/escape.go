@@ -41,6 +41,19 @@ func Text(s string) string {
 	return b.String()
 }
 
+// Lines is Text for a text of several lines: the line breaks stay, every
+// other control character is escaped.
+func Lines(s string) string {
+	if firstUnsafe(strings.ReplaceAll(s, "\n", " ")) < 0 {
+		return s
+	}
+	ls := strings.Split(s, "\n")
+	for i, l := range ls {
+		ls[i] = Text(l)
+	}
+	return strings.Join(ls, "\n")
+}
+
 // firstUnsafe returns the index of the first byte Text must rewrite, or -1.
 func firstUnsafe(s string) int {
 	for i := 0; i < len(s); {

@@ -19,3 +19,9 @@ func TestText(t *testing.T) {
 		}
 	}
 }
+
+func TestLines(t *testing.T) {
+	if got := Lines("a\x1b[2J\nb\r\n"); got != `a\x1b[2J`+"\n"+`b\x0d`+"\n" {
+		t.Errorf("Lines = %q", got)
+	}
+}

@@ -83,7 +83,7 @@ var ErrChanged = errors.New("changed since it was scanned: run rolecall fix agai
 
 // ErrHardLinked refuses a file with several names: replacing one name
 // would leave the secret in the others.
-var ErrHardLinked = errors.New("has other hard links, which would keep the old content: fix it by hand, or break the links (cp the file over itself) and run rolecall fix again")
+var ErrHardLinked = errors.New("has other hard links, which would keep the old content: fix it by hand, or give the file a name of its own (cp F F.new && mv F.new F) and run rolecall fix again")
 
 // ErrNotRegular refuses anything but a regular file.
 var ErrNotRegular = errors.New("is not a regular file (a symbolic link, device or FIFO): run rolecall fix on the file it stands for")
