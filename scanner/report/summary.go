@@ -33,7 +33,7 @@ func WriteGitHubSummary(w io.Writer, scope string, commits int, fs []scanner.Fin
 			}
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | %s | `%s` |\n", f.Severity, escapeMarkdown(f.RuleID), escapeMarkdown(f.File), cell, f.Line,
-			shortSHA(f.Commit), codeCell(f.Secret))
+			escapeMarkdown(shortSHA(f.Commit)), codeCell(f.Secret))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
