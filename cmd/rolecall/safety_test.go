@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/rolecall/rolecall/detectors/testsecrets"
+	"github.com/rolecall/rolecall/internal/deadline"
 	"github.com/rolecall/rolecall/scanner"
 	"github.com/rolecall/rolecall/scanner/gitscan/gittest"
 )
@@ -173,7 +174,7 @@ func TestTreeConfigLinks(t *testing.T) {
 				must(t, os.Symlink(c.target, filepath.Join(dir, ".rolecall.toml")))
 			}
 			var r result
-			within(t, func() { r = rolecall(t, dir, append([]string{"scan", "--fail-on", "medium"}, c.args...)...) })
+			deadline.Within(t, 20*time.Second, func() { r = rolecall(t, dir, append([]string{"scan", "--fail-on", "medium"}, c.args...)...) })
 			if r.code != c.code || !strings.Contains(r.stderr, c.want) {
 				t.Errorf("exit %d, want %d with %q: %s", r.code, c.code, c.want, r.stderr)
 			}
@@ -311,16 +312,5 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
-	}
-}
-
-func within(t *testing.T, fn func()) {
-	t.Helper()
-	done := make(chan struct{})
-	go func() { defer close(done); fn() }()
-	select {
-	case <-done:
-	case <-time.After(20 * time.Second):
-		t.Fatal("blocked for 20s")
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/rolecall/rolecall/internal/deadline"
 )
 
 func read(t *testing.T, path string) string {
@@ -114,7 +116,7 @@ func TestWriteLikeARedirection(t *testing.T) {
 			}
 			dir := t.TempDir()
 			path := c.setup(t, dir)
-			within(t, func() { must(t, Write(path, []byte("report"), 0o644)) })
+			deadline.Within(t, 10*time.Second, func() { must(t, Write(path, []byte("report"), 0o644)) })
 			c.check(t, dir, path)
 			if m, _ := filepath.Glob(filepath.Join(dir, ".*rolecall-*")); len(m) > 0 {
 				t.Errorf("temporary files left: %v", m)
@@ -137,7 +139,7 @@ func TestWriteToFIFO(t *testing.T) {
 		b, _ := io.ReadAll(f)
 		got <- string(b)
 	}()
-	within(t, func() { must(t, Write(p, []byte("report"), 0o644)) })
+	deadline.Within(t, 10*time.Second, func() { must(t, Write(p, []byte("report"), 0o644)) })
 	select {
 	case s := <-got:
 		if s != "report" {
@@ -217,14 +219,3 @@ func TestReplace(t *testing.T) {
 }
 
 var snapTime = time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
-
-func within(t *testing.T, fn func()) {
-	t.Helper()
-	done := make(chan struct{})
-	go func() { defer close(done); fn() }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("blocked for 10s")
-	}
-}

@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/rolecall/rolecall/internal/deadline"
 )
 
 // hostile builds the non-regular files the tests read; devices need root.
@@ -27,19 +29,6 @@ func hostile(t *testing.T, dir string) map[string]string {
 		}
 	}
 	return paths
-}
-
-// within fails the test if fn does not return in time: nothing here may
-// block.
-func within(t *testing.T, fn func()) {
-	t.Helper()
-	done := make(chan struct{})
-	go func() { defer close(done); fn() }()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		t.Fatal("blocked for 5s")
-	}
 }
 
 func TestReadRefusesWhatIsNotARegularFile(t *testing.T) {
@@ -93,7 +82,7 @@ func TestReadRefusesWhatIsNotARegularFile(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			within(t, func() {
+			deadline.Within(t, 5*time.Second, func() {
 				got, err := c.read()
 				if c.wantErr == nil {
 					if err != nil || string(got) != c.want {
