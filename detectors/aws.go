@@ -45,6 +45,24 @@ type awsResult struct {
 	tokens  []awsSecret
 }
 
+// IsAWSID reports whether s is an AWS unique identifier: an access key id
+// (AKIA, ASIA...) or a principal id (AIDA, AROA...). AWS treats these as
+// identifiers, not secrets, so reports show them in full.
+func IsAWSID(s string) bool {
+	if len(s) != 20 {
+		return false
+	}
+	if _, ok := awsIDPrefixes[s[:4]]; !ok {
+		return false
+	}
+	for _, c := range s[4:] {
+		if !(c >= 'A' && c <= 'Z' || c >= '2' && c <= '7') {
+			return false
+		}
+	}
+	return true
+}
+
 // AccountFromKeyID decodes the 12-digit AWS account number embedded in a
 // modern access key ID, offline. It returns "" for legacy IDs (fifth
 // character I or J) and for anything that is not an ID.

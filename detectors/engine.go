@@ -32,8 +32,12 @@ type Match struct {
 	KeyID string
 }
 
-// AllowComment on a line suppresses findings on that line.
-const AllowComment = "rolecall:allow"
+// AllowComment on a line suppresses findings on that line; gitleaks'
+// comment does the same, so lines a team allowed before stay allowed.
+const (
+	AllowComment         = "rolecall:allow"
+	GitleaksAllowComment = "gitleaks:allow"
+)
 
 // Engine runs a rule set over fragments. It is safe for concurrent use.
 type Engine struct {
@@ -119,7 +123,7 @@ func (e *Engine) Rules() []*Rule { return e.rules }
 func (e *Engine) PathAllowed(p string) bool {
 	for i := range e.global {
 		a := &e.global[i]
-		if a.targetRules == nil && a.pathOnly() && matchAnyGlob(a.paths, p) {
+		if a.targetRules == nil && a.pathOnly() && a.pathMatches(p) {
 			return true
 		}
 	}
@@ -208,7 +212,7 @@ func (e *Engine) keep(s *scan, m *Match) bool {
 		return false
 	}
 	lines := s.text[lineStart(s.text, m.Start):lineEnd(s.text, m.End)]
-	if bytes.Contains(lines, []byte(AllowComment)) {
+	if bytes.Contains(lines, []byte(AllowComment)) || bytes.Contains(lines, []byte(GitleaksAllowComment)) {
 		return false
 	}
 	for i := range m.Rule.allow {

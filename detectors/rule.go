@@ -26,17 +26,19 @@ type Rule struct {
 	secretGroup int
 	entropy     float64
 	paths       []string
+	pathRe      *regexp.Regexp // a gitleaks rule's path
 	allow       []allowlist
 }
 
-// appliesTo reports whether the rule's path filter admits p.
+// appliesTo reports whether the rule's path filters admit p.
 func (r *Rule) appliesTo(p string) bool {
-	return len(r.paths) == 0 || matchAnyGlob(r.paths, p)
+	return (len(r.paths) == 0 || matchAnyGlob(r.paths, p)) && (r.pathRe == nil || r.pathRe.MatchString(p))
 }
 
 type allowlist struct {
 	and         bool
 	paths       []string
+	pathRes     []*regexp.Regexp // a gitleaks allowlist's paths
 	regexes     []*regexp.Regexp
 	regexLine   bool
 	stopwords   []string
@@ -47,8 +49,8 @@ type allowlist struct {
 // given path and line.
 func (a *allowlist) allows(p, secret string, line []byte) bool {
 	var checks []bool
-	if len(a.paths) > 0 {
-		checks = append(checks, matchAnyGlob(a.paths, p))
+	if len(a.paths) > 0 || len(a.pathRes) > 0 {
+		checks = append(checks, a.pathMatches(p))
 	}
 	if len(a.regexes) > 0 {
 		hit := false
@@ -85,10 +87,24 @@ func (a *allowlist) allows(p, secret string, line []byte) bool {
 	return a.and
 }
 
+// pathMatches reports whether p matches one of the allowlist's globs or
+// path regexes.
+func (a *allowlist) pathMatches(p string) bool {
+	if matchAnyGlob(a.paths, p) {
+		return true
+	}
+	for _, re := range a.pathRes {
+		if re.MatchString(p) {
+			return true
+		}
+	}
+	return false
+}
+
 // pathOnly reports whether the allowlist decides on the path alone, so a
 // whole file can be skipped before it is read.
 func (a *allowlist) pathOnly() bool {
-	return len(a.paths) > 0 && (!a.and || len(a.regexes) == 0 && len(a.stopwords) == 0)
+	return (len(a.paths) > 0 || len(a.pathRes) > 0) && (!a.and || len(a.regexes) == 0 && len(a.stopwords) == 0)
 }
 
 func compileAllowlist(where string, c AllowlistConfig) (allowlist, error) {
@@ -119,6 +135,13 @@ func compileAllowlist(where string, c AllowlistConfig) (allowlist, error) {
 			return a, fmt.Errorf("%s: regex %q: %w", where, expr, err)
 		}
 		a.regexes = append(a.regexes, re)
+	}
+	for _, expr := range c.PathRegexes {
+		re, err := regexp.Compile(expr)
+		if err != nil {
+			return a, fmt.Errorf("%s: path regex %q: %w", where, expr, err)
+		}
+		a.pathRes = append(a.pathRes, re)
 	}
 	for i, w := range c.Stopwords {
 		a.stopwords[i] = strings.ToLower(w)
@@ -188,6 +211,11 @@ func compileRule(c RuleConfig) (*Rule, error) {
 		}
 	default:
 		return nil, fmt.Errorf("%s: needs a regex", where)
+	}
+	if c.Path != "" {
+		if r.pathRe, err = regexp.Compile(c.Path); err != nil {
+			return nil, fmt.Errorf("%s: path regex: %w", where, err)
+		}
 	}
 	for _, k := range c.Keywords {
 		if k == "" {

@@ -207,6 +207,8 @@ func cellMagic(text []byte, commented bool) (lang, writeFile string, ok bool) {
 			return "sql", "", true
 		case "R":
 			return "r", "", true
+		case "python", "python2", "python3", "pypy":
+			return "python", "", true
 		case "scala":
 			return "scala", "", true
 		case "javascript", "js":

@@ -3,6 +3,7 @@ package remediate
 import (
 	"crypto/sha256"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -20,9 +21,25 @@ func (p *FilePlan) Diff() string {
 	if !p.Changed() {
 		return ""
 	}
-	name := filepath.ToSlash(p.Path)
+	name := diffName(p.Path)
 	return fmt.Sprintf("diff --git a/%s b/%s\n", name, name) +
 		udiff.Unified("a/"+name, "b/"+name, string(p.Original), string(p.Result))
+}
+
+// diffName is the path a diff names for a file: relative, as git apply
+// requires ("a//srv/x.py" is refused). An absolute path is made relative to
+// the working directory when it is inside it; otherwise it is named from
+// the root ("srv/x.py"), for git apply run in /.
+func diffName(path string) string {
+	if filepath.IsAbs(path) {
+		if wd, err := os.Getwd(); err == nil {
+			if rel, err := filepath.Rel(wd, path); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+				return filepath.ToSlash(rel)
+			}
+		}
+		return strings.TrimLeft(filepath.ToSlash(path), "/")
+	}
+	return filepath.ToSlash(path)
 }
 
 // Write replaces the file at path with the plan's result if the file is

@@ -51,7 +51,7 @@ func FuzzSpliceSource(f *testing.F) {
 		if err != nil {
 			t.Fatalf("apply: %v", err)
 		}
-		if err := validateNotebook(out, len(nb.Cells)); err != nil {
+		if err := validateNotebook("nb.ipynb", out, len(nb.Cells)); err != nil {
 			t.Fatalf("spliced notebook: %v\n%s", err, out)
 		}
 		again, _ := ipynb.Parse("nb.ipynb", out)

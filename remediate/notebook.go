@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/rolecall/rolecall/ipynb"
@@ -17,18 +16,10 @@ import (
 // rewrite (in outputs it does not clear, in markdown).
 const Redacted = "***REMOVED***"
 
-// nbCell is one cell's source as the fixer sees it.
-type nbCell struct {
-	cell  *ipynb.Cell
-	seg   *ipynb.Segment // its source segment
-	text  []byte         // decoded source
-	start int            // offset of text in the joined Python program
-	edits []edit.Edit    // in text
-}
-
-// planNotebook fixes a Jupyter notebook inside its JSON: the Python cells
-// are rewritten as one program, %%bash cells one by one, and the result is
-// spliced back into each cell's source string with the file's own layout.
+// planNotebook fixes a Jupyter or Zeppelin notebook inside its JSON: each code cell is
+// rewritten by the rewriter of its language (the Python cells as one
+// program), and the result is spliced back into each cell's source string
+// with the file's own layout.
 func (p *Planner) planNotebook(plan *FilePlan) {
 	data := plan.Original
 	nb, err := ipynb.Parse(plan.Path, data)
@@ -39,74 +30,14 @@ func (p *Planner) planNotebook(plan *FilePlan) {
 		return
 	}
 	cells := sourceCells(nb)
-	where := locate(plan, cells)
-
-	// Python cells, joined with "\n" into one program.
-	var program bytes.Buffer
-	var pyTargets []edit.Target
-	var pyIndex []int
-	var prose []int // items in markdown and raw cells
-	for _, c := range cells {
-		if c.cell.Type == "code" && c.seg.Lang == "python" {
-			c.start = program.Len()
-			program.Write(c.text)
-			program.WriteByte('\n')
-		}
-	}
-	for i, it := range plan.Items {
-		w := where[i]
-		if w.cell == nil || !fixable(it.Kind) {
-			continue
-		}
-		t := edit.Target{Start: w.start, End: w.end, Secret: it.Finding.Secret, Rule: it.Finding.RuleID, Kind: it.Kind, KeyID: it.Finding.KeyID}
-		switch {
-		case w.cell.cell.Type == "code" && w.cell.seg.Lang == "python" && p.Registry.Python != nil:
-			t.Start += w.cell.start
-			t.End += w.cell.start
-			pyTargets = append(pyTargets, t)
-			pyIndex = append(pyIndex, i)
-		case w.cell.cell.Type == "code" && w.cell.seg.Lang == "shell" && p.Registry.Shell != nil:
-			res := p.Registry.Shell(w.cell.text, []edit.Target{t}, p.Options)
-			plan.record(res, []int{i})
-			w.cell.edits = append(w.cell.edits, res.Edits...)
-		case w.cell.cell.Type != "code":
-			prose = append(prose, i) // decided once the code is
-		}
-	}
-	if len(pyTargets) > 0 {
-		res := p.Registry.Python(program.Bytes(), pyTargets, p.Options)
-		plan.record(res, pyIndex)
-		if !splitEdits(res.Edits, cells) {
-			plan.abandon("an edit would span two cells (a rolecall bug; please report it): fix this by hand")
-			plan.manual(p.reasonFor(reasonNoRewriter))
-			return
-		}
-	}
-	// A secret some code cell still holds stays everywhere: taking its
-	// copies out of prose and outputs would claim a fix that is not one.
-	blocked := map[string]int{} // secret -> a cell that still holds it
-	for i, it := range plan.Items {
-		if w := where[i]; w.cell != nil && w.cell.cell.Type == "code" && !it.Fixed {
-			blocked[it.Finding.Secret] = w.cell.cell.Index
-		}
-	}
-	for _, i := range prose {
-		it, w := &plan.Items[i], where[i]
-		if c, ok := blocked[it.Finding.Secret]; ok {
-			it.Reason = fmt.Sprintf("the same secret is still in the code of cell %d, which rolecall leaves alone: fix that first", c)
-			continue
-		}
-		// Markdown and raw cells are prose: take the secret out of the text.
-		w.cell.edits = append(w.cell.edits, edit.Edit{Start: w.start, End: w.end, New: Redacted})
-		it.Fixed, it.Shape = true, "removed from a "+w.cell.cell.Type+" cell"
-	}
-	edits, err := p.spliceCells(plan, nb, cells, blocked)
-	if err != nil {
-		plan.abandon(err.Error())
-	} else if len(edits) > 0 {
+	blocked := p.planCells(plan, cells, locate(plan, cells))
+	edits := p.spliceCells(plan, nb, cells, blocked)
+	if len(edits) > 0 {
 		out, err := edit.Apply(data, edits)
-		if err == nil {
-			err = validateNotebook(out, len(nb.Cells))
+		if err != nil {
+			err = errSameBytes
+		} else {
+			err = validateNotebook(plan.Path, out, len(nb.Cells))
 		}
 		if err != nil {
 			plan.abandon(fmt.Sprintf("the edited notebook would be invalid (%v): fix this by hand", err))
@@ -134,164 +65,175 @@ func sourceCells(nb *ipynb.Notebook) []*nbCell {
 	var out []*nbCell
 	for i := range nb.Cells {
 		c := &nb.Cells[i]
-		if s, ok := bySeg[c.Index]; ok && c.Source != nil {
+		if s, ok := bySeg[c.Index]; ok && (c.Source != nil || nb.Root == nil) {
 			out = append(out, &nbCell{cell: c, seg: s, text: s.Text})
 		}
 	}
 	return out
 }
 
-// place is where a finding sits in a cell's decoded source.
-type place struct {
-	cell       *nbCell
-	start, end int
-}
-
-// locate finds each source finding in its cell's decoded text: the
-// occurrence of the secret whose bytes map back to the finding's offset.
-func locate(plan *FilePlan, cells []*nbCell) []place {
-	byCell := map[int]*nbCell{}
-	for _, c := range cells {
-		byCell[c.cell.Index] = c
-	}
-	out := make([]place, len(plan.Items))
-	for i, it := range plan.Items {
-		loc := it.Finding.Notebook
-		if loc == nil || loc.Part != "source" {
-			continue
-		}
-		c := byCell[loc.Cell]
-		if c == nil {
-			continue
-		}
-		secret := []byte(it.Finding.Secret)
-		for from := 0; ; {
-			j := bytes.Index(c.text[from:], secret)
-			if j < 0 {
-				break
-			}
-			j += from
-			if c.seg.RawOffset(j) == it.Finding.Offset {
-				out[i] = place{cell: c, start: j, end: j + len(secret)}
-				break
-			}
-			from = j + 1
-		}
-	}
-	return out
-}
-
-// splitEdits hands each program edit to the cell it falls in. A deletion
-// that takes a cell's last line also takes the "\n" that joined the cells;
-// that byte is not part of the cell.
-func splitEdits(edits []edit.Edit, cells []*nbCell) bool {
-	for _, e := range edits {
-		ok := false
-		for _, c := range cells {
-			end := c.start + len(c.text)
-			if c.cell.Type != "code" || c.seg.Lang != "python" || e.Start < c.start || e.Start > end {
-				continue
-			}
-			if e.End == end+1 {
-				e.End = end
-			}
-			if e.End > end {
-				return false
-			}
-			c.edits = append(c.edits, edit.Edit{Start: e.Start - c.start, End: e.End - c.start, New: e.New})
-			ok = true
-			break
-		}
-		if !ok {
-			return false
-		}
-	}
-	return true
-}
-
 // spliceCells turns cell edits into edits of the raw file: each edited
-// source is re-encoded in place, the outputs of edited code cells are
-// cleared (they may echo the key), and other copies of a removed secret
-// are redacted.
-func (p *Planner) spliceCells(plan *FilePlan, nb *ipynb.Notebook, cells []*nbCell, blocked map[string]int) ([]edit.Edit, error) {
+// source is re-encoded in place; of an edited code cell only the outputs
+// that hold a removed secret (as written or URL-encoded) are removed, so
+// its plots and tables stay; and every other copy of a removed secret is
+// redacted, in every form it appears in.
+func (p *Planner) spliceCells(plan *FilePlan, nb *ipynb.Notebook, cells []*nbCell, blocked map[string]int) []edit.Edit {
 	data := plan.Original
 	ascii := usesASCIIEscapes(data)
 	var edits []edit.Edit
-	edited := map[int]bool{}
+	edited := map[int]*nbCell{}
 	for _, c := range cells {
 		if len(c.edits) == 0 {
 			continue
 		}
 		text, err := edit.Apply(c.text, c.edits)
 		if err != nil {
-			return nil, err
+			failCells(plan, []*nbCell{c}, fmt.Sprintf("rolecall planned two edits of the same text in cell %d (a rolecall bug; please report it): fix this cell by hand", c.cell.Index))
+			continue
 		}
 		if len(c.text) > 0 && c.text[len(c.text)-1] != '\n' {
 			text = bytes.TrimSuffix(text, []byte("\n")) // a cell's last line has no newline
 		}
-		if c.seg.Lang == "python" && p.Registry.ValidatePython != nil {
-			if err := p.Registry.ValidatePython(text); err != nil {
-				return nil, fmt.Errorf("cell %d would not parse after the edit (%v): fix this by hand", c.cell.Index, err)
-			}
-		}
 		src := c.cell.Source
 		edits = append(edits, edit.Edit{Start: src.Start, End: src.End, New: encodeSource(string(text), src, data, ascii)})
-		edited[c.cell.Index] = true
-		if out := c.cell.Outputs; c.cell.Type == "code" && out != nil && out.Kind == ipynb.JSONArray && len(out.Elems) > 0 {
-			edits = append(edits, edit.Edit{Start: out.Start, End: out.End, New: "[]"})
+		if c.code() {
+			edited[c.cell.Index] = c
 		}
 	}
-	// Copies of removed secrets in outputs of cells not cleared and in
-	// metadata. Sources are never touched here: prose cells were edited
-	// above, and a code cell only ever by a rewriter.
-	removed := map[string]bool{}
-	for _, it := range plan.Items {
-		if _, stays := blocked[it.Finding.Secret]; it.Fixed && !stays {
-			removed[it.Finding.Secret] = true
+	removed := removedSecrets(plan, blocked)
+	drop := map[[2]int]bool{} // (cell, output index) removed
+	for i := range nb.Segments {
+		s := &nb.Segments[i]
+		if s.Kind != ipynb.KindOutput || edited[s.Cell] == nil {
+			continue
+		}
+		if hits := removed.find(s.Text); len(hits) > 0 {
+			drop[[2]int{s.Cell, s.Output.Index}] = true
+			plan.addNote(fmt.Sprintf("%s cell %d: output %d (%s) removed, since it showed %s", plan.Path, s.Cell, s.Output.Index+1, outputName(s.Output), hits[0].describe()))
+		}
+	}
+	for idx, c := range edited {
+		if out := c.cell.Outputs; out != nil && out.Kind == ipynb.JSONArray {
+			edits = append(edits, dropElems(out, func(k int) bool { return drop[[2]int{idx, k}] })...)
 		}
 	}
 	for i := range nb.Segments {
 		s := &nb.Segments[i]
-		if s.Kind == ipynb.KindSource || edited[s.Cell] && s.Kind == ipynb.KindOutput {
+		if s.Kind == ipynb.KindSource || s.Output != nil && drop[[2]int{s.Cell, s.Output.Index}] {
 			continue
 		}
-		for secret := range removed {
-			for from := 0; ; {
-				j := bytes.Index(s.Text[from:], []byte(secret))
-				if j < 0 {
-					break
-				}
-				j += from
-				edits = append(edits, edit.Edit{Start: s.RawOffset(j), End: s.RawEnd(j + len(secret)), New: Redacted})
-				from = j + len(secret)
+		for _, h := range removed.find(s.Text) {
+			edits = append(edits, edit.Edit{Start: s.RawOffset(h.start), End: s.RawEnd(h.end), New: Redacted})
+			where := fmt.Sprintf("cell %d %s", s.Cell, partName(s))
+			if s.Cell == 0 {
+				where = partName(s)
 			}
+			plan.addNote(fmt.Sprintf("%s %s: %s replaced with %s", plan.Path, where, h.describe(), Redacted))
 		}
 	}
+	sortEdits(edits)
+	edits = mergeEdits(edits)
+	// A finding in an output or in metadata is fixed when the edits take
+	// out all of its bytes: a copy of a removed secret, or an encoded copy
+	// the detectors read as a secret of its own.
 	for i := range plan.Items {
 		it := &plan.Items[i]
-		if c, stays := blocked[it.Finding.Secret]; stays && !it.Fixed && it.Reason == "" && it.Finding.Notebook != nil && it.Finding.Notebook.Part != "source" {
-			it.Reason = fmt.Sprintf("the same secret is still in the code of cell %d, which rolecall leaves alone: fix that first", c)
+		loc := it.Finding.Notebook
+		if loc == nil || loc.Part == "source" || it.Fixed {
+			continue
 		}
-		if !it.Fixed && removed[it.Finding.Secret] && it.Finding.Notebook != nil && it.Finding.Notebook.Part != "source" {
-			it.Fixed = true
-			if edited[it.Finding.Notebook.Cell] {
-				it.Shape = "output cleared"
-			} else {
-				it.Shape = "copy redacted"
-			}
+		if c, stays := blocked[it.Finding.Secret]; stays && it.Reason == "" {
+			it.Reason = stillInCode(c)
+		}
+		if !covered(edits, it.Finding.Offset, it.Finding.EndOffset) {
+			continue
+		}
+		it.Fixed, it.Reason = true, ""
+		if loc.Output != nil && drop[[2]int{loc.Cell, loc.Output.Index}] {
+			it.Shape = "output removed"
+		} else {
+			it.Shape = "copy redacted"
 		}
 	}
-	sort.SliceStable(edits, func(i, j int) bool { return edits[i].Start < edits[j].Start })
-	return dedupeEdits(edits), nil
+	return edits
 }
 
-// dedupeEdits drops an edit wholly inside an earlier one (a redaction in an
-// output that is cleared anyway).
-func dedupeEdits(es []edit.Edit) []edit.Edit {
+// covered reports whether one edit replaces all of [start, end).
+func covered(edits []edit.Edit, start, end int) bool {
+	for _, e := range edits {
+		if e.Start <= start && end <= e.End && e.End > e.Start {
+			return true
+		}
+	}
+	return false
+}
+
+// dropElems returns the edits that remove the elements of array v for
+// which drop is true, keeping the file's separators and indentation.
+func dropElems(v *ipynb.Value, drop func(int) bool) []edit.Edit {
+	n := len(v.Elems)
+	kept := 0
+	for k := range n {
+		if !drop(k) {
+			kept++
+		}
+	}
+	switch {
+	case kept == n:
+		return nil
+	case kept == 0:
+		return []edit.Edit{{Start: v.Start, End: v.End, New: "[]"}}
+	}
+	// A trailing run of dropped elements goes with the separator before it;
+	// any other dropped element with the separator after it.
+	r := n
+	for r > 0 && drop(r-1) {
+		r--
+	}
+	var es []edit.Edit
+	for k := 0; k < r; k++ {
+		if drop(k) {
+			es = append(es, edit.Edit{Start: v.Elems[k].Start, End: v.Elems[k+1].Start})
+		}
+	}
+	if r < n {
+		es = append(es, edit.Edit{Start: v.Elems[r-1].End, End: v.Elems[n-1].End})
+	}
+	return es
+}
+
+func outputName(o *ipynb.Output) string {
+	if o.MIME != "" && o.MIME != o.Type {
+		return o.Type + ", " + o.MIME
+	}
+	return o.Type
+}
+
+func partName(s *ipynb.Segment) string {
+	switch {
+	case s.Output != nil:
+		return fmt.Sprintf("output %d (%s)", s.Output.Index+1, outputName(s.Output))
+	case s.Key != "":
+		return s.Key
+	}
+	return string(s.Kind)
+}
+
+// mergeEdits drops an edit wholly inside an earlier one (a redaction in an
+// output that is removed anyway) and joins overlapping redactions (two
+// secrets that share bytes).
+func mergeEdits(es []edit.Edit) []edit.Edit {
 	out := es[:0]
 	for _, e := range es {
-		if n := len(out); n > 0 && e.Start >= out[n-1].Start && e.End <= out[n-1].End && e.End > e.Start {
-			continue
+		if n := len(out); n > 0 && e.Start < out[n-1].End {
+			last := &out[n-1]
+			if e.End <= last.End && e.End > e.Start {
+				continue
+			}
+			if last.New == Redacted && e.New == Redacted {
+				last.End = e.End
+				continue
+			}
 		}
 		out = append(out, e)
 	}
@@ -346,11 +288,11 @@ func usesASCIIEscapes(data []byte) bool {
 
 // validateNotebook checks that the edited file is still JSON that reads as
 // a notebook with the same cells.
-func validateNotebook(data []byte, cells int) error {
+func validateNotebook(path string, data []byte, cells int) error {
 	if !json.Valid(data) {
 		return fmt.Errorf("not valid JSON")
 	}
-	nb, err := ipynb.Parse("check.ipynb", data)
+	nb, err := ipynb.Parse(path, data)
 	if err != nil {
 		return err
 	}

@@ -23,11 +23,12 @@ type Registry struct {
 	// ForPath returns the rewriter and the validator of its output for a
 	// plain file, or a nil rewriter when rolecall cannot rewrite the file.
 	ForPath func(path string, lang detectors.Lang) (edit.Rewriter, func([]byte) error)
-	// Python and Shell rewrite notebook code cells (the Python cells joined
-	// into one program, so a constant in one cell and its use in another
-	// are seen together; %%bash cells one by one).
-	Python, Shell                 edit.Rewriter
-	ValidatePython, ValidateShell func([]byte) error
+	// ForLang returns the rewriter and validator for a notebook cell's
+	// language ("python", "r", "shell", "scala"...; the ipynb Lang
+	// vocabulary), or a nil rewriter. The Python cells of a notebook are
+	// rewritten as one program, so a constant in one cell and its use in
+	// another are seen together; other cells one by one.
+	ForLang func(lang string) (edit.Rewriter, func([]byte) error)
 }
 
 // Planner plans fixes for files.
@@ -53,12 +54,17 @@ type Item struct {
 }
 
 // Redact returns text with every secret of the plan, in its decoded and
-// raw spellings, redacted.
+// raw spellings, redacted; AWS key ids stay whole (they are identifiers)
+// unless RedactKeyIDs.
 func (p *FilePlan) Redact(text string) string {
 	for _, it := range p.Items {
+		shown := scanner.Display(it.Finding.Secret, false, p.RedactKeyIDs)
+		if shown == it.Finding.Secret {
+			continue
+		}
 		for _, s := range []string{it.Raw, it.Finding.Secret} {
 			if s != "" {
-				text = strings.ReplaceAll(text, s, scanner.Redact(it.Finding.Secret))
+				text = strings.ReplaceAll(text, s, shown)
 			}
 		}
 	}
@@ -75,6 +81,8 @@ type FilePlan struct {
 	Edits []edit.Edit
 	Items []Item
 	Notes []string
+	// RedactKeyIDs makes Redact hide AWS key ids too (--redact-key-ids).
+	RedactKeyIDs bool
 }
 
 // Changed reports whether the plan edits the file.
@@ -145,9 +153,12 @@ func (p *Planner) Plan(file string, data []byte, findings []scanner.Finding) (pl
 		}
 		plan.Items = append(plan.Items, Item{Finding: f, Kind: KindOf(f, lineAt(data, f.Offset)), Raw: raw})
 	}
-	if ipynb.Sniff(file, data) == ipynb.FormatJupyter {
+	switch ipynb.Sniff(file, data) {
+	case ipynb.FormatJupyter, ipynb.FormatZeppelin:
 		p.planNotebook(plan)
-	} else {
+	case ipynb.FormatRMarkdown, ipynb.FormatQuarto, ipynb.FormatDatabricks:
+		p.planTextNotebook(plan)
+	default:
 		p.planText(plan)
 	}
 	if plan.Changed() {

@@ -43,7 +43,7 @@ func testPlanner(t *testing.T) (*Planner, *scanner.Scanner) {
 	s := scanner.New(eng)
 	return &Planner{Scanner: s, Registry: Registry{
 		ForPath: func(string, detectors.Lang) (edit.Rewriter, func([]byte) error) { return deleteLines, nil },
-		Python:  deleteLines, Shell: deleteLines,
+		ForLang: func(string) (edit.Rewriter, func([]byte) error) { return deleteLines, nil },
 	}}, s
 }
 
@@ -132,8 +132,10 @@ func TestNotebookKeepsCopiesOfAKeyLeftInCode(t *testing.T) {
 	nb := leakyNotebook(set)
 	data := nbtest.Write(nb, nbtest.Jupyter, nbtest.Options{})
 	p, s := testPlanner(t)
-	p.Registry.Python = func(text []byte, ts []edit.Target, _ edit.Options) edit.Result {
-		return edit.Manual(ts, "constant KEY is also used elsewhere; edit by hand")
+	p.Registry.ForLang = func(string) (edit.Rewriter, func([]byte) error) {
+		return func(text []byte, ts []edit.Target, _ edit.Options) edit.Result {
+			return edit.Manual(ts, "constant KEY is also used elsewhere; edit by hand")
+		}, nil
 	}
 	plan := planFor(t, p, s, "nb.ipynb", data)
 	if plan.Changed() {
@@ -297,6 +299,10 @@ func TestRedactionCoversCarriedAndEscapedSecrets(t *testing.T) {
 	if !plan.Changed() {
 		t.Fatalf("nothing fixed: %+v", plan.Items)
 	}
+	if !strings.Contains(plan.Redact(plan.Diff()), set.Get("aws_key_id")) {
+		t.Error("the redacted diff hides the key id, an identifier shown whole by default")
+	}
+	plan.RedactKeyIDs = true
 	var inserted strings.Builder
 	for _, r := range plan.SARIFFix(true).ArtifactChanges[0].Replacements {
 		inserted.WriteString(r.InsertedContent.Text)

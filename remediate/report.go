@@ -3,7 +3,6 @@ package remediate
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"slices"
 	"sort"
 	"strings"
@@ -12,15 +11,19 @@ import (
 	"github.com/rolecall/rolecall/detectors"
 	"github.com/rolecall/rolecall/remediate/edit"
 	"github.com/rolecall/rolecall/scanner"
+	"github.com/rolecall/rolecall/scanner/report"
 )
 
 // Report is what a person must do beyond the code change: a fix does not
 // un-leak a key. Its JSON form is written by `rolecall fix --report FILE`.
 type Report struct {
-	Keys   []LeakedKey  `json:"keys"`
-	Fixed  []ReportItem `json:"fixed"`
-	Manual []ReportItem `json:"manual"`
-	Notes  []string     `json:"notes,omitempty"`
+	// Applied is true when the fixes were written (--write); false for a
+	// dry run, whose "fixed" items are what --write would fix.
+	Applied bool         `json:"applied"`
+	Keys    []LeakedKey  `json:"keys"`
+	Fixed   []ReportItem `json:"fixed"`
+	Manual  []ReportItem `json:"manual"`
+	Notes   []string     `json:"notes,omitempty"`
 	// ProfileConfig is the ~/.aws/config stanza to create, outside the
 	// repository, when --profile is given.
 	ProfileConfig string `json:"profile_config,omitempty"`
@@ -30,6 +33,8 @@ type Report struct {
 	// InHistory counts secrets already committed: rotating them is not
 	// optional, and git filter-repo --replace-text can purge them.
 	InHistory int `json:"in_history"`
+
+	now time.Time // when the report was made: the session-revocation cut-off
 }
 
 // noKeyID groups secrets found without their key id.
@@ -37,18 +42,25 @@ const noKeyID = "(secret without a key id in the same file)"
 
 // LeakedKey is one AWS access key and what to do about it.
 type LeakedKey struct {
-	KeyID     string   `json:"key_id"` // redacted unless --show-secrets
-	AccountID string   `json:"account_id,omitempty"`
+	KeyID     string `json:"key_id"` // in full unless --redact-key-ids
+	AccountID string `json:"account_id,omitempty"`
+	// Locations name each place as the scan does ("nb.ipynb cell 4 line
+	// 2 (file 50:9)", "etl.py:3:7").
 	Locations []string `json:"locations"`
 	InHistory bool     `json:"in_history"`
-	Rotation  []string `json:"rotation"`
+	// Rotation is the checklist for this key, its commands filled in.
+	Rotation []string `json:"rotation"`
 }
 
 // ReportItem is one finding in the report.
 type ReportItem struct {
-	File   string `json:"file"`
-	Line   int    `json:"line"`
-	Cell   int    `json:"cell,omitempty"`
+	File string `json:"file"`
+	Line int    `json:"line"` // 1-based, in the file as stored
+	Cell int    `json:"cell,omitempty"`
+	// Where names the place as the scan does: "nb.ipynb cell 4 line 2
+	// (file 50:9)", "nb.ipynb cell 5 output 1 (stream stdout) line 1
+	// (file 61:3)" (outputs count from 1, as in the text report).
+	Where  string `json:"where"`
 	Rule   string `json:"rule"`
 	Secret string `json:"secret"`
 	Shape  string `json:"shape,omitempty"`
@@ -57,8 +69,13 @@ type ReportItem struct {
 
 // ReportOptions shape the report.
 type ReportOptions struct {
+	// Applied says the fixes were written (--write), not only shown.
+	Applied     bool
 	ShowSecrets bool
-	Profile     string
+	// RedactKeyIDs hides AWS key ids, shown in full by default (they are
+	// identifiers, and the rotation commands need them).
+	RedactKeyIDs bool
+	Profile      string
 	// InHistory reports whether a secret, spelled as the file stores it, is
 	// in the repository's committed history (nil outside a git repository).
 	InHistory func(file, secret string) bool
@@ -69,13 +86,8 @@ type ReportOptions struct {
 
 // BuildReport gathers the plans into one report.
 func BuildReport(plans []*FilePlan, o ReportOptions) *Report {
-	r := &Report{}
-	redact := func(s string) string {
-		if o.ShowSecrets {
-			return s
-		}
-		return scanner.Redact(s)
-	}
+	r := &Report{Applied: o.Applied, now: o.Now}
+	redact := func(s string) string { return scanner.Display(s, o.ShowSecrets, o.RedactKeyIDs) }
 	keys := map[string]*LeakedKey{}
 	var order []string
 	for _, p := range plans {
@@ -86,7 +98,7 @@ func BuildReport(plans []*FilePlan, o ReportOptions) *Report {
 		}
 		for _, it := range p.Items {
 			f := it.Finding
-			ri := ReportItem{File: f.File, Line: f.Line, Rule: f.RuleID, Secret: redact(f.Secret), Shape: it.Shape, Reason: it.Reason}
+			ri := ReportItem{File: f.File, Line: f.Line, Where: report.Where(&f), Rule: f.RuleID, Secret: redact(f.Secret), Shape: it.Shape, Reason: it.Reason}
 			if f.Notebook != nil {
 				ri.Cell = f.Notebook.Cell
 			}
@@ -115,7 +127,7 @@ func BuildReport(plans []*FilePlan, o ReportOptions) *Report {
 				keys[id] = k
 				order = append(order, id)
 			}
-			loc := fmt.Sprintf("%s:%d", f.File, f.Line)
+			loc := report.Where(&f)
 			if !slices.Contains(k.Locations, loc) {
 				k.Locations = append(k.Locations, loc)
 			}
@@ -151,21 +163,56 @@ func BuildReport(plans []*FilePlan, o ReportOptions) *Report {
 	return r
 }
 
-// rotation is the post-leak checklist (AWS Security Blog, "What to do if
-// you inadvertently expose an AWS access key").
-func rotation(keyID string, inHistory bool, now time.Time) []string {
+// rotationStep is one step of the post-leak checklist (AWS Security Blog,
+// "What to do if you inadvertently expose an AWS access key"): what to do,
+// and the AWS CLI command that does it for the key named by key (a key id,
+// or "$k" inside a shell loop over several).
+type rotationStep struct {
+	what string
+	cmd  func(key string) string
+}
+
+// ownerOf is a shell expression for the IAM user that owns key: the user
+// name the rotation commands need, found without a manual look-up.
+func ownerOf(key string) string {
+	return fmt.Sprintf(`"$(aws iam get-access-key-last-used --access-key-id %s --query UserName --output text)"`, key)
+}
+
+func rotationSteps(now time.Time) []rotationStep {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	steps := []string{
-		fmt.Sprintf("Find the key's owner and last use: aws iam get-access-key-last-used --access-key-id %s", keyID),
-		fmt.Sprintf("Deactivate it (do not delete yet): aws iam update-access-key --user-name USER --access-key-id %s --status Inactive", keyID),
-		fmt.Sprintf("Revoke sessions issued before now: attach to the user or role a deny-all policy with the condition {\"DateLessThan\": {\"aws:TokenIssueTime\": %q}} (for roles: IAM console, Revoke active sessions)", now.UTC().Format(time.RFC3339)),
-		fmt.Sprintf("Search CloudTrail in every region for what the key did: aws cloudtrail lookup-events --lookup-attributes AttributeKey=AccessKeyId,AttributeValue=%s --region REGION", keyID),
-		"Move the workload to a role (instance profile, SageMaker execution role, IRSA, GitHub OIDC) or IAM Identity Center (SSO), then delete the key: aws iam delete-access-key --user-name USER --access-key-id " + keyID,
+	policy := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"DateLessThan":{"aws:TokenIssueTime":"%s"}}}]}`, now.UTC().Format(time.RFC3339))
+	return []rotationStep{
+		{"Find the key's owner and when it was last used", func(k string) string {
+			return "aws iam get-access-key-last-used --access-key-id " + k
+		}},
+		{"Deactivate it (do not delete it yet: a deactivated key can be turned back on if something breaks)", func(k string) string {
+			return fmt.Sprintf("aws iam update-access-key --user-name %s --access-key-id %s --status Inactive", ownerOf(k), k)
+		}},
+		{"Revoke the sessions it issued before now (a deny on tokens issued earlier; for a role, use Revoke active sessions in the IAM console)", func(k string) string {
+			return fmt.Sprintf("aws iam put-user-policy --user-name %s --policy-name rolecall-revoke-older-sessions --policy-document '%s'", ownerOf(k), policy)
+		}},
+		{"Search CloudTrail in every region for what the key did", func(k string) string {
+			return fmt.Sprintf(`for r in $(aws ec2 describe-regions --query 'Regions[].RegionName' --output text); do aws cloudtrail lookup-events --region "$r" --lookup-attributes AttributeKey=AccessKeyId,AttributeValue=%s; done`, k)
+		}},
+		{"Move the workload to a role (instance profile, SageMaker execution role, IRSA, GitHub OIDC) or IAM Identity Center (SSO), then delete the key", func(k string) string {
+			return fmt.Sprintf("aws iam delete-access-key --user-name %s --access-key-id %s", ownerOf(k), k)
+		}},
+	}
+}
+
+// historyStep is the extra step for a key already committed.
+const historyStep = "The key is in committed history: after rotating it, purge it with `rolecall fix --replace-text FILE` and `git filter-repo --replace-text FILE`, then ask collaborators to re-clone (forks and clones keep old copies)."
+
+// rotation is the checklist for one key, its commands filled in.
+func rotation(keyID string, inHistory bool, now time.Time) []string {
+	var steps []string
+	for _, s := range rotationSteps(now) {
+		steps = append(steps, s.what+": "+s.cmd(keyID))
 	}
 	if inHistory {
-		steps = append(steps, "The key is in committed history: after rotating it, purge it with `rolecall fix --replace-text FILE` and `git filter-repo --replace-text FILE`, then ask collaborators to re-clone (forks and clones keep old copies)")
+		steps = append(steps, historyStep)
 	}
 	return steps
 }
@@ -198,62 +245,6 @@ sso_region = REGION
 # role_arn = arn:aws:iam::%[2]s:role/ROLE_NAME
 # source_profile = BASE_PROFILE
 `, profile, account)
-}
-
-// WriteText renders the report for people.
-func (r *Report) WriteText(w io.Writer) error {
-	var b strings.Builder
-	if len(r.Fixed) > 0 {
-		fmt.Fprintf(&b, "Fixed (%d):\n", len(r.Fixed))
-		for _, it := range r.Fixed {
-			fmt.Fprintf(&b, "  %s  %s %s: %s\n", itemWhere(it), it.Rule, it.Secret, it.Shape)
-		}
-	}
-	if len(r.Manual) > 0 {
-		fmt.Fprintf(&b, "To fix by hand (%d):\n", len(r.Manual))
-		for _, it := range r.Manual {
-			fmt.Fprintf(&b, "  %s  %s %s: %s\n", itemWhere(it), it.Rule, it.Secret, it.Reason)
-		}
-	}
-	for _, k := range r.Keys {
-		fmt.Fprintf(&b, "\nAWS key %s", k.KeyID)
-		if k.AccountID != "" {
-			fmt.Fprintf(&b, " (account %s)", k.AccountID)
-		}
-		fmt.Fprintf(&b, " at %s%s\n", strings.Join(k.Locations, ", "), map[bool]string{true: ", and in committed history", false: ""}[k.InHistory])
-		for i, s := range k.Rotation {
-			fmt.Fprintf(&b, "  %d. %s\n", i+1, s)
-		}
-	}
-	if len(r.Notes) > 0 {
-		b.WriteString("\nAlso:\n")
-		for _, n := range r.Notes {
-			fmt.Fprintf(&b, "  - %s\n", n)
-		}
-	}
-	if r.ProfileConfig != "" {
-		b.WriteString("\n" + r.ProfileConfig)
-	}
-	if len(r.TrustPolicies) > 0 {
-		b.WriteString("\nTrust policies for the role the code will run as (rolecall fix --report FILE writes them as JSON):\n")
-		names := make([]string, 0, len(r.TrustPolicies))
-		for n := range r.TrustPolicies {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for _, n := range names {
-			fmt.Fprintf(&b, "  %s: %s\n", n, r.TrustPolicies[n])
-		}
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-func itemWhere(it ReportItem) string {
-	if it.Cell > 0 {
-		return fmt.Sprintf("%s cell %d (line %d)", it.File, it.Cell, it.Line)
-	}
-	return fmt.Sprintf("%s:%d", it.File, it.Line)
 }
 
 // ReplaceTextExpressions returns a git filter-repo --replace-text file for

@@ -30,8 +30,16 @@ func TestReport(t *testing.T) {
 	}
 	k := rep.Keys[0]
 	account := detectors.AccountFromKeyID(keyID)
-	if k.AccountID != account || !k.InHistory || len(k.Locations) != 2 || k.KeyID != scanner.Redact(keyID) {
+	if k.AccountID != account || !k.InHistory || len(k.Locations) != 2 || k.KeyID != keyID {
 		t.Errorf("key %+v", k)
+	}
+	// The checklist's commands run as printed: the key id is whole.
+	if !strings.Contains(k.Rotation[0], "aws iam get-access-key-last-used --access-key-id "+keyID) {
+		t.Errorf("rotation step 1 cannot be run: %q", k.Rotation[0])
+	}
+	hidden := BuildReport(plans, ReportOptions{RedactKeyIDs: true, Now: now})
+	if hidden.Keys[0].KeyID != scanner.Redact(keyID) || strings.Contains(strings.Join(hidden.Keys[0].Rotation, " "), keyID) {
+		t.Errorf("--redact-key-ids: %+v", hidden.Keys[0])
 	}
 	if last := k.Rotation[len(k.Rotation)-1]; !strings.Contains(last, "filter-repo") {
 		t.Errorf("a key in history needs the purge step: %q", last)
@@ -59,13 +67,13 @@ func TestReport(t *testing.T) {
 	rep.WriteText(&text)
 	b, _ := json.Marshal(rep)
 	for _, out := range []string{text.String(), string(b)} {
-		for _, s := range []string{keyID, secret, minio} {
+		for _, s := range []string{secret, minio} {
 			if strings.Contains(out, s) {
 				t.Errorf("the report holds a full secret")
 			}
 		}
 	}
-	if !strings.Contains(text.String(), "in committed history") || !strings.Contains(text.String(), "set AWS_PROFILE") {
+	if !strings.Contains(text.String(), "IN COMMITTED HISTORY") || !strings.Contains(text.String(), "Set AWS_PROFILE.") {
 		t.Errorf("text report:\n%s", text.String())
 	}
 	if shown := BuildReport(plans, ReportOptions{ShowSecrets: true}); shown.Keys[0].KeyID != keyID {

@@ -37,7 +37,7 @@ func ParseBaseline(path string, data []byte) (*Baseline, error) {
 		Fingerprint string `json:"fingerprint"`
 	}
 	if err := json.Unmarshal(data, &entries); err != nil {
-		return nil, fmt.Errorf("baseline %s is not a rolecall JSON report (make one with --format json --output %s): %s", path, path, jsonErrorAt(data, err))
+		return nil, fmt.Errorf("baseline %s is not a rolecall JSON report: %s; make one with --format json --output FILE", path, jsonProblem(data, err))
 	}
 	b := &Baseline{Path: path, fingerprints: map[string]bool{}}
 	for i, e := range entries {
@@ -47,21 +47,6 @@ func ParseBaseline(path string, data []byte) (*Baseline, error) {
 		b.fingerprints[e.Fingerprint] = true
 	}
 	return b, nil
-}
-
-// jsonErrorAt says where JSON is broken without quoting it.
-func jsonErrorAt(data []byte, err error) string {
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		line, col := NewLineIndex(data).Pos(int(min(se.Offset, int64(len(data)))))
-		return fmt.Sprintf("syntax error at line %d, column %d", line, col)
-	}
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		line, col := NewLineIndex(data).Pos(int(min(te.Offset, int64(len(data)))))
-		return fmt.Sprintf("a JSON %s at line %d, column %d where the report has %s", jsonValueKind(te.Value), line, col, jsonKind(te.Type.Kind().String()))
-	}
-	return "not JSON"
 }
 
 // jsonValueKind keeps the kind of a JSON value from encoding/json's
@@ -109,4 +94,28 @@ func (b *Baseline) RefreshAdvice() string {
 		return ""
 	}
 	return fmt.Sprintf("baseline %s: %d finding(s) matched only by fingerprints from an older rolecall (a plain hash, which a dictionary can reverse); they still count as known, but write the baseline again to key them: rolecall scan --format json --output %s .", b.Path, len(b.unkeyed), b.Path)
+}
+
+// jsonProblem says in words why data is not the JSON array of findings a
+// baseline is, without Go type names.
+func jsonProblem(data []byte, err error) string {
+	// Positions, never text: the file may be anything a link pointed at.
+	var syntax *json.SyntaxError
+	if errors.As(err, &syntax) {
+		line, col := NewLineIndex(data).Pos(int(min(syntax.Offset, int64(len(data)))))
+		return fmt.Sprintf("it is not valid JSON (at line %d, column %d)", line, col)
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && te.Type.Kind().String() != "slice" {
+		line, col := NewLineIndex(data).Pos(int(min(te.Offset, int64(len(data)))))
+		return fmt.Sprintf("it has a JSON %s at line %d, column %d where a finding has %s", jsonValueKind(te.Value), line, col, jsonKind(te.Type.Kind().String()))
+	}
+	var probe map[string]json.RawMessage
+	if json.Unmarshal(data, &probe) == nil {
+		if _, ok := probe["runs"]; ok {
+			return "it is a SARIF log, and --baseline reads the JSON array rolecall --format json writes"
+		}
+		return "it is a JSON object, not the array of findings rolecall --format json writes"
+	}
+	return "it is not an array of findings with a fingerprint each"
 }

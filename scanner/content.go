@@ -48,6 +48,10 @@ func IsBinary(data []byte) bool {
 	return bytes.IndexByte(data[:min(len(data), 8000)], 0) >= 0 && textEncoding(data) == ""
 }
 
+// PathAllowed reports whether a global allowlist suppresses everything at
+// path (relative to the scan root), so it need not be read.
+func (s *Scanner) PathAllowed(path string) bool { return s.engine.PathAllowed(path) }
+
 // Scan returns the findings in c, in file order, and warnings about content
 // it could only partly understand.
 func (s *Scanner) Scan(c Content) (findings []Finding, warnings []string) {

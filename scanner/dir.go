@@ -49,15 +49,16 @@ type Result struct {
 	Findings []Finding
 	Files    int   // files scanned
 	Bytes    int64 // bytes scanned
-	Binary   int   // binary files passed over
+	Binary   int   // binary files passed over (also listed in Skipped)
 	Skipped  []Skipped
-	Warnings []Warning
+	// Unreadable lists files in scope that could not be read.
+	Unreadable []Gap
+	Warnings   []Warning
 }
 
-// Skipped is a file that was not scanned, and why.
-type Skipped struct {
-	Path   string
-	Reason string
+// Coverage is the record of what the scan read.
+func (r *Result) Coverage() Coverage {
+	return Coverage{FilesScanned: r.Files, Skipped: r.Skipped, Unreadable: r.Unreadable, Findings: len(r.Findings)}
 }
 
 // collector gathers results from concurrent workers.
@@ -79,24 +80,24 @@ func (c *collector) warnf(path, format string, args ...any) {
 
 func (c *collector) skip(path, reason string) {
 	c.warnf(path, "skipped: %s", reason)
+	c.skipQuietly(path, reason)
+}
+
+// skipQuietly records what is passed over too often to warn about each
+// (binary files, allowlisted paths).
+func (c *collector) skipQuietly(path, reason string) {
 	c.mu.Lock()
 	c.res.Skipped = append(c.res.Skipped, Skipped{Path: path, Reason: reason})
 	c.mu.Unlock()
 }
 
-// binary records a file passed over as binary: in Skipped (reason
-// "binary") for the coverage record, without a warning each (a tree holds
-// many images).
-func (c *collector) binary(path string) {
+// unreadable records a file in scope that could not be read.
+func (c *collector) unreadable(path string, err error) {
+	c.warnf(path, "cannot read: %v", err)
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.res.Binary++
-	c.res.Skipped = append(c.res.Skipped, Skipped{Path: path, Reason: ReasonBinary})
+	c.res.Unreadable = append(c.res.Unreadable, Gap{Path: path, Reason: err.Error()})
+	c.mu.Unlock()
 }
-
-// ReasonBinary is the Skipped reason of a file that is neither text nor
-// UTF-16/UTF-32 text.
-const ReasonBinary = "binary"
 
 func (c *collector) add(fs []Finding, bytes int) {
 	c.mu.Lock()
@@ -132,14 +133,12 @@ func (s *Scanner) ScanPaths(ctx context.Context, paths []string, opts Options) (
 		}
 	}
 	p.Wait()
-	if walkErr != nil {
+	if walkErr != nil && ctx.Err() == nil {
 		return nil, walkErr
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
 	SortFindings(col.res.Findings)
-	return &col.res, nil
+	// Interrupted: what was found so far, with the context's error.
+	return &col.res, ctx.Err()
 }
 
 func (s *Scanner) walkArg(ctx context.Context, arg string, col *collector, submit func(Content, string, bool)) error {
@@ -150,7 +149,7 @@ func (s *Scanner) walkArg(ctx context.Context, arg string, col *collector, submi
 	display := filepath.ToSlash(filepath.Clean(arg))
 	if !info.IsDir() {
 		if !info.Mode().IsRegular() {
-			col.skip(display, "not a regular file: "+safefile.Kind(info.Mode()))
+			col.skip(display, ReasonNotRegular+": "+safefile.Kind(info.Mode()))
 			return nil
 		}
 		submit(Content{Path: display}, arg, true)
@@ -174,7 +173,7 @@ func (s *Scanner) walkArg(ctx context.Context, arg string, col *collector, submi
 			if path == root {
 				return fmt.Errorf("cannot scan %s: %w", arg, err)
 			}
-			col.warnf(shown, "cannot read: %v", cause(err))
+			col.unreadable(shown, cause(err))
 			if d != nil && d.IsDir() {
 				return fs.SkipDir
 			}
@@ -186,14 +185,19 @@ func (s *Scanner) walkArg(ctx context.Context, arg string, col *collector, submi
 			}
 			return nil // a worktree's .git file
 		}
-		if d.IsDir() || d.Type()&fs.ModeSymlink != 0 {
+		switch {
+		case d.IsDir():
 			return nil
-		}
-		if s.engine.PathAllowed(relSlash) {
+		case d.Type()&fs.ModeSymlink != 0:
+			// Not followed: a link points at a file the walk reaches
+			// anyway, or outside the tree.
+			col.skipQuietly(shown, "symbolic link, "+ReasonNotRegular+" (not followed)")
 			return nil
-		}
-		if !d.Type().IsRegular() {
-			col.skip(shown, "not a regular file: "+safefile.Kind(d.Type()))
+		case !d.Type().IsRegular():
+			col.skip(shown, ReasonNotRegular+": "+safefile.Kind(d.Type()))
+			return nil
+		case s.engine.PathAllowed(relSlash):
+			col.skipQuietly(shown, ReasonAllowlisted)
 			return nil
 		}
 		submit(Content{Path: shown, RulePath: relSlash}, path, false)
@@ -214,28 +218,31 @@ func (s *Scanner) scanFile(c Content, abs string, follow bool, max int64, col *c
 	var nr *safefile.Error
 	switch {
 	case errors.As(err, &nr):
-		col.skip(c.Path, "not a regular file: "+nr.Reason)
+		col.skip(c.Path, ReasonNotRegular+": "+nr.Reason)
 		return
 	case err != nil:
-		col.warnf(c.Path, "cannot read: %v", cause(err))
+		col.unreadable(c.Path, cause(err))
 		return
 	}
 	defer f.Close()
 	if info.Size() > max {
-		col.skip(c.Path, fmt.Sprintf("%s is over the %s size limit (raise it with --max-file-size)", humanBytes(info.Size()), humanBytes(max)))
+		col.skip(c.Path, fmt.Sprintf("%s: %s is over %s (raise it with --max-file-size)", ReasonSize, humanBytes(info.Size()), humanBytes(max)))
 		return
 	}
 	data, err := safefile.ReadAll(f, info, max)
 	switch {
 	case errors.Is(err, safefile.ErrTooBig):
-		col.skip(c.Path, fmt.Sprintf("grew over the %s size limit while being read", humanBytes(max)))
+		col.skip(c.Path, fmt.Sprintf("%s: grew over %s while being read", ReasonSize, humanBytes(max)))
 		return
 	case err != nil:
-		col.warnf(c.Path, "cannot read: %v", err)
+		col.unreadable(c.Path, cause(err))
 		return
 	}
 	if IsBinary(data) {
-		col.binary(c.Path)
+		col.mu.Lock()
+		col.res.Binary++
+		col.mu.Unlock()
+		col.skipQuietly(c.Path, ReasonBinary)
 		return
 	}
 	c.Data = data

@@ -77,7 +77,7 @@ type NotebookLocation struct {
 
 // OutputLocation identifies a cell output.
 type OutputLocation struct {
-	Index int    `json:"index"`
+	Index int    `json:"index"` // 1-based, like Cell and the text report
 	Type  string `json:"type"`
 	MIME  string `json:"mime,omitempty"`
 }
@@ -164,6 +164,17 @@ func Compare(a, b *Finding) int {
 		cmp.Compare(a.Column, b.Column),
 		strings.Compare(a.RuleID, b.RuleID),
 	)
+}
+
+// Display is how a report shows a secret: in full when show is set, else
+// redacted, except AWS key and principal ids (AKIA..., AIDA...): they are
+// identifiers, not secrets, and shown in full unless redactIDs, so a
+// rotation command can be run as printed and two keys tell apart.
+func Display(secret string, show, redactIDs bool) string {
+	if show || !redactIDs && detectors.IsAWSID(secret) {
+		return secret
+	}
+	return Redact(secret)
 }
 
 // Redact keeps the first characters of a secret: four, or fewer for short

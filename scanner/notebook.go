@@ -48,7 +48,7 @@ func (s *Scanner) scanNotebook(c Content) (findings []Finding, warnings []string
 			}
 			loc.CellLine, loc.CellColumn = cellLines.Pos(m.Start)
 			if seg.Output != nil {
-				loc.Output = &OutputLocation{Index: seg.Output.Index, Type: seg.Output.Type, MIME: seg.Output.MIME}
+				loc.Output = &OutputLocation{Index: seg.Output.Index + 1, Type: seg.Output.Type, MIME: seg.Output.MIME}
 			}
 			f.Notebook = loc
 			findings = append(findings, f)

@@ -116,7 +116,7 @@ func checkNotebookFindings(t *testing.T, data []byte, fs []Finding, want []nbWan
 			if nb.CellLine != w.cellLine {
 				t.Errorf("%s in cell %d %s: cell line %d, want %d", w.name, w.cell, w.part, nb.CellLine, w.cellLine)
 			}
-			if (nb.Output != nil) != (w.part == "output") || nb.Output != nil && nb.Output.Index != w.output {
+			if (nb.Output != nil) != (w.part == "output") || nb.Output != nil && nb.Output.Index != w.output+1 {
 				t.Errorf("%s: output %+v", w.name, nb.Output)
 			}
 			// The file position must point at the secret's own bytes.

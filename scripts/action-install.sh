@@ -4,7 +4,21 @@
 # checksums.txt, or a build of the action's own checkout (version: source).
 set -euo pipefail
 
-version=${ROLECALL_VERSION:-latest}
+# With no version given, install the release the action itself was pinned
+# to (uses: rolecall/rolecall@v0.1.0), so the action and the binary match.
+version=${ROLECALL_VERSION:-}
+if [ -z "$version" ]; then
+  ref=${ACTION_REF:-${GITHUB_ACTION_REF:-}}
+  if [[ "$ref" =~ ^v[0-9]+\.[0-9]+\.[0-9]+ ]]; then
+    version=$ref
+  elif command -v go >/dev/null; then
+    echo "rolecall: the action is pinned to ${ref:-an unknown ref}, not a release tag: building it from source"
+    version=source
+  else
+    echo "::warning::rolecall: the action is pinned to ${ref:-an unknown ref}, not a release tag, and Go is not installed: installing the latest release (set version: to choose one)"
+    version=latest
+  fi
+fi
 dest=${RUNNER_TEMP:-/tmp}/rolecall-bin
 mkdir -p "$dest"
 

@@ -19,6 +19,8 @@ func newCICmd(a *app) *cobra.Command {
 	ci := &cobra.Command{
 		Use:   "ci",
 		Short: "Run in a CI system and pick the commits to scan from its event",
+		Args:  cobra.NoArgs, // an unknown CI system is an error, not help
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	var sarif string
 	gh := &cobra.Command{
@@ -33,18 +35,18 @@ func newCICmd(a *app) *cobra.Command {
   schedule, workflow_dispatch and others: the full history
 
 It writes annotations on standard output, a job summary to
-GITHUB_STEP_SUMMARY (a table with file, cell and commit, secrets redacted)
-and a SARIF file for github/codeql-action/upload-sarif. The exit status
-follows the findings (--fail-on, --exit-code). Check out with fetch-depth: 0.`,
+GITHUB_STEP_SUMMARY (a table with file, cell and commit, secrets redacted,
+and what could not be read) and a SARIF file for
+github/codeql-action/upload-sarif. The exit status follows the findings
+(--fail-on, --exit-code); with none, a scan that could not read everything
+exits 3. On a shallow checkout an event whose range is not wholly present
+fails (exit 2): check out with fetch-depth: 0.`,
 		Example: `  rolecall ci github --sarif rolecall.sarif`,
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			path := "."
 			if len(args) == 1 {
 				path = args[0]
-			}
-			if cmd.Flags().Changed("format") || cmd.Flags().Changed("output") {
-				return fmt.Errorf("ci github writes annotations on standard output and SARIF to --sarif; --format and --output do not apply (use rolecall history for other reports)")
 			}
 			event, err := ghevent.Read(os.Getenv)
 			if err != nil {
@@ -66,13 +68,19 @@ follows the findings (--fail-on, --exit-code). Check out with fetch-depth: 0.`,
 			if !a.quiet {
 				fmt.Fprintf(a.stderr, "rolecall: %s\n", escape.Text(plan.Describe))
 			}
-			res := &gitscan.Result{}
-			if !plan.Nothing {
-				if res, err = a.scanCommits(cmd, g, plan.Selection, plan.Commits); err != nil {
+			sc := gitScope{sel: plan.Selection, exact: plan.Commits}
+			sc.cov.Skipped, sc.cov.Unreadable = plan.Skipped, plan.Unreadable
+			if !plan.Nothing && repo.IsShallow() {
+				if err := wholeRange(repo, sc, plan.Describe); err != nil {
 					return err
 				}
-				if res.Commits == 0 && !a.quiet {
-					fmt.Fprintln(a.stderr, "rolecall: the range holds no commits: nothing to scan")
+			}
+			res, cov := &gitscan.Result{}, sc.cov
+			var scanErr error
+			if !plan.Nothing {
+				res, cov, scanErr = a.scanScope(cmd, g, sc)
+				if scanErr != nil && !interrupted(scanErr) {
+					return scanErr
 				}
 			}
 			findings, known, err := a.applyBaseline(res.Findings)
@@ -82,7 +90,9 @@ follows the findings (--fail-on, --exit-code). Check out with fetch-depth: 0.`,
 			if known > 0 && !a.quiet {
 				fmt.Fprintf(a.stderr, "rolecall: %d finding(s) known from the baseline\n", known)
 			}
-			opts := report.Options{ShowSecrets: a.showSecrets, Rules: eng.Rules(), Version: versionString(), FailOn: failOn}
+			a.settle(&cov, findings, scanErr)
+			opts := a.reportOptions(eng, failOn, &cov)
+			opts.AnnotationsRestIn = "the job summary and in code scanning (the SARIF file " + sarif + ")"
 			if err := report.Write(a.stdout, "github", findings, opts); err != nil {
 				return err
 			}
@@ -93,15 +103,19 @@ follows the findings (--fail-on, --exit-code). Check out with fetch-depth: 0.`,
 			if err := outfile.Write(sarif, sb.Bytes(), 0o644); err != nil {
 				return fmt.Errorf("--sarif: %w", err)
 			}
+			if err := a.writeSummary(&cov); err != nil {
+				return err
+			}
 			if summary := os.Getenv("GITHUB_STEP_SUMMARY"); summary != "" {
 				if err := appendSummary(summary, plan.Describe, res.Commits, findings, opts); err != nil {
 					a.warn(scanner.Warning{Path: summary, Message: fmt.Sprintf("cannot write the job summary: %v", err)})
 				}
 			}
-			return a.exitFor(findings, failOn)
+			return a.exitFor(findings, failOn, &cov)
 		},
 	}
 	a.addScanFlags(gh.Flags())
+	a.addFailIncomplete(gh.Flags(), true)
 	gh.Flags().StringVar(&sarif, "sarif", "rolecall.sarif", "write SARIF for github/codeql-action/upload-sarif to `FILE`")
 	ci.AddCommand(gh)
 	return ci
@@ -119,4 +133,22 @@ func appendSummary(path, scope string, commits int, fs []scanner.Finding, o repo
 		return err
 	}
 	return f.Close()
+}
+
+// wholeRange fails when the commits to scan reach a shallow boundary: the
+// commits behind it are part of the event's range but not in the checkout.
+func wholeRange(repo *gitscan.Repo, sc gitScope, what string) error {
+	var walk *gitscan.WalkResult
+	if len(sc.exact) > 0 {
+		walk = repo.LoadCommits(sc.exact)
+	} else {
+		var err error
+		if walk, err = repo.Select(sc.sel); err != nil {
+			return err
+		}
+	}
+	if len(walk.Shallow) > 0 {
+		return ghevent.ShallowError(what)
+	}
+	return nil
 }

@@ -81,10 +81,12 @@ must be fixed by hand, 2 on an error.`,
 	fs.StringVar(&a.baseline, "baseline", "", "leave alone findings in this earlier JSON report `FILE` (accepted ones)")
 	fs.BoolVar(&a.noColor, "no-color", false, "accepted for symmetry with scan: fix prints no colour")
 	fs.BoolVar(&a.showSecrets, "show-secrets", false, "print secrets in full in the report")
+	fs.BoolVar(&a.redactKeyIDs, "redact-key-ids", false, "hide AWS key ids (AKIA...) too; by default they are shown in full, as identifiers")
 	fs.IntVar(&a.exitCode, "exit-code", 1, "exit status when findings remain that must be fixed by hand")
 	fs.Var(&a.maxFileSize, "max-file-size", "skip (with a warning) files bigger than this")
-	fs.IntVarP(&a.jobs, "jobs", "j", 0, "worker goroutines (default: number of CPUs)")
+	a.addJobsFlag(fs)
 	fs.BoolVarP(&a.quiet, "quiet", "q", false, "print no warnings and no report on standard error")
+	fs.StringVar(&a.summary, "summary", "", "write the coverage record of the scan (what was scanned, skipped, unreadable) as JSON to `FILE`")
 	return cmd
 }
 
@@ -140,6 +142,13 @@ func (a *app) runFix(cmd *cobra.Command, args []string, ff fixFlags) error {
 	s := scanner.New(eng).WithFingerprintKey(a.useFingerprintKey(func() *gitscan.Repo { return repo }))
 	res, err := s.ScanPaths(cmd.Context(), args, scanner.Options{Jobs: a.jobs, MaxFileSize: int64(a.maxFileSize), Warn: a.warn})
 	if err != nil {
+		return err // interrupted too: a fix is planned from a whole scan or not at all
+	}
+	// The coverage of fix's scan: files it could not read may hold keys
+	// it cannot fix.
+	cov := res.Coverage()
+	a.settle(&cov, res.Findings, nil)
+	if err := a.writeSummary(&cov); err != nil {
 		return err
 	}
 	var base *scanner.Baseline
@@ -147,9 +156,10 @@ func (a *app) runFix(cmd *cobra.Command, args []string, ff fixFlags) error {
 		if base, err = scanner.LoadBaseline(a.baseline); err != nil {
 			return err
 		}
+		res.Findings = a.withoutBaselineFile(res.Findings)
 	}
 	if known := len(res.Findings) - len(base.Filter(res.Findings)); known > 0 && !a.quiet {
-		fmt.Fprintf(a.stderr, "rolecall: %d finding(s) known from the baseline are left alone\n", known)
+		fmt.Fprintf(a.stderr, "rolecall: %d finding(s) known from the baseline are left alone.\n", known)
 	}
 	if advice := base.RefreshAdvice(); advice != "" {
 		a.warn(scanner.Warning{Message: advice})
@@ -159,12 +169,15 @@ func (a *app) runFix(cmd *cobra.Command, args []string, ff fixFlags) error {
 	plans, snaps := a.planFiles(planner, s, base.Filter(res.Findings), base)
 
 	history, repoName := historyCheck(repo)
+	for _, p := range plans {
+		p.RedactKeyIDs = a.redactKeyIDs
+	}
 	if ff.write {
 		// Written first, so that the report says what was written.
 		a.writeFixes(plans, snaps)
 	}
 	rep := remediate.BuildReport(plans, remediate.ReportOptions{
-		ShowSecrets: a.showSecrets, Profile: ff.profile, InHistory: history, Repo: repoName, Now: time.Now(),
+		Applied: ff.write, ShowSecrets: a.showSecrets, RedactKeyIDs: a.redactKeyIDs, Profile: ff.profile, InHistory: history, Repo: repoName, Now: time.Now(),
 	})
 	if !ff.write {
 		if err := a.writeReport(func(w io.Writer) error { return a.writeFixOutput(w, ff.format, plans, eng, rep) }); err != nil {
@@ -182,12 +195,12 @@ func (a *app) runFix(cmd *cobra.Command, args []string, ff fixFlags) error {
 				return fmt.Errorf("--replace-text: %w", err)
 			}
 		} else if !a.quiet {
-			fmt.Fprintln(a.stderr, "rolecall: no secret found here is in committed history; no --replace-text file written")
+			fmt.Fprintln(a.stderr, "rolecall: no secret found here is in committed history, so no --replace-text file was written.")
 		}
 	}
 	if !a.quiet {
 		if len(plans) == 0 {
-			fmt.Fprintln(a.stderr, "rolecall: no secrets found; nothing to fix")
+			fmt.Fprintln(a.stderr, "rolecall: no secrets found, so there is nothing to fix.")
 		}
 		var text strings.Builder
 		rep.WriteText(&text)
@@ -276,7 +289,7 @@ func (a *app) writeFixes(plans []*remediate.FilePlan, snaps map[string]outfile.S
 				continue
 			}
 			if !a.quiet {
-				fmt.Fprintf(a.stderr, "rolecall: fixed %s\n", escape.Text(p.Summary()))
+				fmt.Fprintf(a.stderr, "rolecall: fixed %s.\n", escape.Text(p.Summary()))
 			}
 		case claims:
 			p.NotWritten("the planned fix left the file as it was (please report this)")
@@ -296,9 +309,7 @@ func (a *app) writeFixOutput(w io.Writer, format string, plans []*remediate.File
 					fixes[len(fs)] = []report.SARIFFix{p.SARIFFix(!a.showSecrets)}
 				}
 				f := it.Finding
-				if !a.showSecrets {
-					f.Secret = scanner.Redact(f.Secret)
-				}
+				f.Secret = scanner.Display(f.Secret, a.showSecrets, a.redactKeyIDs)
 				fs = append(fs, f)
 			}
 		}
@@ -327,7 +338,7 @@ func (a *app) writeFixOutput(w io.Writer, format string, plans []*remediate.File
 		}
 	}
 	if redact && !a.quiet && len(plans) > 0 {
-		fmt.Fprintln(a.stderr, "rolecall: the diff above shows secrets redacted; to apply it, pipe it (rolecall fix | git apply), use --write, or --show-secrets")
+		fmt.Fprintln(a.stderr, "rolecall: the diff above shows secrets redacted; to apply it, pipe it (rolecall fix | git apply), use --write, or add --show-secrets.")
 	}
 	return nil
 }

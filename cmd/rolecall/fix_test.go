@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -85,7 +86,7 @@ func TestFixWriteLeavesNothingFixable(t *testing.T) {
 	set := testsecrets.New(101)
 	r := fixtureRepo(t, set)
 	res := rolecall(t, r.Dir, "fix", "--write")
-	if res.code != 1 || !strings.Contains(res.stderr, "To fix by hand") {
+	if res.code != 1 || !strings.Contains(res.stderr, "must be fixed by hand") || strings.Contains(res.stderr, "Dry run") {
 		t.Fatalf("fix --write: exit %d\n%s", res.code, res.stderr)
 	}
 	// What is left must be what rolecall does not rewrite: tokens of other
@@ -137,45 +138,52 @@ func checkNotebooks(t *testing.T, dir string) {
 		t.Fatalf("notebooks: %v", matches)
 	}
 	for _, path := range matches {
-		data, _ := os.ReadFile(path)
-		var nb map[string]any
-		if err := json.Unmarshal(data, &nb); err != nil {
-			t.Errorf("%s is not JSON: %v", path, err)
-			continue
+		checkNotebookStructure(t, path)
+	}
+}
+
+// checkNotebookStructure checks one notebook against the required keys and
+// types of the nbformat 4 schema.
+func checkNotebookStructure(t *testing.T, path string) {
+	t.Helper()
+	data, _ := os.ReadFile(path)
+	var nb map[string]any
+	if err := json.Unmarshal(data, &nb); err != nil {
+		t.Errorf("%s is not JSON: %v", path, err)
+		return
+	}
+	if nb["nbformat"] != float64(4) || nb["metadata"] == nil || nb["nbformat_minor"] == nil {
+		t.Errorf("%s: top level %v", path, keys(nb))
+	}
+	for i, c := range nb["cells"].([]any) {
+		cell := c.(map[string]any)
+		allowed := map[string]bool{"id": true, "cell_type": true, "metadata": true, "source": true}
+		switch cell["cell_type"] {
+		case "code":
+			allowed["outputs"], allowed["execution_count"] = true, true
+			if _, ok := cell["outputs"].([]any); !ok {
+				t.Errorf("%s cell %d: outputs is not a list", path, i+1)
+			}
+		case "markdown", "raw":
+			allowed["attachments"] = true
+		default:
+			t.Errorf("%s cell %d: cell_type %v", path, i+1, cell["cell_type"])
 		}
-		if nb["nbformat"] != float64(4) || nb["metadata"] == nil || nb["nbformat_minor"] == nil {
-			t.Errorf("%s: top level %v", path, keys(nb))
+		for k := range cell {
+			if !allowed[k] {
+				t.Errorf("%s cell %d: unexpected key %q", path, i+1, k)
+			}
 		}
-		for i, c := range nb["cells"].([]any) {
-			cell := c.(map[string]any)
-			allowed := map[string]bool{"id": true, "cell_type": true, "metadata": true, "source": true}
-			switch cell["cell_type"] {
-			case "code":
-				allowed["outputs"], allowed["execution_count"] = true, true
-				if _, ok := cell["outputs"].([]any); !ok {
-					t.Errorf("%s cell %d: outputs is not a list", path, i+1)
-				}
-			case "markdown", "raw":
-				allowed["attachments"] = true
-			default:
-				t.Errorf("%s cell %d: cell_type %v", path, i+1, cell["cell_type"])
-			}
-			for k := range cell {
-				if !allowed[k] {
-					t.Errorf("%s cell %d: unexpected key %q", path, i+1, k)
+		switch src := cell["source"].(type) {
+		case string:
+		case []any:
+			for _, l := range src {
+				if _, ok := l.(string); !ok {
+					t.Errorf("%s cell %d: source element %v", path, i+1, l)
 				}
 			}
-			switch src := cell["source"].(type) {
-			case string:
-			case []any:
-				for _, l := range src {
-					if _, ok := l.(string); !ok {
-						t.Errorf("%s cell %d: source element %v", path, i+1, l)
-					}
-				}
-			default:
-				t.Errorf("%s cell %d: source %T", path, i+1, src)
-			}
+		default:
+			t.Errorf("%s cell %d: source %T", path, i+1, src)
 		}
 	}
 }
@@ -268,7 +276,8 @@ func TestFixProfileReportAndFormats(t *testing.T) {
 	account := detectors.AccountFromKeyID(set.Get("aws_key_id"))
 	found := false
 	for _, k := range rep.Keys {
-		if k.Account == account && k.InHistory && len(k.Rotation) >= 5 && strings.HasPrefix(k.KeyID, "AKIA***") {
+		if k.Account == account && k.InHistory && len(k.Rotation) >= 5 && k.KeyID == set.Get("aws_key_id") &&
+			strings.Contains(k.Rotation[0], "--access-key-id "+k.KeyID) {
 			found = true
 		}
 	}
@@ -278,7 +287,7 @@ func TestFixProfileReportAndFormats(t *testing.T) {
 		len(rep.TrustPolicies) != 3 || rep.InHistory == 0 {
 		t.Errorf("report: %s", data)
 	}
-	if bytes.Contains(data, []byte(set.Get("aws_secret"))) || bytes.Contains(data, []byte(set.Get("aws_key_id"))) {
+	if bytes.Contains(data, []byte(set.Get("aws_secret"))) {
 		t.Error("the report holds a full secret")
 	}
 	rt, err := os.ReadFile(replace)
@@ -351,5 +360,54 @@ func TestFixCleanTree(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "a.py"), "import boto3\ns3 = boto3.client('s3')\n")
 	if res := rolecall(t, dir, "fix"); res.code != 0 || res.stdout != "" || !strings.Contains(res.stderr, "nothing to fix") {
 		t.Errorf("clean tree: exit %d %q %q", res.code, res.stdout, res.stderr)
+	}
+}
+
+// The fix of an absolute path is a diff git apply takes, and a dry run
+// says what it would do, not what it did.
+func TestFixAbsolutePathDiffApplies(t *testing.T) {
+	set := testsecrets.New(103)
+	r := gittest.New(t)
+	r.Write("etl.py", fmt.Sprintf("import boto3\ns3 = boto3.client(\"s3\", aws_access_key_id=%q, aws_secret_access_key=%q)\n", set.Get("aws_key_id"), set.Get("aws_secret")))
+	r.Commit("etl")
+	res := rolecall(t, r.Dir, "fix", filepath.Join(r.Dir, "etl.py"))
+	if res.code != 0 || strings.Contains(res.stdout, "a//") || !strings.Contains(res.stdout, "--- a/etl.py") {
+		t.Fatalf("exit %d\n%s\n%s", res.code, res.stdout, res.stderr)
+	}
+	if !strings.Contains(res.stderr, "Dry run: nothing was written") || !strings.Contains(res.stderr, "1 would be fixed") && !strings.Contains(res.stderr, "2 would be fixed") {
+		t.Errorf("the dry run's report:\n%s", res.stderr)
+	}
+	if !strings.Contains(res.stderr, "--access-key-id "+`"$k"`) || !strings.Contains(res.stderr, `KEYS="`+set.Get("aws_key_id")+`"`) {
+		t.Errorf("the rotation checklist does not name the key:\n%s", res.stderr)
+	}
+	apply := exec.Command("git", "apply")
+	apply.Dir, apply.Stdin = r.Dir, strings.NewReader(res.stdout)
+	if out, err := apply.CombinedOutput(); err != nil {
+		t.Fatalf("git apply: %v\n%s", err, out)
+	}
+	if again := rolecall(t, r.Dir, "scan", "etl.py"); again.code != 0 {
+		t.Errorf("after git apply the key is still there:\n%s", again.stdout)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(res.stderr), "\n") {
+		if strings.Contains(line, "overlaps another edit") || strings.Contains(line, "[") && strings.Contains(line, ")") && strings.Contains(line, "edit [") {
+			t.Errorf("an internal error reaches the user: %s", line)
+		}
+	}
+}
+
+// A reason names a notebook place as the scan does: cell and line in the
+// cell, not a line of the cells joined.
+func TestFixReasonNamesNotebookCells(t *testing.T) {
+	set := testsecrets.New(104)
+	nb := &nbtest.Notebook{Minor: 5, Cells: []nbtest.Cell{
+		{Type: "markdown", Source: "# Load\nsome notes\nmore notes"},
+		{Type: "code", Source: fmt.Sprintf("KEY = %q\nSECRET = %q", set.Get("aws_key_id"), set.Get("aws_secret"))},
+		{Type: "code", Source: "import boto3\ns3 = boto3.client(\"s3\", aws_access_key_id=KEY, aws_secret_access_key=SECRET)\nprint(KEY)"},
+	}}
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "nb.ipynb"), string(nbtest.Write(nb, nbtest.Jupyter, nbtest.Options{})))
+	res := rolecall(t, dir, "fix", "nb.ipynb")
+	if !strings.Contains(res.stderr, "cell 3 line 3") || strings.Contains(res.stderr, "at line ") {
+		t.Errorf("the reason does not name cell 3 line 3:\n%s", res.stderr)
 	}
 }

@@ -108,12 +108,7 @@ func TestStagedCommand(t *testing.T) {
 
 func TestPrePushCommand(t *testing.T) {
 	set := testsecrets.New(53)
-	remote := gittest.New(t, "--bare")
-	r := gittest.New(t)
-	r.Git("remote", "add", "origin", remote.Dir)
-	r.Write("a.py", "x = 1\n")
-	base := r.Commit("base")
-	r.Git("push", "-q", "origin", "main")
+	r, remote, base := pushedRepo(t)
 	r.Write("b.py", fmt.Sprintf("token = %q\n", set.Get("token")))
 	tip := r.Commit("new")
 
@@ -125,7 +120,7 @@ func TestPrePushCommand(t *testing.T) {
 		os.Chdir(r.Dir)
 		defer os.Chdir(wd)
 		var out, errOut strings.Builder
-		code := runWith(stdin, &out, &errOut, "pre-push", "origin", remote.Dir)
+		code := runWith(stdin, &out, &errOut, "pre-push", "origin", remote)
 		return result{code, out.String(), errOut.String()}
 	}
 	got := run(fmt.Sprintf("refs/heads/main %s refs/heads/main %s\n", tip, base))
@@ -145,6 +140,18 @@ func TestPrePushCommand(t *testing.T) {
 	if got := run("", "PRE_COMMIT_FROM_REF", tip, "PRE_COMMIT_TO_REF", tip); got.code != 0 {
 		t.Errorf("pre-commit framework empty range: exit %d %s", got.code, got.stderr)
 	}
+}
+
+// pushedRepo is a repository whose one commit, base, is pushed to a bare
+// remote "origin".
+func pushedRepo(t *testing.T) (r *gittest.Repo, remote, base string) {
+	origin := gittest.New(t, "--bare")
+	r = gittest.New(t)
+	r.Git("remote", "add", "origin", origin.Dir)
+	r.Write("a.py", "x = 1\n")
+	base = r.Commit("base")
+	r.Git("push", "-q", "origin", "main")
+	return r, origin.Dir, base
 }
 
 // TestInstalledHooksBlockGit installs the hooks and lets git run them.

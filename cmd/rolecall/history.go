@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
@@ -20,6 +19,7 @@ import (
 
 func newHistoryCmd(a *app) *cobra.Command {
 	var branch, rng, since string
+	var recurse bool
 	cmd := &cobra.Command{
 		Use:   "history [REPO]",
 		Short: "Scan git history: every commit reachable from any ref (default: the current repository)",
@@ -29,11 +29,14 @@ that introduced it into a file (whose parent's version of that file did not
 hold it), with the path and line in that version. Commit messages are scanned
 too.
 
-Objects that cannot be read (partial clones, shallow clones, damaged packs)
-are counted and named in warnings; the scan goes on.`,
+What cannot be read (missing or damaged objects, refs to missing commits, the
+history a shallow clone cut) is named in warnings and in --summary FILE, and
+the scan goes on; --fail-incomplete makes such a scan exit 3. Submodules are
+listed as not entered unless --recurse-submodules.`,
 		Example: `  rolecall history
   rolecall history --range origin/main..HEAD     # what a branch adds
   rolecall history --branch main --since-commit v1.2.0
+  rolecall history --recurse-submodules --summary coverage.json
   rolecall history --format sarif -o history.sarif /srv/git/repo.git`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -46,63 +49,89 @@ are counted and named in warnings; the scan goes on.`,
 				return err
 			}
 			defer g.repo.Close()
-			sel, err := historySelection(g.repo, branch, rng, since)
+			sc, err := historyScope(g.repo, branch, rng, since)
 			if err != nil {
 				return err
 			}
-			return a.scanSelection(cmd, g, sel)
+			res, cov, err := a.scanScope(cmd, g, sc)
+			if err != nil && !interrupted(err) {
+				return err
+			}
+			findings := res.Findings
+			if err == nil {
+				var subFindings []scanner.Finding
+				subFindings, err = a.submodules(cmd, g, recurse, &cov)
+				if err != nil && !interrupted(err) {
+					return err
+				}
+				findings = append(findings, subFindings...)
+			}
+			return a.finish(g.eng, findings, cov, g.failOn, err)
 		},
 	}
 	cmd.Flags().StringVar(&branch, "branch", "", "scan only commits reachable from this branch (or any revision)")
 	cmd.Flags().StringVar(&rng, "range", "", "scan exactly the commits of `A..B` (git rev-list B --not A)")
 	cmd.Flags().StringVar(&since, "since-commit", "", "scan only commits after this `SHA` (not reachable from it)")
+	cmd.Flags().BoolVar(&recurse, "recurse-submodules", false, "also scan the history of each submodule cloned under .git/modules (paths prefixed with the submodule's)")
+	a.addReportFlags(cmd.Flags())
 	a.addScanFlags(cmd.Flags())
+	a.addFailIncomplete(cmd.Flags(), false)
 	return cmd
 }
 
-// historySelection turns the flags into the commits to walk.
-func historySelection(repo *gitscan.Repo, branch, rng, since string) (gitscan.Selection, error) {
-	var sel gitscan.Selection
+// gitScope is what a git-scanning command chose to scan: a walk, or exact
+// commits, and what it could not resolve while choosing (refs to missing
+// commits).
+type gitScope struct {
+	sel   gitscan.Selection
+	exact []plumbing.Hash
+	cov   scanner.Coverage
+}
+
+// historyScope turns the flags into the commits to walk.
+func historyScope(repo *gitscan.Repo, branch, rng, since string) (gitScope, error) {
+	var sc gitScope
 	if rng != "" {
 		if branch != "" {
-			return sel, fmt.Errorf("--range and --branch do not combine: a range names its own tip")
+			return sc, fmt.Errorf("--range and --branch do not combine: a range names its own tip")
 		}
 		from, to, ok := strings.Cut(rng, "..")
 		if !ok || strings.HasPrefix(to, ".") || from == "" || to == "" {
-			return sel, fmt.Errorf("--range %q: write it A..B (two dots), as in git rev-list", rng)
+			return sc, fmt.Errorf("--range %q: write it A..B (two dots), as in git rev-list", rng)
 		}
 		a, err := repo.Resolve(from)
 		if err != nil {
-			return sel, fmt.Errorf("--range: %w", err)
+			return sc, fmt.Errorf("--range: %w", err)
 		}
 		b, err := repo.Resolve(to)
 		if err != nil {
-			return sel, fmt.Errorf("--range: %w", err)
+			return sc, fmt.Errorf("--range: %w", err)
 		}
-		sel.Include, sel.Exclude = []plumbing.Hash{b}, []plumbing.Hash{a}
+		sc.sel.Include, sc.sel.Exclude = []plumbing.Hash{b}, []plumbing.Hash{a}
 	} else if branch != "" {
 		h, err := repo.Resolve(branch)
 		if err != nil {
-			return sel, fmt.Errorf("--branch: %w", err)
+			return sc, fmt.Errorf("--branch: %w", err)
 		}
-		sel.Include = []plumbing.Hash{h}
+		sc.sel.Include = []plumbing.Hash{h}
 	} else {
-		refs, err := repo.Refs()
+		refs, skipped, unreadable, err := repo.AllRefs()
 		if err != nil {
-			return sel, err
+			return sc, err
 		}
 		for _, r := range refs {
-			sel.Include = append(sel.Include, r.Commit)
+			sc.sel.Include = append(sc.sel.Include, r.Commit)
 		}
+		sc.cov.Skipped, sc.cov.Unreadable = skipped, unreadable
 	}
 	if since != "" {
 		h, err := repo.Resolve(since)
 		if err != nil {
-			return sel, fmt.Errorf("--since-commit: %w", err)
+			return sc, fmt.Errorf("--since-commit: %w", err)
 		}
-		sel.Exclude = append(sel.Exclude, h)
+		sc.sel.Exclude = append(sc.sel.Exclude, h)
 	}
-	return sel, nil
+	return sc, nil
 }
 
 // gitMemoryLimit is the soft heap limit for history scans: past it the Go
@@ -110,51 +139,47 @@ func historySelection(repo *gitscan.Repo, branch, rng, since string) (gitscan.Se
 // keeps whole-organisation scans under 1 GiB. GOMEMLIMIT overrides it.
 const gitMemoryLimit = 640 << 20
 
-// scanSelection walks the selected commits, scans them and reports.
-func (a *app) scanSelection(cmd *cobra.Command, g *gitRun, sel gitscan.Selection) error {
-	res, err := a.scanCommits(cmd, g, sel, nil)
-	if err != nil {
-		return err
-	}
-	if res.Commits == 0 && !a.quiet {
-		fmt.Fprintln(a.stderr, "rolecall: no commits to scan")
-	}
-	return a.finish(g.eng, res.Findings, report.Stats{Files: res.Blobs, Commits: res.Commits, Skipped: len(res.Skipped) - res.Binary}, g.failOn)
-}
-
-// scanCommits scans the commits of sel, or exactly the commits listed in
-// exact when there are any, under the heap limit, warning about what
-// could not be read.
-func (a *app) scanCommits(cmd *cobra.Command, g *gitRun, sel gitscan.Selection, exact []plumbing.Hash) (*gitscan.Result, error) {
+// scanScope walks the chosen commits and scans them under the heap limit.
+// The coverage record starts from what choosing could not resolve and adds
+// the commits the walk could not read and the shallow boundary. The error
+// is an interruption (with the partial result) or a failure (without).
+func (a *app) scanScope(cmd *cobra.Command, g *gitRun, sc gitScope) (*gitscan.Result, scanner.Coverage, error) {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(gitMemoryLimit)
 	}
-	var commits []*object.Commit
-	var missing []plumbing.Hash
-	if len(exact) > 0 {
-		commits, missing = g.repo.LoadCommits(exact)
+	cov := sc.cov
+	var walk *gitscan.WalkResult
+	if len(sc.exact) > 0 {
+		walk = g.repo.LoadCommits(sc.exact)
 	} else {
-		walk, err := g.repo.Select(sel)
-		if err != nil {
-			return nil, err
+		var err error
+		if walk, err = g.repo.Select(sc.sel); err != nil {
+			return nil, cov, err
 		}
-		commits, missing = walk.Commits, walk.Missing
 	}
-	for _, h := range missing {
-		a.warn(scanner.Warning{Path: h.String()[:12], Message: "commit is referenced but missing from the repository; its history is not scanned"})
+	cov.Unreadable = append(cov.Unreadable, walk.Unreadable...)
+	cov.Shallow = len(walk.Shallow) > 0
+	for _, h := range walk.Shallow {
+		cov.Unreadable = append(cov.Unreadable, scanner.Gap{Object: h.String(), Reason: report.ShallowAdvice})
 	}
-	if len(commits) == 0 {
-		return &gitscan.Result{}, nil
+	res := &gitscan.Result{}
+	var scanErr error
+	if len(walk.Commits) > 0 {
+		res, scanErr = g.repo.ScanCommits(cmd.Context(), scanner.New(g.eng).WithFingerprintKey(g.key), walk.Commits, a.gitOptions(true))
+		a.clearProgress()
+		if scanErr != nil && !interrupted(scanErr) {
+			return nil, cov, scanErr
+		}
 	}
-	res, err := g.repo.ScanCommits(cmd.Context(), scanner.New(g.eng).WithFingerprintKey(g.key), commits, a.gitOptions(true))
-	a.clearProgress()
-	if err != nil {
-		return nil, err
+	cov.Add(res.Coverage(), "")
+	switch {
+	case len(walk.Commits) > 0 || a.quiet:
+	case len(cov.Unreadable) > 0:
+		fmt.Fprintln(a.stderr, "rolecall: no commit in scope could be read: the scan is incomplete")
+	default:
+		fmt.Fprintln(a.stderr, "rolecall: no commits to scan")
 	}
-	if res.Unreadable > 0 {
-		a.warn(scanner.Warning{Message: fmt.Sprintf("%d object(s) could not be read (see the warnings above); everything else was scanned", res.Unreadable)})
-	}
-	return res, nil
+	return res, cov, scanErr
 }
 
 // gitRun is what every git-scanning command opens first.
@@ -249,4 +274,70 @@ func (a *app) workers() int {
 		return a.jobs
 	}
 	return runtime.GOMAXPROCS(0)
+}
+
+// maxSubmoduleDepth bounds submodules of submodules (each is a repository
+// someone else controls).
+const maxSubmoduleDepth = 5
+
+// submodules scans, with recurse, the history of each submodule cloned
+// under .git/modules, its findings' paths prefixed with the submodule's
+// path, and merges its coverage into cov. Without recurse it lists each
+// submodule as not entered.
+func (a *app) submodules(cmd *cobra.Command, g *gitRun, recurse bool, cov *scanner.Coverage) ([]scanner.Finding, error) {
+	return a.submodulesAt(cmd, g, recurse, cov, "", 0)
+}
+
+func (a *app) submodulesAt(cmd *cobra.Command, g *gitRun, recurse bool, cov *scanner.Coverage, prefix string, depth int) ([]scanner.Finding, error) {
+	var out []scanner.Finding
+	for _, sm := range g.repo.Submodules() {
+		path := sm.Path
+		if prefix != "" {
+			path = prefix + "/" + sm.Path
+		}
+		switch {
+		case !recurse:
+			cov.Skipped = append(cov.Skipped, scanner.Gap{Path: path, Reason: scanner.ReasonSubmodule + " (--recurse-submodules scans its history)"})
+			continue
+		case sm.GitDir == "":
+			cov.Unreadable = append(cov.Unreadable, scanner.Gap{Path: path, Reason: "submodule not cloned under .git/modules: run git submodule update --init"})
+			continue
+		case depth >= maxSubmoduleDepth:
+			cov.Skipped = append(cov.Skipped, scanner.Gap{Path: path, Reason: fmt.Sprintf("%s: nested more than %d deep", scanner.ReasonSubmodule, maxSubmoduleDepth)})
+			continue
+		}
+		repo, err := a.openRepo(sm.GitDir)
+		if err != nil {
+			cov.Unreadable = append(cov.Unreadable, scanner.Gap{Path: path, Reason: fmt.Sprintf("submodule repository cannot be opened: %v", err)})
+			continue
+		}
+		sub := &gitRun{repo: repo, eng: g.eng, failOn: g.failOn}
+		sc, err := historyScope(repo, "", "", "")
+		var res *gitscan.Result
+		var subCov scanner.Coverage
+		if err == nil {
+			res, subCov, err = a.scanScope(cmd, sub, sc)
+		}
+		if err != nil && !interrupted(err) {
+			repo.Close()
+			cov.Unreadable = append(cov.Unreadable, scanner.Gap{Path: path, Reason: fmt.Sprintf("submodule history cannot be scanned: %v", err)})
+			continue
+		}
+		for _, f := range res.Findings {
+			f.File = path + "/" + f.File
+			out = append(out, f)
+		}
+		cov.Add(subCov, path)
+		if err != nil { // interrupted
+			repo.Close()
+			return out, err
+		}
+		nested, err := a.submodulesAt(cmd, sub, recurse, cov, path, depth+1)
+		repo.Close()
+		out = append(out, nested...)
+		if err != nil {
+			return out, err
+		}
+	}
+	return out, nil
 }

@@ -8,12 +8,12 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/rolecall/rolecall/internal/outfile"
 	"github.com/rolecall/rolecall/internal/safefile"
 	"github.com/rolecall/rolecall/scanner"
 	"github.com/rolecall/rolecall/scanner/gitscan"
-	"github.com/rolecall/rolecall/scanner/report"
 )
 
 func newStagedCmd(a *app) *cobra.Command {
@@ -27,25 +27,59 @@ reported, so an old finding does not block every commit that touches the file.`,
   rolecall hook install --pre-commit      # run it before every commit`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			g, err := a.openGit(".")
+			g, err := a.openGit(a.dir)
 			if err != nil {
-				return err
+				return dirHint(cmd, a.dir, err)
 			}
 			defer g.repo.Close()
 			res, err := g.repo.ScanStaged(cmd.Context(), scanner.New(g.eng).WithFingerprintKey(g.key), a.gitOptions(false))
-			if err != nil {
+			if err != nil && !interrupted(err) {
 				return err
 			}
-			err = a.finish(g.eng, res.Findings, report.Stats{Files: res.Blobs, Skipped: len(res.Skipped) - res.Binary}, g.failOn)
-			if isBlocking(err) && !a.quiet {
-				fmt.Fprint(a.stderr, commitBlockedHelp)
-			}
+			err = a.finish(g.eng, res.Findings, res.Coverage(), g.failOn, err)
+			a.blockedHelp(err, commitBlockedHelp, commitIncompleteHelp)
 			return err
 		},
 	}
+	a.addReportFlags(cmd.Flags())
 	a.addScanFlags(cmd.Flags())
+	addDirFlag(cmd.Flags(), &a.dir)
+	a.addFailIncomplete(cmd.Flags(), true)
 	return cmd
 }
+
+// blockedHelp says why a hook blocked: findings, or a scan that could not
+// read everything.
+func (a *app) blockedHelp(err error, found, incomplete string) {
+	var ec exitCodeError
+	if a.quiet || !errors.As(err, &ec) {
+		return
+	}
+	switch ec.code {
+	case exitOK, exitInterrupted:
+	case exitIncomplete:
+		fmt.Fprint(a.stderr, incomplete)
+	default:
+		fmt.Fprint(a.stderr, found)
+	}
+}
+
+const commitIncompleteHelp = `
+rolecall: commit blocked: part of what is staged could not be read (see the
+  warnings above), so rolecall cannot say it holds no secret. Repair the
+  repository (git fsck), or, if the index uses an extension rolecall does not
+  read, follow the advice above. (--fail-incomplete=false in the hook, or
+  git commit --no-verify, lets the commit through unchecked.)
+`
+
+const pushIncompleteHelp = `
+rolecall: push blocked: part of what is being pushed could not be read (see
+  the warnings above), so rolecall cannot say it holds no secret. A commit
+  that cannot be read is missing or damaged: run git fsck, fetch the missing
+  objects or re-clone. On a shallow clone run git fetch --unshallow.
+  (--fail-incomplete=false in the hook, or git push --no-verify, lets the
+  push through unchecked.)
+`
 
 const commitBlockedHelp = `
 rolecall: commit blocked: the staged changes hold the secrets above.
@@ -56,6 +90,14 @@ rolecall: commit blocked: the staged changes hold the secrets above.
   in .rolecall.toml. (git commit --no-verify skips this check.)
 `
 
+// prePushUsage is what pre-push says when started by hand on a terminal,
+// where it would otherwise wait for hook input that never comes.
+const prePushUsage = `pre-push runs as a git pre-push hook: git writes one line per pushed ref
+on its standard input, "<local ref> <local sha> <remote ref> <remote sha>".
+Install it with "rolecall hook install", or pipe such lines in, e.g.
+  echo "refs/heads/main $(git rev-parse main) refs/heads/main $(git rev-parse origin/main)" | rolecall pre-push
+To scan commits by hand, use "rolecall history --range origin/main..main".`
+
 const pushBlockedHelp = `
 rolecall: push blocked: the commits being pushed hold the secrets above.
   Fix: take the secret out of the file and rewrite the commits that hold it
@@ -64,11 +106,6 @@ rolecall: push blocked: the commits being pushed hold the secrets above.
   False positive? Put a rolecall:allow comment on the line, or an allowlist
   in .rolecall.toml. (git push --no-verify skips this check.)
 `
-
-func isBlocking(err error) bool {
-	var ec exitCodeError
-	return errors.As(err, &ec) && ec.code != 0
-}
 
 func newPrePushCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
@@ -79,13 +116,17 @@ git's standard input ("<local ref> <local sha> <remote ref> <remote sha>" per
 ref): a new branch is scanned from where it leaves the remote-tracking
 branches, an existing one from the remote's old tip, a delete not at all.
 Under the pre-commit framework it reads PRE_COMMIT_FROM_REF and
-PRE_COMMIT_TO_REF instead.`,
+PRE_COMMIT_TO_REF instead. Started on a terminal with neither, it says what
+it expects and exits 2.`,
 		Example: `  rolecall hook install --pre-push         # install it as .git/hooks/pre-push`,
 		Args:    cobra.MaximumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			g, err := a.openGit(".")
+			if os.Getenv("PRE_COMMIT_TO_REF") == "" && a.stdinIsTerminal() {
+				return errors.New(prePushUsage)
+			}
+			g, err := a.openGit(a.dir)
 			if err != nil {
-				return err
+				return dirHint(cmd, a.dir, err)
 			}
 			defer g.repo.Close()
 			sel, err := prePushSelection(g.repo, a)
@@ -95,14 +136,19 @@ PRE_COMMIT_TO_REF instead.`,
 			if len(sel.Include) == 0 {
 				return nil // only deletes, or nothing pushed
 			}
-			err = a.scanSelection(cmd, g, sel)
-			if isBlocking(err) && !a.quiet {
-				fmt.Fprint(a.stderr, pushBlockedHelp)
+			res, cov, err := a.scanScope(cmd, g, gitScope{sel: sel})
+			if err != nil && !interrupted(err) {
+				return err
 			}
+			err = a.finish(g.eng, res.Findings, cov, g.failOn, err)
+			a.blockedHelp(err, pushBlockedHelp, pushIncompleteHelp)
 			return err
 		},
 	}
+	a.addReportFlags(cmd.Flags())
 	a.addScanFlags(cmd.Flags())
+	addDirFlag(cmd.Flags(), &a.dir)
+	a.addFailIncomplete(cmd.Flags(), true)
 	return cmd
 }
 
@@ -136,6 +182,8 @@ func newHookCmd(a *app) *cobra.Command {
 	hook := &cobra.Command{
 		Use:   "hook",
 		Short: "Install git hooks that run rolecall",
+		Args:  cobra.NoArgs, // an unknown subcommand is an error, not help
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	var prePush, preCommit, force bool
 	install := &cobra.Command{
@@ -155,9 +203,9 @@ instead (hooks "rolecall" and "rolecall-pre-push").`,
 			if !prePush && !preCommit {
 				prePush = true
 			}
-			repo, err := gitscan.Open(".", 1)
+			repo, err := gitscan.Open(a.dir, 1)
 			if err != nil {
-				return err
+				return dirHint(cmd, a.dir, err)
 			}
 			defer repo.Close()
 			dir := hooksDir(repo)
@@ -180,6 +228,7 @@ instead (hooks "rolecall" and "rolecall-pre-push").`,
 			return nil
 		},
 	}
+	addDirFlag(install.Flags(), &a.dir)
 	install.Flags().BoolVar(&prePush, "pre-push", false, "install the pre-push hook (the default)")
 	install.Flags().BoolVar(&preCommit, "pre-commit", false, "install the pre-commit hook")
 	install.Flags().BoolVar(&force, "force", false, "replace a hook rolecall did not write (the old one is kept as a backup)")
@@ -235,4 +284,18 @@ func hooksDir(repo *gitscan.Repo) string {
 		return p
 	}
 	return filepath.Join(repo.CommonDir(), "hooks")
+}
+
+// dirHint rewords "not a git repository" for the commands that take no
+// path argument: they take -C DIR.
+func dirHint(cmd *cobra.Command, dir string, err error) error {
+	if !strings.Contains(err.Error(), "not a git repository") {
+		return err
+	}
+	return fmt.Errorf("%s is not in a git repository: run %s inside a clone, or name one with -C DIR", dir, cmd.CommandPath())
+}
+
+// addDirFlag registers -C DIR: run as if started in DIR, as git -C does.
+func addDirFlag(fs *pflag.FlagSet, dir *string) {
+	fs.StringVarP(dir, "dir", "C", ".", "run as if rolecall was started in `DIR` (like git -C)")
 }

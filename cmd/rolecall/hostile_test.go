@@ -16,10 +16,10 @@ import (
 	"github.com/rolecall/rolecall/scanner/gitscan/gittest"
 )
 
-// runBinary runs the built CLI in dir with a deadline: a hostile input
+// runHostile runs the built CLI in dir with a deadline: a hostile input
 // must never make rolecall hang, so a run that outlives it fails the test
 // (and is killed) instead of blocking the suite.
-func runBinary(t *testing.T, dir string, env []string, stdin string, args ...string) result {
+func runHostile(t *testing.T, dir string, env []string, stdin string, args ...string) result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -117,7 +117,7 @@ func TestHostileGitFiles(t *testing.T) {
 					if c.env != nil {
 						env = c.env(t.TempDir())
 					}
-					r := runBinary(t, dir, env, c.stdin, c.args...)
+					r := runHostile(t, dir, env, c.stdin, c.args...)
 					base := filepath.Base(file)
 					if strings.Contains(" "+vital[c.name]+" ", " "+file+" ") && (r.code != 2 || !strings.Contains(r.stderr, "not read: a "+what)) {
 						t.Errorf("exit %d, want 2 saying %s is a %s and was not read: %s", r.code, file, what, r.stderr)
@@ -144,7 +144,7 @@ func TestHostileEventPayload(t *testing.T) {
 	for _, dev := range kinds {
 		dir := t.TempDir()
 		plant(t, dir, "event.json", dev)
-		r := runBinary(t, c.dir, []string{"GITHUB_EVENT_NAME=push", "GITHUB_EVENT_PATH=" + filepath.Join(dir, "event.json"),
+		r := runHostile(t, c.dir, []string{"GITHUB_EVENT_NAME=push", "GITHUB_EVENT_PATH=" + filepath.Join(dir, "event.json"),
 			"GITHUB_STEP_SUMMARY=" + filepath.Join(dir, "summary.md")}, "", "ci", "github", "--sarif", filepath.Join(dir, "out.sarif"))
 		if r.code != 2 || !strings.Contains(r.stderr, "event payload") || !strings.Contains(r.stderr, "not read") {
 			t.Errorf("device=%v: exit %d, %s; want 2 saying the payload was not read", dev, r.code, r.stderr)

@@ -107,8 +107,16 @@ func TestOutputFormatsAndRedaction(t *testing.T) {
 		if r.code != 1 {
 			t.Fatalf("%s: exit %d: %s", format, r.code, r.stderr)
 		}
-		if strings.Contains(r.stdout, set.Get("aws_key_id")) || strings.Contains(r.stdout, set.Get("short_password")) {
+		if strings.Contains(r.stdout, set.Get("short_password")) {
 			t.Errorf("%s output holds a full secret", format)
+		}
+		// A key id is an identifier: shown whole unless --redact-key-ids.
+		if !strings.Contains(r.stdout, set.Get("aws_key_id")) {
+			t.Errorf("%s output does not show the key id in full", format)
+		}
+		hidden := rolecall(t, dir, "scan", "--format", format, "--redact-key-ids")
+		if strings.Contains(hidden.stdout, set.Get("aws_key_id")) || !strings.Contains(hidden.stdout, set.Get("aws_key_id")[:4]+"***") {
+			t.Errorf("%s --redact-key-ids shows the key id:\n%s", format, hidden.stdout)
 		}
 		shown := rolecall(t, dir, "scan", "--format", format, "--show-secrets")
 		if !strings.Contains(shown.stdout, set.Get("aws_key_id")) {

@@ -16,7 +16,7 @@ import (
 type hookDef map[string]string
 
 // readHookDefs reads the flat list-of-maps YAML that .pre-commit-hooks.yaml
-// is (the pre-commit tool cannot be installed here: PyPI is out of reach).
+// is, so the entries are checked where the pre-commit tool is absent too.
 func readHookDefs(t *testing.T) map[string]hookDef {
 	data, err := os.ReadFile(filepath.Join("..", "..", ".pre-commit-hooks.yaml"))
 	if err != nil {
@@ -53,6 +53,12 @@ func runHook(t *testing.T, h hookDef, repo string, env ...string) (int, string) 
 	cmd := exec.Command(filepath.Join(bin, args[0]), args[1:]...)
 	cmd.Dir = repo
 	cmd.Env = append(gittest.Env(t.TempDir()), append([]string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")}, env...)...)
+	return exitAndOutput(t, cmd)
+}
+
+// exitAndOutput runs cmd and returns its exit status and combined output.
+func exitAndOutput(t *testing.T, cmd *exec.Cmd) (int, string) {
+	t.Helper()
 	out, err := cmd.CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); ok {
 		return ee.ExitCode(), string(out)
@@ -65,17 +71,24 @@ func runHook(t *testing.T, h hookDef, repo string, env ...string) (int, string) 
 
 func TestPreCommitHooks(t *testing.T) {
 	hooks := readHookDefs(t)
-	for _, id := range []string{"rolecall", "rolecall-pre-push"} {
+	for id, lang := range map[string]string{"rolecall": "golang", "rolecall-pre-push": "golang", "rolecall-system": "system",
+		"rolecall-system-pre-push": "system", "rolecall-docker": "docker"} {
 		h, ok := hooks[id]
 		if !ok {
 			t.Fatalf("hook %s is missing from .pre-commit-hooks.yaml", id)
 		}
-		if h["language"] != "golang" || h["pass_filenames"] != "false" || !strings.HasPrefix(h["entry"], "rolecall ") {
+		if h["language"] != lang || h["pass_filenames"] != "false" || !strings.Contains(h["entry"], "rolecall ") || h["minimum_pre_commit_version"] == "" {
 			t.Errorf("hook %s: %v", id, h)
 		}
-	}
-	if !strings.Contains(hooks["rolecall-pre-push"]["stages"], "pre-push") || !strings.Contains(hooks["rolecall"]["stages"], "pre-commit") {
-		t.Errorf("stages: %v", hooks)
+		// pre-commit 3.0 knows the stages as commit and push (3.2 added
+		// pre-commit and pre-push, and reads the old names as aliases).
+		want := "[commit]"
+		if strings.HasSuffix(id, "pre-push") {
+			want = "[push]"
+		}
+		if h["stages"] != want {
+			t.Errorf("hook %s: stages %s, want %s", id, h["stages"], want)
+		}
 	}
 
 	set := testsecrets.New(91)
@@ -109,4 +122,45 @@ func TestPreCommitHooks(t *testing.T) {
 			t.Errorf("nothing new: exit %d\n%s", code, out)
 		}
 	})
+}
+
+// TestPreCommitTryRepo runs the real pre-commit tool: `pre-commit try-repo`
+// with this repository's hooks in a repository with a staged key. It uses
+// the system variant: the golang one makes pre-commit download this
+// module's dependencies, and tests send no traffic off the machine.
+func TestPreCommitTryRepo(t *testing.T) {
+	tool, err := exec.LookPath("pre-commit")
+	if err != nil {
+		t.Skip("the pre-commit tool is not installed (apt-get install pre-commit, or pip install pre-commit): try-repo not tested")
+	}
+	hookRepo, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := rolecallBinary(t)
+	set := testsecrets.New(92)
+	r := gittest.New(t)
+	r.Write("a.py", "x = 1\n")
+	r.Commit("base")
+	env := append(gittest.Env(t.TempDir()), "PRE_COMMIT_HOME="+t.TempDir(),
+		"PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	try := func() (int, string) {
+		cmd := exec.Command(tool, "try-repo", hookRepo, "rolecall-system", "--verbose")
+		cmd.Dir, cmd.Env = r.Dir, env
+		return exitAndOutput(t, cmd)
+	}
+	r.Write("b.py", "y = 2\n")
+	r.Git("add", "b.py")
+	if code, out := try(); code != 0 || !strings.Contains(out, "Passed") {
+		t.Fatalf("clean staged change: exit %d\n%s", code, out)
+	}
+	r.Write("b.py", fmt.Sprintf("token = %q\n", set.Get("token")))
+	r.Git("add", "b.py")
+	code, out := try()
+	if code != 1 || !strings.Contains(out, "Failed") || !strings.Contains(out, "b.py:1:") || !strings.Contains(out, "commit blocked") {
+		t.Errorf("staged key: exit %d\n%s", code, out)
+	}
+	if strings.Contains(out, set.Get("token")) {
+		t.Error("the hook output holds the full secret")
+	}
 }

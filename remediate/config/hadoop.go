@@ -66,6 +66,32 @@ func s3aCredential(name string) (scope string, ok bool) {
 	return "", false
 }
 
+// S3AProperty reads a Spark or Hadoop property name as code sets it
+// (conf.set, SparkSession.builder.config): its "spark.hadoop." prefix,
+// its scope, and the option after the scope ("access.key",
+// "aws.credentials.provider"). ok is false for names outside fs.s3a.
+func S3AProperty(name string) (prefix, scope, option string, ok bool) {
+	if rest, cut := strings.CutPrefix(name, "spark.hadoop."); cut {
+		prefix, name = "spark.hadoop.", rest
+	}
+	rest, ok := strings.CutPrefix(name, "fs.s3a.")
+	if !ok {
+		return "", "", "", false
+	}
+	if s, isCred := s3aCredential(name); isCred {
+		return prefix, s, strings.TrimPrefix(strings.TrimPrefix(rest, s), "."), true
+	}
+	if b, cut := strings.CutPrefix(rest, "bucket."); cut {
+		if i := strings.IndexByte(b, '.'); i > 0 {
+			return prefix, "bucket." + b[:i], b[i+1:], true
+		}
+	}
+	return prefix, "", rest, true
+}
+
+// S3AOption is the property name of an option in a scope.
+func S3AOption(scope, option string) string { return s3aOption(scope, option) }
+
 func s3aOption(scope, option string) string {
 	if scope == "" {
 		return "fs.s3a." + option

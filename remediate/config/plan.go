@@ -184,7 +184,8 @@ func (p *plan) check() error {
 	}
 	out, err := edit.Apply(p.text, p.edits)
 	if err != nil {
-		return fmt.Errorf("rolecall could not rewrite this %s file (%v): delete the credentials by hand", p.kind, err)
+		// The overlap's byte offsets mean nothing to a person.
+		return fmt.Errorf("rolecall planned two edits of the same text in this %s file (a rolecall bug; please report it): delete the credentials by hand", p.kind)
 	}
 	if Validate(p.kind, p.text) == nil {
 		if err := Validate(p.kind, out); err != nil {

@@ -61,6 +61,10 @@ type Options struct {
 	// Hadoop is "3.3" or "3.4": which credential provider class names
 	// Spark/Hadoop configuration gets (3.4 uses AWS SDK v2 names).
 	Hadoop string
+	// Place, if set, names a byte offset of the text for reasons the way
+	// the scan names it ("cell 4 line 2" when the text is a notebook's
+	// cells joined); nil means "line N" of the text.
+	Place func(off int) string
 }
 
 // Edit replaces Text[Start:End] of the original text with New.
@@ -123,6 +127,20 @@ func Apply(text []byte, edits []Edit) ([]byte, error) {
 		return []byte{}, nil
 	}
 	return out.Bytes(), nil
+}
+
+// Lines splits text into lines that keep their line breaks.
+func Lines(text []byte) [][]byte {
+	var out [][]byte
+	for len(text) > 0 {
+		k := bytes.IndexByte(text, '\n') + 1
+		if k == 0 {
+			k = len(text)
+		}
+		out = append(out, text[:k])
+		text = text[k:]
+	}
+	return out
 }
 
 // LineStart returns the offset of the start of the line holding off.

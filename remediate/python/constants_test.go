@@ -117,7 +117,7 @@ AWS_SECRET_ACCESS_KEY = "<SECRET>"
 print("using", AWS_ACCESS_KEY_ID)
 s3 = boto3.client("s3", aws_access_key_id=AWS_ACCESS_KEY_ID, aws_secret_access_key=AWS_SECRET_ACCESS_KEY)
 `,
-			manual: []string{"constant AWS_ACCESS_KEY_ID is also used at line 4; edit by hand", "AWS_ACCESS_KEY_ID is also used at line 4"},
+			manual: []string{"constant AWS_ACCESS_KEY_ID is also used at line 4, as an argument of print(...); edit by hand", "AWS_ACCESS_KEY_ID is also used at line 4"},
 		},
 		{
 			name:   "a constant passed to an unknown function",
@@ -181,6 +181,58 @@ s3 = boto3.client("s3", aws_access_key_id=AWS_ACCESS_KEY_ID, aws_secret_access_k
 			in:     "import boto3\nKEY = \"<KEYID>\"\nc = boto3.client(\"s3\", aws_access_key_id=KEY, aws_secret_access_key=\"<SECRET>\" + x)\n",
 			want:   "import boto3\nKEY = \"<KEYID>\"\nc = boto3.client(\"s3\", aws_access_key_id=KEY, aws_secret_access_key=\"<SECRET>\" + x)\n",
 			manual: []string{"constant KEY feeds boto3.client(...)", "string concatenation"},
+		},
+	})
+}
+
+// Constants that feed an s3 URL through an f-string, or through a value
+// derived from them, go with the URL's userinfo.
+func TestConstantsInURLs(t *testing.T) {
+	runCases(t, []rwCase{
+		{
+			name: "f-string URL",
+			in: `KEY = "<KEYID>"
+SECRET = "<SECRET>"
+df = spark.read.parquet(f"s3a://{KEY}:{SECRET}@lake/events/")
+`,
+			want:  "df = spark.read.parquet(f\"s3a://lake/events/\")\n",
+			shape: "credentials in an s3 URL",
+		},
+		{
+			name: "a derived value in the URL",
+			in: `ACCESS_KEY = "<KEYID>"
+SECRET_KEY = "<SECRET>"
+ENCODED_SECRET_KEY = SECRET_KEY.replace("/", "%2F")
+dbutils.fs.mount(f"s3a://{ACCESS_KEY}:{ENCODED_SECRET_KEY}@{BUCKET}", f"/mnt/{MOUNT}")
+`,
+			want: `dbutils.fs.mount(f"s3a://{BUCKET}", f"/mnt/{MOUNT}")
+`,
+		},
+		{
+			name: "a field expression in the URL",
+			in: `KEY = "<KEYID>"
+SECRET = "<SECRET>"
+path = f"s3a://{KEY}:{SECRET.replace('/', '%2F')}@lake"
+`,
+			want: "path = f\"s3a://lake\"\n",
+		},
+		{
+			name: "a %-formatted URL is declined with the reason",
+			in: `AK = "<KEYID>"
+SK = "<SECRET>"
+dbutils.fs.mount("s3a://%s:%s@%s" % (AK, SK.replace("/", "%2F"), BUCKET), "/mnt/x")
+`,
+			want:   "AK = \"<KEYID>\"\nSK = \"<SECRET>\"\ndbutils.fs.mount(\"s3a://%s:%s@%s\" % (AK, SK.replace(\"/\", \"%2F\"), BUCKET), \"/mnt/x\")\n",
+			manual: []string{"constant AK is also used at line 3, in a %-formatted string", "constant SK is also used at line 3, in a %-formatted string"},
+		},
+		{
+			name: "a derived value used elsewhere keeps both",
+			in: `SECRET = "<SECRET>"
+ENC = SECRET.replace("/", "%2F")
+print(ENC)
+`,
+			want:   "SECRET = \"<SECRET>\"\nENC = SECRET.replace(\"/\", \"%2F\")\nprint(ENC)\n",
+			manual: []string{"constant SECRET feeds ENC"},
 		},
 	})
 }

@@ -19,18 +19,15 @@ import (
 // credentials from testsecrets, so no file holds anything key-shaped.
 // Every occurrence of a placeholder in an input is a target, in text
 // order, as the detectors would report it.
-var placeholders = []struct {
-	mark, name string
-	kind       edit.Kind
-}{
-	{"<KEYID2>", "aws_key_id.2", edit.AccessKeyID},
-	{"<SECRET2>", "aws_secret.2", edit.SecretAccessKey},
-	{"<KEYID>", "aws_key_id", edit.AccessKeyID},
-	{"<ASIAID>", "aws_asia_id", edit.AccessKeyID},
-	{"<SECRET>", "aws_secret", edit.SecretAccessKey},
-	{"<SLASHSECRET>", "aws_secret_slash", edit.SecretAccessKey},
-	{"<TOKEN>", "aws_token", edit.SessionToken},
-	{"<PASSWORD>", "password", edit.Password},
+var placeholders = []edittest.Placeholder{
+	{Mark: "<KEYID2>", Name: "aws_key_id.2", Kind: edit.AccessKeyID},
+	{Mark: "<SECRET2>", Name: "aws_secret.2", Kind: edit.SecretAccessKey},
+	{Mark: "<KEYID>", Name: "aws_key_id", Kind: edit.AccessKeyID},
+	{Mark: "<ASIAID>", Name: "aws_asia_id", Kind: edit.AccessKeyID},
+	{Mark: "<SECRET>", Name: "aws_secret", Kind: edit.SecretAccessKey},
+	{Mark: "<SLASHSECRET>", Name: "aws_secret_slash", Kind: edit.SecretAccessKey},
+	{Mark: "<TOKEN>", Name: "aws_token", Kind: edit.SessionToken},
+	{Mark: "<PASSWORD>", Name: "password", Kind: edit.Password},
 }
 
 var fakes = testsecrets.New(20240611)
@@ -38,30 +35,7 @@ var fakes = testsecrets.New(20240611)
 // fill replaces the placeholders of tmpl and returns the text and one
 // target per placeholder occurrence.
 func fill(tmpl string) (string, []edit.Target) {
-	var sb strings.Builder
-	var targets []edit.Target
-	for i := 0; i < len(tmpl); {
-		matched := false
-		for _, ph := range placeholders {
-			if strings.HasPrefix(tmpl[i:], ph.mark) {
-				v := fakes.Get(ph.name)
-				t := edit.Target{Start: sb.Len(), End: sb.Len() + len(v), Secret: v, Rule: "test", Kind: ph.kind}
-				if ph.kind == edit.SecretAccessKey || ph.kind == edit.SessionToken {
-					t.KeyID = fakes.Get("aws_key_id")
-				}
-				targets = append(targets, t)
-				sb.WriteString(v)
-				i += len(ph.mark)
-				matched = true
-				break
-			}
-		}
-		if !matched {
-			sb.WriteByte(tmpl[i])
-			i++
-		}
-	}
-	return sb.String(), targets
+	return edittest.Fill(fakes, placeholders, tmpl, fakes.Get("aws_key_id"))
 }
 
 // findTargets finds the fake secrets in text again, as a second scan of a
@@ -69,7 +43,7 @@ func fill(tmpl string) (string, []edit.Target) {
 func findTargets(text string) []edit.Target {
 	var out []edit.Target
 	for _, ph := range placeholders {
-		v, ok := fakes.Values()[ph.name]
+		v, ok := fakes.Values()[ph.Name]
 		if !ok {
 			continue
 		}
@@ -79,7 +53,7 @@ func findTargets(text string) []edit.Target {
 				break
 			}
 			k += from
-			out = append(out, edit.Target{Start: k, End: k + len(v), Secret: v, Rule: "test", Kind: ph.kind})
+			out = append(out, edit.Target{Start: k, End: k + len(v), Secret: v, Rule: "test", Kind: ph.Kind})
 			from = k + len(v)
 		}
 	}

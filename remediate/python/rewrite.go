@@ -61,6 +61,11 @@ type constant struct {
 	targets []int
 	users   []*unit
 	reason  string
+	// from is, for a value derived from another constant
+	// (SECRET_URL = SECRET.replace("/", "%2F")), that constant; derived
+	// lists such values of this one. A constant goes only with all of them.
+	from    *constant
+	derived []*constant
 }
 
 type rewriter struct {
@@ -105,8 +110,8 @@ func Rewrite(text []byte, targets []edit.Target, opts edit.Options) edit.Result 
 	for i := range targets {
 		r.locate(i)
 	}
-	for _, c := range r.order {
-		r.checkConstant(c)
+	for k := 0; k < len(r.order); k++ { // derived values join the list
+		r.checkConstant(r.order[k])
 	}
 	r.dropIdle()
 	for _, u := range r.units {
@@ -127,7 +132,7 @@ func Rewrite(text []byte, targets []edit.Target, opts edit.Options) edit.Result 
 	}
 	edits = r.fillEmptyBlocks(edits)
 	if out, err := edit.Apply(text, edits); err != nil {
-		return manual(res, fmt.Sprintf("rolecall planned overlapping edits (%v; a rolecall bug, please report it): edit by hand", err))
+		return manual(res, "rolecall planned two edits of the same code (a rolecall bug; please report it): edit by hand")
 	} else if err := Validate(out); err != nil {
 		return manual(res, fmt.Sprintf("the rewritten code would not tokenize (%v; a rolecall bug, please report it): edit by hand", err))
 	}
@@ -176,8 +181,13 @@ func (r *rewriter) profileNote() {
 	r.note(fmt.Sprintf("the code now names profile %s: define it in ~/.aws/config wherever the code runs (aws configure sso --profile %s, or role_arn with source_profile or credential_source); with a profile named, boto3 no longer reads keys from the environment", p, p))
 }
 
-// at names a place for reasons: "line 12".
-func (r *rewriter) at(off int) string { return fmt.Sprintf("line %d", r.p.line(off)) }
+// at names a place for reasons: "line 12", or as the caller names it.
+func (r *rewriter) at(off int) string {
+	if r.opts.Place != nil {
+		return r.opts.Place(off)
+	}
+	return fmt.Sprintf("line %d", r.p.line(off))
+}
 
 // locate decides which unit or constant target i belongs to.
 func (r *rewriter) locate(i int) {
@@ -482,6 +492,82 @@ func (r *rewriter) urlUnit(ti, a, b int) *unit {
 	return nil
 }
 
+// s3FieldURL matches an s3, s3a or s3n URL in an f-string whose userinfo
+// holds {fields}; group 1 is the userinfo.
+var s3FieldURL = regexp.MustCompile(`(?i)\bs3[an]?://((?:\{[^{}]*\}|[^@\s'"{}])*\{[^{}]*\}(?:\{[^{}]*\}|[^@\s'"{}])*)@`)
+
+// fieldURLUnit returns the unit for an f-string token i whose s3 URL takes
+// constant name into its userinfo (f"s3a://{KEY}:{SECRET}@bucket"), or
+// nil: the userinfo goes, and with it the use.
+func (r *rewriter) fieldURLUnit(i int, name string) *unit {
+	p := r.p
+	t := p.toks[i]
+	s := string(p.src[t.start:t.end])
+	for _, m := range s3FieldURL.FindAllStringSubmatchIndex(s, -1) {
+		if !interpolates(s[m[2]:m[3]], name, false) || interpolates(s[:m[2]]+s[m[3]:], name, false) {
+			continue
+		}
+		ua, ub := t.start+m[2], t.start+m[3]
+		u := r.unitFor(uURL, i, func() *unit {
+			return &unit{start: t.start, end: t.end, label: "the URL at " + r.at(t.start), shape: "credentials in an s3 URL"}
+		})
+		u.url = span{ua, ub + 1}
+		return u
+	}
+	return nil
+}
+
+// useOf says how name token i is used, for a reason: ", in a
+// %-formatted string", ", as an argument of f(...)", or "".
+func (r *rewriter) useOf(i int) string {
+	p := r.p
+	o := p.up[i]
+	switch {
+	case p.toks[i].kind != tName || o < 0:
+		return ""
+	case p.isOpen(o, '(') && !p.isCall(o) && p.isOp(p.prev(o), "%"):
+		return ", in a %-formatted string (rolecall rewrites s3 URLs written as f-strings)"
+	case p.isCall(o):
+		c := p.calleeOf(o)
+		return ", as an argument of " + p.norm(c.start, c.end) + "(...)"
+	}
+	return ""
+}
+
+// derivedConstant makes, for a use i of constant c that is the whole value
+// of a module assignment built from c alone (SECRET_URL =
+// SECRET.replace("/", "%2F"), quote(SECRET, safe="")), a constant of that
+// value derived from c, whose own uses are checked like any constant's.
+func (r *rewriter) derivedConstant(c *constant, i int) *constant {
+	p := r.p
+	si := p.stmtOf[i]
+	if si < 0 || p.up[i] >= 0 && p.stmtOf[p.up[i]] != si {
+		return nil
+	}
+	name, eq, ok := p.simpleAssign(si)
+	if !ok || i < eq || name == c.name || p.toks[p.stmts[si].first].start != p.lineStart(p.toks[p.stmts[si].first].start) {
+		return nil
+	}
+	// Built from c alone: every other name is an attribute or a callee.
+	for k := p.next(eq); k >= 0 && k <= p.stmts[si].last; k = p.next(k) {
+		if p.toks[k].kind == tName && k != i && p.isName(k) && !p.isOp(p.prev(k), ".") && !p.isCall(p.next(k)) && !p.isOp(p.next(k), "=") {
+			return nil
+		}
+		if p.toks[k].kind == tString {
+			if _, prefix := p.strValue(k); strings.ContainsAny(prefix, "ft") {
+				return nil
+			}
+		}
+	}
+	if _, ok := r.consts[name]; ok {
+		return nil // assigned twice, or a constant of its own
+	}
+	d := r.constant(name, si)
+	d.from = c
+	c.derived = append(c.derived, d)
+	return d
+}
+
 // checkConstant finds the uses of a constant. Each must be a credential
 // of a unit the fix removes; any other use keeps the constant.
 func (r *rewriter) checkConstant(c *constant) {
@@ -491,19 +577,22 @@ func (r *rewriter) checkConstant(c *constant) {
 		s := p.stmts[si]
 		def[s.first] = true
 		_, eq, _ := p.simpleAssign(si)
-		switch p.valueKind(p.next(eq), s.last) {
-		case vFString:
+		switch kind := p.valueKind(p.next(eq), s.last); {
+		case c.from != nil:
+			// A value derived from another constant: its expression is
+			// that constant's use, checked there.
+		case kind == vFString:
 			c.reason = fmt.Sprintf("constant %s is built with an f-string at %s: remove the key by hand", c.name, r.at(p.toks[s.first].start))
-		case vExpr, vName, vNone:
+		case kind == vExpr || kind == vName || kind == vNone:
 			c.reason = fmt.Sprintf("constant %s is computed (string concatenation or a call) at %s: remove the key by hand", c.name, r.at(p.toks[s.first].start))
 		}
 		if _, ok := p.deleteStmt(si); !ok && c.reason == "" {
 			c.reason = fmt.Sprintf("the assignment to %s at %s shares its line with other code: remove it by hand", c.name, r.at(p.toks[s.first].start))
 		}
 	}
-	used := func(off int) {
+	used := func(i int) {
 		if c.reason == "" {
-			c.reason = fmt.Sprintf("constant %s is also used at %s; edit by hand", c.name, r.at(off))
+			c.reason = fmt.Sprintf("constant %s is also used at %s%s; edit by hand", c.name, r.at(p.toks[i].start), r.useOf(i))
 		}
 	}
 	for i, t := range p.toks {
@@ -515,7 +604,7 @@ func (r *rewriter) checkConstant(c *constant) {
 			if p.isOp(p.prev(i), ".") {
 				// Cfg.KEY or self.KEY: the name may be this one, defined
 				// in a class body; never delete what may still be read.
-				used(t.start)
+				used(i)
 				continue
 			}
 			if o := p.up[i]; o >= 0 && p.isCall(o) && p.isOp(p.next(i), "=") && (p.isOp(p.prev(i), "(") || p.isOp(p.prev(i), ",")) {
@@ -523,7 +612,10 @@ func (r *rewriter) checkConstant(c *constant) {
 			}
 			u, _, _ := r.valueSite(i, true)
 			if u == nil || !u.consumes(i) {
-				used(t.start)
+				if d := r.derivedConstant(c, i); d != nil {
+					continue
+				}
+				used(i)
 				continue
 			}
 			u.uses[i] = true
@@ -537,7 +629,12 @@ func (r *rewriter) checkConstant(c *constant) {
 				continue
 			}
 			if interpolates(p.text(i), c.name, t.kind != tString) {
-				used(t.start)
+				if u := r.fieldURLUnit(i, c.name); u != nil && t.kind == tString {
+					u.uses[i] = true
+					c.users = append(c.users, u)
+					continue
+				}
+				used(i)
 			}
 		}
 	}
@@ -744,28 +841,49 @@ func (r *rewriter) settle() {
 			}
 		}
 		for _, c := range r.order {
-			if c.reason != "" {
-				continue
-			}
-			for _, u := range c.users {
-				if u.reason != "" {
-					c.reason = fmt.Sprintf("constant %s feeds %s, which rolecall leaves alone: %s", c.name, u.label, u.reason)
-					changed = true
-					break
-				}
+			if c.reason == "" {
+				c.reason = r.keptBy(c)
+				changed = changed || c.reason != ""
 			}
 		}
 	}
 }
 
+// keptBy says why constant c must stay because code tied to it stays: a
+// unit it feeds, a value derived from it, or the constant it is derived
+// from; "" when nothing holds it.
+func (r *rewriter) keptBy(c *constant) string {
+	if f := c.from; f != nil && f.reason != "" {
+		return fmt.Sprintf("%s is derived from constant %s, which rolecall leaves alone: %s", c.name, f.name, f.reason)
+	}
+	type user struct{ label, reason string }
+	var users []user
+	for _, d := range c.derived {
+		users = append(users, user{d.name, d.reason})
+	}
+	for _, u := range c.users {
+		users = append(users, user{u.label, u.reason})
+	}
+	for _, u := range users {
+		if u.reason != "" {
+			return fmt.Sprintf("constant %s feeds %s, which rolecall leaves alone: %s", c.name, u.label, u.reason)
+		}
+	}
+	return ""
+}
+
 // constantShape names what a removed constant fed.
 func (r *rewriter) constantShape(c *constant) string {
-	if len(c.users) == 0 {
+	users := c.users
+	for _, d := range c.derived {
+		users = append(users, d.users...)
+	}
+	if len(users) == 0 {
 		return "unused constant"
 	}
 	var shapes []string
 	seen := map[string]bool{}
-	for _, u := range c.users {
+	for _, u := range users {
 		if !seen[u.shape] {
 			seen[u.shape] = true
 			shapes = append(shapes, u.shape)
@@ -868,6 +986,7 @@ func (r *rewriter) planUnit(u *unit, st *planState) string {
 		return ""
 	case uURL:
 		u.edits = []edit.Edit{{Start: u.url.a, End: u.url.b}}
+		r.note(fmt.Sprintf("s3a:// URLs no longer carry keys (Hadoop rejects them there anyway): S3A takes its credentials from fs.s3a.aws.credentials.provider; where the cluster does not set it, set it to %s", r.provider()))
 		return ""
 	}
 	return "rolecall does not know this shape"

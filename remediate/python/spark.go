@@ -56,16 +56,21 @@ func (r *rewriter) wholeStatement(u *unit) bool {
 	return p.calleeOf(o).start == s.first && p.pair[o] == s.last
 }
 
+// provider is the S3A credential provider class for the options.
+func (r *rewriter) provider() string {
+	v2, ok := sdkV2(r.opts.Hadoop)
+	if !ok {
+		r.note(fmt.Sprintf("rolecall did not understand the Hadoop version %q and used the Hadoop 3.3 (AWS SDK v1) provider class; with Hadoop 3.4 or later use %s", r.opts.Hadoop, v2Default))
+	}
+	return map[[2]bool]string{{false, false}: v1Default, {false, true}: v1Profile, {true, false}: v2Default, {true, true}: v2Profile}[[2]bool{v2, r.opts.Profile != ""}]
+}
+
 // planSpark deletes the S3A credential settings and puts one
 // fs.s3a.aws.credentials.provider in place of the first, with the same
 // receiver and prefix.
 func (r *rewriter) planSpark(u *unit, st *planState) string {
 	p := r.p
-	v2, ok := sdkV2(r.opts.Hadoop)
-	if !ok {
-		r.note(fmt.Sprintf("rolecall did not understand the Hadoop version %q and used the Hadoop 3.3 (AWS SDK v1) provider class; with Hadoop 3.4 or later use %s", r.opts.Hadoop, v2Default))
-	}
-	provider := map[[2]bool]string{{false, false}: v1Default, {false, true}: v1Profile, {true, false}: v2Default, {true, true}: v2Profile}[[2]bool{v2, r.opts.Profile != ""}]
+	provider := r.provider()
 	if r.opts.Profile != "" {
 		r.note(fmt.Sprintf("Spark's S3A profile provider reads the profile from the environment: set AWS_PROFILE=%s on the driver and on every executor (for example spark.executorEnv.AWS_PROFILE=%s), with that profile in ~/.aws/config on every node", r.opts.Profile, r.opts.Profile))
 	}

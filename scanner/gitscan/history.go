@@ -48,12 +48,17 @@ type Result struct {
 	Blobs    int   // distinct file versions scanned
 	Bytes    int64 // bytes of those versions
 	// Unreadable counts objects that could not be read (missing from a
-	// partial clone, corrupt); each is also named in a warning.
-	Unreadable int
-	Skipped    []scanner.Skipped
-	// Binary counts the Skipped entries with reason scanner.ReasonBinary
-	// (named without a warning each).
-	Binary int
+	// partial clone, corrupt); UnreadableGaps names each (and so does a
+	// warning).
+	Unreadable     int
+	UnreadableGaps []scanner.Gap
+	Skipped        []scanner.Skipped
+}
+
+// Coverage is the record of what the scan read.
+func (r *Result) Coverage() scanner.Coverage {
+	return scanner.Coverage{CommitsScanned: r.Commits, BlobsScanned: r.Blobs,
+		Skipped: r.Skipped, Unreadable: r.UnreadableGaps, Findings: len(r.Findings)}
 }
 
 // change is a file version a commit introduces: the blob at path differs
@@ -139,14 +144,12 @@ func (r *Repo) ScanCommits(ctx context.Context, s *scanner.Scanner, commits []*o
 	if opts.Progress != nil {
 		opts.Progress(h.progress(len(commits), start))
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
 	h.res.Blobs = int(h.blobsDone.Load())
 	h.res.Bytes = h.bytesDone.Load()
 	SortHistory(h.res.Findings)
 	h.res.Findings = earliestIntroductions(h.res.Findings)
-	return &h.res, nil
+	// Interrupted: what was found so far, with the context's error.
+	return &h.res, ctx.Err()
 }
 
 // earliestIntroductions keeps, for each secret in each file (and each part
@@ -236,6 +239,9 @@ func (h *historyScan) scanBlob(st *objectChain, blob plumbing.Hash, path string)
 	}
 	h.mu.Unlock()
 	e.once.Do(func() {
+		if h.allowlisted(path, blob) {
+			return
+		}
 		data, ok := h.readBlob(st, blob, path)
 		if !ok {
 			return
@@ -262,10 +268,7 @@ func (h *historyScan) readBlob(st *objectChain, blob plumbing.Hash, path string)
 		return nil, false
 	}
 	if obj.Size() > h.opts.SizeLimit() {
-		h.mu.Lock()
-		h.res.Skipped = append(h.res.Skipped, scanner.Skipped{Path: path, Reason: fmt.Sprintf("blob %s is %d bytes, over --max-file-size", blob.String()[:12], obj.Size())})
-		h.mu.Unlock()
-		h.warnf(path, "skipped blob %s: %d bytes is over the size limit (raise it with --max-file-size)", blob.String()[:12], obj.Size())
+		h.skipped(path, blob, obj.Size())
 		return nil, false
 	}
 	rd, err := obj.Reader()
@@ -281,10 +284,7 @@ func (h *historyScan) readBlob(st *objectChain, blob plumbing.Hash, path string)
 		return nil, false
 	}
 	if scanner.IsBinary(data) {
-		h.mu.Lock()
-		h.res.Binary++
-		h.res.Skipped = append(h.res.Skipped, scanner.Skipped{Path: path, Reason: scanner.ReasonBinary})
-		h.mu.Unlock()
+		h.skip(scanner.Gap{Path: path, Object: blob.String(), Reason: scanner.ReasonBinary})
 		return nil, false
 	}
 	h.blobsDone.Add(1)
@@ -292,9 +292,50 @@ func (h *historyScan) readBlob(st *objectChain, blob plumbing.Hash, path string)
 	return data, true
 }
 
+// skipped records a blob over the size limit; it is not read.
+func (h *historyScan) skipped(path string, blob plumbing.Hash, size int64) {
+	h.skip(scanner.Gap{Path: path, Object: blob.String(), Reason: fmt.Sprintf("%s: %d bytes, over --max-file-size", scanner.ReasonSize, size)})
+	h.warnf(path, "skipped blob %s: %d bytes is over the size limit (raise it with --max-file-size)", blob.String()[:12], size)
+}
+
+// allowlisted records a file version a global allowlist covers, which is
+// then not read.
+func (h *historyScan) allowlisted(path string, blob plumbing.Hash) bool {
+	if !h.s.PathAllowed(path) {
+		return false
+	}
+	h.skip(scanner.Gap{Path: path, Object: blob.String(), Reason: scanner.ReasonAllowlisted})
+	return true
+}
+
+// skip records a file version passed over on purpose; every skip in the
+// history and staged scans goes through here.
+func (h *historyScan) skip(g scanner.Gap) {
+	h.mu.Lock()
+	h.res.Skipped = append(h.res.Skipped, g)
+	h.mu.Unlock()
+}
+
+// unreadable records and warns about something in scope that could not be
+// read. path is a file path or an abbreviated commit id; the object is the
+// first object id among args (the blob, tree or commit that failed).
 func (h *historyScan) unreadable(path, format string, args ...any) {
+	g := scanner.Gap{Path: path, Reason: fmt.Sprintf(format, args...)}
+	for _, a := range args {
+		if id, ok := a.(plumbing.Hash); ok {
+			g.Object = id.String()
+			break
+		}
+	}
+	if g.Object == "" && len(path) == 12 && isHexString(path) {
+		g.Object = path // a commit named by its abbreviated id
+	}
+	if g.Object != "" && strings.HasPrefix(g.Object, path) {
+		g.Path = "" // the path was only the object's abbreviation
+	}
 	h.mu.Lock()
 	h.res.Unreadable++
+	h.res.UnreadableGaps = append(h.res.UnreadableGaps, g)
 	h.mu.Unlock()
 	h.warnf(path, format, args...)
 }

@@ -11,12 +11,15 @@ package gitscan
 
 import (
 	"bufio"
+	"bytes"
 	"crypto"
 	"crypto/sha1"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 
@@ -259,14 +262,20 @@ func checkExtensions(gitDir string) error {
 // "section.key" (or `section "sub".key`) in lower case, the last value
 // wins; includes and continuations are not followed.
 func readGitConfig(path string) map[string]string {
-	out := map[string]string{}
 	f, _, err := safefile.Open(path)
 	if err != nil {
-		return out
+		return map[string]string{}
 	}
 	defer f.Close()
+	return parseGitConfig(f)
+}
+
+// parseGitConfig reads the simple form of git config text (see
+// readGitConfig).
+func parseGitConfig(rd io.Reader) map[string]string {
+	out := map[string]string{}
 	section := ""
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(rd)
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
 		switch {
@@ -309,4 +318,41 @@ func unwrapPath(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// Submodule is a submodule the HEAD commit's .gitmodules declares.
+type Submodule struct {
+	Name, Path string
+	// GitDir is its repository under .git/modules, "" when it was never
+	// cloned (git submodule update --init).
+	GitDir string
+}
+
+// Submodules lists the submodules declared in HEAD's .gitmodules, in the
+// order of their paths.
+func (r *Repo) Submodules() []Submodule {
+	data, ok := r.HeadFile(".gitmodules")
+	if !ok {
+		return nil
+	}
+	cfg := parseGitConfig(bytes.NewReader(data))
+	var out []Submodule
+	for key, path := range cfg {
+		section, ok := strings.CutSuffix(key, ".path")
+		name, isSub := strings.CutPrefix(section, "submodule ")
+		if !ok || !isSub || path == "" {
+			continue
+		}
+		name = strings.Trim(name, `"`)
+		sm := Submodule{Name: name, Path: path}
+		// The name comes from a committed file: never let it leave
+		// .git/modules.
+		dir := filepath.Join(r.CommonDir(), "modules", filepath.FromSlash(name))
+		if filepath.IsLocal(filepath.FromSlash(name)) && isGitDir(dir) {
+			sm.GitDir = dir
+		}
+		out = append(out, sm)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
 }

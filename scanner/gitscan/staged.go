@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 
@@ -20,7 +22,7 @@ import (
 // blob differs from HEAD's at that path, reporting only secrets that HEAD's
 // version of the file did not already hold.
 func (r *Repo) ScanStaged(ctx context.Context, s *scanner.Scanner, opts Options) (*Result, error) {
-	idx, err := r.main.Index()
+	entries, err := readIndex(r.indexPath())
 	if err != nil {
 		return nil, fmt.Errorf("reading the index: %w", err)
 	}
@@ -36,11 +38,31 @@ func (r *Repo) ScanStaged(ctx context.Context, s *scanner.Scanner, opts Options)
 	}
 	d := &differ{st: r.objects}
 	var changes []change
-	for _, e := range idx.Entries {
+	var skipped []scanner.Gap
+	for _, e := range entries {
 		// Stage 0 is a merged entry. (go-git's index.Merged constant is 1,
 		// which is git's conflict "base" stage, so compare with 0.)
 		// Conflicts block the commit; intent-to-add has no content yet.
 		if e.Stage != 0 || e.IntentToAdd {
+			continue
+		}
+		if e.sparseDir() {
+			// A directory outside a sparse index's cone: what its tree
+			// changes against HEAD's is staged.
+			dir := strings.TrimSuffix(e.Name, "/")
+			base := plumbing.ZeroHash
+			if t, err := object.GetTree(r.objects, headTree); err == nil && !headTree.IsZero() {
+				if te, err := t.FindEntry(dir); err == nil && te.Mode == filemode.Dir {
+					base = te.Hash
+				}
+			}
+			if err := d.diff(dir+"/", base, e.Hash, &changes); err != nil {
+				return nil, fmt.Errorf("reading the sparse directory %s of the index: %w", dir, err)
+			}
+			continue
+		}
+		if e.Mode == filemode.Submodule {
+			skipped = append(skipped, scanner.Gap{Path: e.Name, Object: e.Hash.String(), Reason: scanner.ReasonSubmodule + " (its own pre-commit hook scans it)"})
 			continue
 		}
 		if e.Mode != filemode.Regular && e.Mode != filemode.Executable {
@@ -57,6 +79,7 @@ func (r *Repo) ScanStaged(ctx context.Context, s *scanner.Scanner, opts Options)
 		changes = append(changes, ch)
 	}
 	h := &historyScan{repo: r, s: s, opts: opts, blobs: map[blobKey]*blobEntry{}, warn: map[string]bool{}}
+	h.res.Skipped = skipped
 	p := pool.New().WithMaxGoroutines(opts.Workers())
 	for _, ch := range changes {
 		if ctx.Err() != nil {
@@ -78,13 +101,21 @@ func (r *Repo) ScanStaged(ctx context.Context, s *scanner.Scanner, opts Options)
 		})
 	}
 	p.Wait()
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
 	h.res.Blobs = int(h.blobsDone.Load())
 	h.res.Bytes = h.bytesDone.Load()
 	scanner.SortFindings(h.res.Findings)
-	return &h.res, nil
+	// Interrupted: what was found so far, with the context's error.
+	return &h.res, ctx.Err()
+}
+
+// indexPath is the index git would commit from: GIT_INDEX_FILE, which git
+// sets for hooks of `git commit FILE...` and `git commit -a`, else the
+// git directory's index.
+func (r *Repo) indexPath() string {
+	if p := os.Getenv("GIT_INDEX_FILE"); p != "" {
+		return p // relative to the working directory, as for git
+	}
+	return filepath.Join(r.Dir, "index")
 }
 
 // PushUpdate is one line of git's pre-push input.
@@ -140,9 +171,8 @@ func (r *Repo) PushSelection(updates []PushUpdate) (Selection, error) {
 		if u.Delete {
 			continue
 		}
-		if !r.HasObject(u.LocalSHA) {
-			return sel, fmt.Errorf("pushing %s: commit %s is not in this repository", u.LocalRef, u.LocalSHA)
-		}
+		// A tip that cannot be read stays included: the walk names it as
+		// missing and the scan is incomplete, which blocks the push.
 		sel.Include = append(sel.Include, u.LocalSHA)
 		if !u.NewBranch && r.HasObject(u.RemoteSHA) {
 			sel.Exclude = append(sel.Exclude, u.RemoteSHA)

@@ -11,6 +11,8 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/rolecall/rolecall/scanner"
 )
 
 // Selection names commits the way `git rev-list INCLUDE --not EXCLUDE` does.
@@ -27,78 +29,130 @@ type Ref struct {
 
 // Refs lists every reference that resolves to a commit: branches, tags
 // (peeled), remote-tracking and other refs, and HEAD. Refs that point at
-// trees, blobs or missing objects are skipped.
+// trees, blobs or missing objects are left out; AllRefs names them.
 func (r *Repo) Refs() ([]Ref, error) {
-	return r.refs(func(plumbing.ReferenceName) bool { return true }, true)
+	refs, _, _, err := r.AllRefs()
+	return refs, err
+}
+
+// AllRefs is Refs, and the refs that do not lead to a commit: gaps in
+// Unreadable for a missing or unreadable target (the history behind it
+// cannot be scanned), in Skipped for a ref to a tree or blob.
+func (r *Repo) AllRefs() (refs []Ref, skipped, unreadable []scanner.Gap, err error) {
+	refs, bad, err := r.refs(func(plumbing.ReferenceName) bool { return true }, true)
+	for _, g := range bad {
+		if strings.HasPrefix(g.Reason, notACommit) {
+			skipped = append(skipped, g)
+		} else {
+			unreadable = append(unreadable, g)
+		}
+	}
+	return refs, skipped, unreadable, err
 }
 
 // RemoteRefs lists the remote-tracking refs (refs/remotes/...).
 func (r *Repo) RemoteRefs() ([]Ref, error) {
-	return r.refs(plumbing.ReferenceName.IsRemote, false)
+	refs, _, err := r.refs(plumbing.ReferenceName.IsRemote, false)
+	return refs, err
 }
 
 // refs peels the references whose name passes keep; peeling reads an
-// object per ref, so callers that need only some say which.
-func (r *Repo) refs(keep func(plumbing.ReferenceName) bool, withHead bool) ([]Ref, error) {
+// object per ref, so callers that need only some say which. bad names the
+// refs that do not lead to a commit.
+func (r *Repo) refs(keep func(plumbing.ReferenceName) bool, withHead bool) (out []Ref, bad []scanner.Gap, err error) {
 	iter, err := r.main.IterReferences()
 	if err != nil {
-		return nil, fmt.Errorf("reading references: %w", err)
+		return nil, nil, fmt.Errorf("reading references: %w (run git fsck; git pack-refs rewrites packed-refs)", err)
 	}
-	var out []Ref
-	err = iter.ForEach(func(ref *plumbing.Reference) error {
-		if !keep(ref.Name()) {
-			return nil
-		}
-		if h, ok := r.peel(ref); ok {
+	add := func(ref *plumbing.Reference) {
+		h, err := r.peelRef(ref)
+		switch {
+		case err == nil:
 			out = append(out, Ref{Name: ref.Name(), Commit: h})
+		case !errors.Is(err, errUnborn):
+			bad = append(bad, scanner.Gap{Ref: ref.Name().String(), Reason: err.Error()})
+		}
+	}
+	err = iter.ForEach(func(ref *plumbing.Reference) error {
+		if ref.Name() != plumbing.HEAD && keep(ref.Name()) {
+			add(ref)
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	// HEAD is named only when detached: a branch it points at is named
+	// already.
 	if head, err := r.main.Reference(plumbing.HEAD); withHead && err == nil {
-		if h, ok := r.peel(head); ok {
+		if h, err := r.peelRef(head); err == nil {
 			out = append(out, Ref{Name: plumbing.HEAD, Commit: h})
+		} else if head.Type() == plumbing.HashReference {
+			add(head)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out, nil
+	return out, bad, nil
 }
+
+// errUnborn is a symbolic ref to a branch with no commit yet (a new
+// repository's HEAD): nothing is missing.
+var errUnborn = errors.New("unborn branch")
+
+// notACommit starts the reason of a ref that points at a tree or a blob.
+const notACommit = "points at a "
 
 // peel resolves a reference (symbolic or not, through annotated tags) to a
 // commit.
 func (r *Repo) peel(ref *plumbing.Reference) (plumbing.Hash, bool) {
+	h, err := r.peelRef(ref)
+	return h, err == nil
+}
+
+func (r *Repo) peelRef(ref *plumbing.Reference) (plumbing.Hash, error) {
 	for i := 0; ref.Type() == plumbing.SymbolicReference && i < 10; i++ {
 		next, err := r.main.Reference(ref.Target())
 		if err != nil {
-			return plumbing.ZeroHash, false // unborn branch
+			return plumbing.ZeroHash, errUnborn
 		}
 		ref = next
 	}
-	return r.peelHash(ref.Hash())
+	return r.peelObject(ref.Hash())
 }
 
 func (r *Repo) peelHash(h plumbing.Hash) (plumbing.Hash, bool) {
+	c, err := r.peelObject(h)
+	return c, err == nil
+}
+
+// peelObject follows annotated tags from h to a commit; the error says why
+// it cannot, naming the object that is missing or unreadable.
+func (r *Repo) peelObject(h plumbing.Hash) (plumbing.Hash, error) {
 	for i := 0; i < 10; i++ {
 		obj, err := r.objects.EncodedObject(plumbing.AnyObject, h)
+		if errors.Is(err, plumbing.ErrObjectNotFound) {
+			return plumbing.ZeroHash, fmt.Errorf("%s: object %s is missing from the repository (fetch it again, or delete the ref)", scanner.ReasonUnresolvable, h)
+		}
 		if err != nil {
-			return plumbing.ZeroHash, false
+			return plumbing.ZeroHash, fmt.Errorf("%s: object %s cannot be read: %v (a damaged pack? run git fsck)", scanner.ReasonUnresolvable, h, err)
 		}
 		switch obj.Type() {
 		case plumbing.CommitObject:
-			return h, true
+			if _, err := object.DecodeCommit(r.objects, obj); err != nil {
+				return plumbing.ZeroHash, fmt.Errorf("%s: commit %s cannot be read: %v (a damaged pack? run git fsck)", scanner.ReasonUnresolvable, h, err)
+			}
+			return h, nil
 		case plumbing.TagObject:
 			tag, err := object.DecodeTag(r.objects, obj)
 			if err != nil {
-				return plumbing.ZeroHash, false
+				return plumbing.ZeroHash, fmt.Errorf("%s: tag %s cannot be read: %v (run git fsck)", scanner.ReasonUnresolvable, h, err)
 			}
 			h = tag.Target
 		default:
-			return plumbing.ZeroHash, false
+			return plumbing.ZeroHash, fmt.Errorf("%s%s (%s), not a commit: nothing to scan there", notACommit, obj.Type(), h)
 		}
 	}
-	return plumbing.ZeroHash, false
+	return plumbing.ZeroHash, fmt.Errorf("%s: tags nested more than 10 deep at %s", scanner.ReasonUnresolvable, h)
 }
 
 // Resolve turns a revision into a commit: a full or abbreviated object id,
@@ -156,8 +210,12 @@ func (r *Repo) resolveBase(rev string) (plumbing.Hash, error) {
 	}
 	for _, name := range []string{rev, "refs/" + rev, "refs/heads/" + rev, "refs/tags/" + rev, "refs/remotes/" + rev, "refs/remotes/" + rev + "/HEAD"} {
 		if ref, err := r.main.Reference(plumbing.ReferenceName(name)); err == nil {
-			if h, ok := r.peel(ref); ok {
+			h, err := r.peelRef(ref)
+			if err == nil {
 				return h, nil
+			}
+			if !errors.Is(err, errUnborn) {
+				return plumbing.ZeroHash, fmt.Errorf("%s: %w", name, err)
 			}
 		}
 	}
@@ -232,6 +290,11 @@ type WalkResult struct {
 	Commits []*object.Commit
 	// Missing are commits referenced but absent (not shallow boundaries).
 	Missing []plumbing.Hash
+	// Unreadable names each missing commit and why it could not be read.
+	Unreadable []scanner.Gap
+	// Shallow are selected commits at a shallow clone's boundary whose
+	// parents are not in the clone: the history behind them is cut.
+	Shallow []plumbing.Hash
 }
 
 // extraSteps is how long the walk goes on once only excluded commits are
@@ -264,6 +327,7 @@ func (r *Repo) Select(sel Selection) (*WalkResult, error) {
 			// A missing excluded commit only bounds the walk less tightly.
 			if !r.shallow[h] && flags&uninteresting == 0 {
 				res.Missing = append(res.Missing, h)
+				res.Unreadable = append(res.Unreadable, commitGap(h, err))
 			}
 			return
 		}
@@ -296,6 +360,9 @@ func (r *Repo) Select(sel Selection) (*WalkResult, error) {
 			out = append(out, it)
 		}
 		if r.shallow[it.c.Hash] {
+			if it.flags&uninteresting == 0 && len(it.c.ParentHashes) > 0 {
+				res.Shallow = append(res.Shallow, it.c.Hash)
+			}
 			continue // the parents are not in this clone
 		}
 		for _, p := range it.c.ParentHashes {
@@ -338,16 +405,32 @@ func (r *Repo) HasObject(h plumbing.Hash) bool {
 	return r.objects.HasEncodedObject(h) == nil
 }
 
-// LoadCommits reads the given commits; those that cannot be read are
-// returned as missing.
-func (r *Repo) LoadCommits(hashes []plumbing.Hash) (found []*object.Commit, missing []plumbing.Hash) {
+// LoadCommits reads the given commits as a walk would select them: those
+// that cannot be read are missing, and those at a shallow boundary cut.
+func (r *Repo) LoadCommits(hashes []plumbing.Hash) *WalkResult {
+	res := &WalkResult{}
 	for _, h := range hashes {
 		c, err := object.GetCommit(r.objects, h)
 		if err != nil {
-			missing = append(missing, h)
+			res.Missing = append(res.Missing, h)
+			res.Unreadable = append(res.Unreadable, commitGap(h, err))
 			continue
 		}
-		found = append(found, c)
+		if r.shallow[h] && len(c.ParentHashes) > 0 {
+			res.Shallow = append(res.Shallow, h)
+		}
+		res.Commits = append(res.Commits, c)
 	}
-	return found, missing
+	return res
 }
+
+// commitGap names a commit the walk needed and could not read.
+func commitGap(h plumbing.Hash, err error) scanner.Gap {
+	if errors.Is(err, plumbing.ErrObjectNotFound) {
+		return scanner.Gap{Object: h.String(), Reason: "commit is missing from the repository: it and the history behind it are not scanned (fetch again, or run git fsck)"}
+	}
+	return scanner.Gap{Object: h.String(), Reason: fmt.Sprintf("commit cannot be read (%v): it and the history behind it are not scanned (a damaged pack? run git fsck)", err)}
+}
+
+// IsShallow reports whether the repository is a shallow clone.
+func (r *Repo) IsShallow() bool { return len(r.shallow) > 0 }

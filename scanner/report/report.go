@@ -20,7 +20,12 @@ var Formats = []string{"text", "json", "sarif", "github"}
 // Options control rendering.
 type Options struct {
 	ShowSecrets bool
-	Color       bool
+	// Width, if set, wraps the text report's hints to the terminal's width.
+	Width int
+	// RedactKeyIDs hides AWS key and principal ids too (shown in full by
+	// default: they are identifiers, not secrets).
+	RedactKeyIDs bool
+	Color        bool
 	// Rules supply SARIF rule metadata; findings of rules not listed still
 	// render.
 	Rules   []*detectors.Rule
@@ -30,6 +35,11 @@ type Options struct {
 	FailOn detectors.Severity
 	// Stats, if set, ends the text report with a summary line.
 	Stats *Stats
+	// AnnotationsRestIn says where findings beyond GitHub's annotation
+	// limit can be read ("the job summary and code scanning").
+	AnnotationsRestIn string
+	// Coverage, if set, is written to SARIF as the run's invocation.
+	Coverage *scanner.Coverage
 }
 
 // Stats summarise a scan for the text report.
@@ -39,6 +49,15 @@ type Stats struct {
 	Commits int
 	// Baselined counts findings dropped because the baseline knew them.
 	Baselined int
+	// Incomplete says what was not read ("" when everything was); see
+	// scanner.Coverage.Summary.
+	Incomplete string
+}
+
+// StatsOf summarises a coverage record for the text report.
+func StatsOf(c *scanner.Coverage) Stats {
+	// A history scan reads blobs, a directory scan files: never both.
+	return Stats{Files: c.FilesScanned + c.BlobsScanned, Commits: c.CommitsScanned, Skipped: len(c.Skipped), Incomplete: c.Summary()}
 }
 
 // Write renders fs in the named format.
@@ -52,7 +71,7 @@ func Write(w io.Writer, format string, fs []scanner.Finding, o Options) error {
 	case "sarif":
 		return writeSARIF(w, fs, o)
 	case "github":
-		return writeGitHub(w, escapeFindings(fs))
+		return writeGitHub(w, escapeFindings(fs), o)
 	}
 	return fmt.Errorf("unknown format %q: use one of %s", format, strings.Join(Formats, ", "))
 }
@@ -64,7 +83,7 @@ func prepare(fs []scanner.Finding, o Options) []scanner.Finding {
 	copy(out, fs)
 	if !o.ShowSecrets {
 		for i := range out {
-			out[i].Secret = scanner.Redact(out[i].Secret)
+			out[i].Secret = scanner.Display(out[i].Secret, false, o.RedactKeyIDs)
 			out[i].KeyID = ""
 		}
 	}
@@ -120,7 +139,7 @@ func Where(f *scanner.Finding) string {
 	case nb.Part == "metadata":
 		fmt.Fprintf(&b, " cell %d metadata %s", nb.Cell, nb.MetadataKey)
 	case nb.Output != nil:
-		fmt.Fprintf(&b, " cell %d output %d (%s) line %d", nb.Cell, nb.Output.Index+1, outputKind(nb.Output), nb.CellLine)
+		fmt.Fprintf(&b, " cell %d output %d (%s) line %d", nb.Cell, nb.Output.Index, outputKind(nb.Output), nb.CellLine)
 	default:
 		fmt.Fprintf(&b, " cell %d line %d", nb.Cell, nb.CellLine)
 	}

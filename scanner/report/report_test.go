@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/rolecall/rolecall/detectors"
 	"github.com/rolecall/rolecall/detectors/testsecrets"
@@ -25,7 +26,7 @@ func sampleFindings(set *testsecrets.Set) []scanner.Finding {
 		{RuleID: "aws-access-key-id", Description: "AWS access key ID", Severity: detectors.Medium,
 			File: "nb.ipynb", Line: 80, Column: 9, EndLine: 80, EndColumn: 28, Secret: set.Get("aws_key_id"), Fingerprint: "f3",
 			Notebook: &scanner.NotebookLocation{Cell: 4, CellLine: 1, CellColumn: 9, Part: "output",
-				Output: &scanner.OutputLocation{Index: 0, Type: "stream", MIME: "stdout"}}},
+				Output: &scanner.OutputLocation{Index: 1, Type: "stream", MIME: "stdout"}}},
 	}
 }
 
@@ -46,8 +47,13 @@ func TestEveryFormatRedacts(t *testing.T) {
 		for _, show := range []bool{false, true} {
 			out := render(t, format, fs, Options{ShowSecrets: show, Rules: eng.Rules(), Stats: &Stats{Files: 2}})
 			for _, f := range fs {
-				if strings.Contains(out, f.Secret) != show {
-					t.Errorf("%s (show-secrets %v): full secret present = %v", format, show, !show)
+				// AWS key ids are identifiers, shown whole by default.
+				isID := detectors.IsAWSID(f.Secret)
+				if strings.Contains(out, f.Secret) != (show || isID) {
+					t.Errorf("%s (show-secrets %v): full %s present = %v", format, show, f.RuleID, !show)
+				}
+				if isID && !show && strings.Contains(render(t, format, fs, Options{RedactKeyIDs: true, Rules: eng.Rules()}), f.Secret) {
+					t.Errorf("%s --redact-key-ids: key id present", format)
 				}
 				if !strings.Contains(out, f.Secret[:2]) {
 					t.Errorf("%s: not even the secret's first characters are shown", format)
@@ -109,7 +115,7 @@ func TestJSONSchema(t *testing.T) {
 		}
 	}
 	outp := arr[2]["notebook"].(map[string]any)["output"].(map[string]any)
-	if outp["index"] != float64(0) || outp["type"] != "stream" {
+	if outp["index"] != float64(1) || outp["type"] != "stream" {
 		t.Errorf("notebook.output = %v", outp)
 	}
 	if arr[0]["account_id"] != "123456789012" || arr[1]["commit"] == nil {
@@ -182,8 +188,8 @@ func TestGitHubAnnotations(t *testing.T) {
 	}
 	for i, want := range []string{
 		"::error file=etl/load.py,line=12,endLine=12,col=22,endColumn=62,title=aws-secret-access-key%3A AWS secret access key::",
-		"::notice file=dir with space/nb%2C1.ipynb,line=40,",
 		"::warning file=nb.ipynb,line=80,",
+		"::notice file=dir with space/nb%2C1.ipynb,line=40,",
 	} {
 		if !strings.HasPrefix(lines[i], want) {
 			t.Errorf("line %d = %q, want prefix %q", i, lines[i], want)
@@ -192,7 +198,7 @@ func TestGitHubAnnotations(t *testing.T) {
 	if !strings.Contains(lines[0], "%0ARotate it.") {
 		t.Errorf("newline in message not escaped: %q", lines[0])
 	}
-	if !strings.Contains(lines[1], "cell 3 line 2") || !strings.Contains(lines[2], "cell 4 output 1 (stream stdout) line 1") {
+	if !strings.Contains(lines[2], "cell 3 line 2") || !strings.Contains(lines[1], "cell 4 output 1 (stream stdout) line 1") {
 		t.Errorf("notebook locations missing: %q", out)
 	}
 }
@@ -212,10 +218,31 @@ func TestTextReport(t *testing.T) {
 	if strings.Contains(plain, "\x1b[") {
 		t.Error("colour codes without Color")
 	}
-	if coloured := render(t, "text", fs, Options{Color: true}); !strings.Contains(coloured, "\x1b[31m") {
+	if coloured := render(t, "text", fs, Options{Color: true}); !strings.Contains(coloured, "\x1b[31") {
 		t.Error("no colour codes with Color")
 	}
 	if clean := render(t, "text", nil, Options{Stats: &Stats{Files: 9}}); !strings.Contains(clean, "no secrets found; 9 files scanned.") {
 		t.Errorf("clean summary: %q", clean)
+	}
+}
+
+func TestTextHintsWrap(t *testing.T) {
+	fs := sampleFindings(testsecrets.New(5))
+	fs[0].Hint = strings.Repeat("rotate the key now ", 12)
+	out := render(t, "text", fs[:1], Options{Width: 60})
+	hint := 0
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "       ") && !strings.Contains(line, ":") {
+			hint++
+			if utf8.RuneCountInString(line) > 60 {
+				t.Errorf("hint line wider than 60: %q", line)
+			}
+		}
+	}
+	if hint < 3 {
+		t.Errorf("hint not wrapped into indented lines:\n%s", out)
+	}
+	if out := render(t, "text", fs[:1], Options{}); strings.Count(out, "rotate the key") != 12 || strings.Count(out, "\n       rotate") != 1 {
+		t.Errorf("without a width the hint is one line:\n%s", out)
 	}
 }

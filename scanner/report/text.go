@@ -6,42 +6,46 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/muesli/termenv"
+
 	"github.com/rolecall/rolecall/detectors"
 	"github.com/rolecall/rolecall/scanner"
 )
 
-const (
-	ansiReset  = "\x1b[0m"
-	ansiBold   = "\x1b[1m"
-	ansiDim    = "\x1b[2m"
-	ansiRed    = "\x1b[31m"
-	ansiYellow = "\x1b[33m"
-	ansiCyan   = "\x1b[36m"
+// Styles of the text report, in the 16 ANSI colours every terminal has
+// (the caller decides whether to colour at all: Options.Color).
+var (
+	severityStyle = map[detectors.Severity]func(termenv.Style) termenv.Style{
+		detectors.High:   func(s termenv.Style) termenv.Style { return s.Foreground(termenv.ANSIRed).Bold() },
+		detectors.Medium: func(s termenv.Style) termenv.Style { return s.Foreground(termenv.ANSIYellow).Bold() },
+		detectors.Low:    func(s termenv.Style) termenv.Style { return s.Foreground(termenv.ANSICyan).Bold() },
+	}
+	bold  = termenv.Style.Bold
+	faint = termenv.Style.Faint
 )
 
-var severityColor = map[detectors.Severity]string{
-	detectors.High: ansiRed, detectors.Medium: ansiYellow, detectors.Low: ansiCyan,
-}
+// hintIndent is where a finding's detail lines start.
+const hintIndent = "       "
 
 func writeText(w io.Writer, fs []scanner.Finding, o Options) error {
-	paint := func(code, s string) string {
+	paint := func(style func(termenv.Style) termenv.Style, s string) string {
 		if !o.Color {
 			return s
 		}
-		return code + s + ansiReset
+		return style(termenv.String(s)).String()
 	}
 	var b strings.Builder
 	for i := range fs {
 		f := &fs[i]
 		sev := strings.ToUpper(f.Severity.String())
-		fmt.Fprintf(&b, "%s %s  %s\n", paint(severityColor[f.Severity]+ansiBold, fmt.Sprintf("%-6s", sev)),
-			paint(ansiBold, Where(f)), f.RuleID)
+		fmt.Fprintf(&b, "%s %s  %s\n", paint(severityStyle[f.Severity], fmt.Sprintf("%-6s", sev)),
+			paint(bold, Where(f)), f.RuleID)
 		fmt.Fprintf(&b, "       %s: %s", f.Description, f.Secret)
 		if f.AccountID != "" {
 			fmt.Fprintf(&b, "  (AWS account %s)", f.AccountID)
 		}
 		if o.FailOn != 0 && f.Severity < o.FailOn {
-			b.WriteString(paint(ansiDim, "  [below --fail-on]"))
+			b.WriteString(paint(faint, "  [below --fail-on]"))
 		}
 		b.WriteByte('\n')
 		if f.Commit != "" {
@@ -58,7 +62,9 @@ func writeText(w io.Writer, fs []scanner.Finding, o Options) error {
 			b.WriteByte('\n')
 		}
 		if f.Hint != "" {
-			fmt.Fprintf(&b, "       %s\n", paint(ansiDim, f.Hint))
+			for _, line := range wrap(f.Hint, o.Width-len(hintIndent)) {
+				fmt.Fprintf(&b, "%s%s\n", hintIndent, paint(faint, line))
+			}
 		}
 		b.WriteByte('\n')
 	}
@@ -68,6 +74,28 @@ func writeText(w io.Writer, fs []scanner.Finding, o Options) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// wrap breaks text into lines of at most width columns at spaces (a longer
+// word gets a line of its own); width under 20 leaves it whole.
+func wrap(text string, width int) []string {
+	if width < 20 || utf8.RuneCountInString(text) <= width {
+		return []string{text}
+	}
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(text) {
+		switch {
+		case line == "":
+			line = word
+		case utf8.RuneCountInString(line)+1+utf8.RuneCountInString(word) <= width:
+			line += " " + word
+		default:
+			lines = append(lines, line)
+			line = word
+		}
+	}
+	return append(lines, line)
 }
 
 func summary(fs []scanner.Finding, st *Stats) string {
@@ -96,10 +124,13 @@ func summary(fs []scanner.Finding, st *Stats) string {
 	}
 	parts = append(parts, scanned)
 	if st.Skipped > 0 {
-		parts = append(parts, fmt.Sprintf("%d skipped (see warnings)", st.Skipped))
+		parts = append(parts, fmt.Sprintf("%d skipped (--summary lists them)", st.Skipped))
 	}
 	if st.Baselined > 0 {
 		parts = append(parts, fmt.Sprintf("%d known from the baseline", st.Baselined))
+	}
+	if st.Incomplete != "" {
+		parts = append(parts, st.Incomplete)
 	}
 	return strings.Join(parts, "; ") + "."
 }

@@ -6,19 +6,52 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rolecall/rolecall/detectors/testsecrets"
 	"github.com/rolecall/rolecall/remediate/edit"
 )
+
+// Placeholder is a mark in a rewriter test's input, replaced at run time
+// with set's fake value for Name, so no file holds anything key-shaped.
+type Placeholder struct {
+	Mark, Name string
+	Kind       edit.Kind
+}
+
+// Fill replaces the placeholders of tmpl and returns the text and one
+// target per occurrence, in text order, as the detectors would report
+// them; an AWS secret or session token carries keyID as its key id.
+func Fill(set *testsecrets.Set, phs []Placeholder, tmpl, keyID string) (string, []edit.Target) {
+	var sb strings.Builder
+	var targets []edit.Target
+	for i := 0; i < len(tmpl); {
+		matched := false
+		for _, ph := range phs {
+			if strings.HasPrefix(tmpl[i:], ph.Mark) {
+				v := set.Get(ph.Name)
+				t := edit.Target{Start: sb.Len(), End: sb.Len() + len(v), Secret: v, Rule: "test", Kind: ph.Kind}
+				if ph.Kind == edit.SecretAccessKey || ph.Kind == edit.SessionToken {
+					t.KeyID = keyID
+				}
+				targets = append(targets, t)
+				sb.WriteString(v)
+				i += len(ph.Mark)
+				matched = true
+				break
+			}
+		}
+		if !matched {
+			sb.WriteByte(tmpl[i])
+			i++
+		}
+	}
+	return sb.String(), targets
+}
 
 // Lines splits s into lines that keep their line breaks.
 func Lines(s string) []string {
 	var out []string
-	for s != "" {
-		k := strings.IndexByte(s, '\n') + 1
-		if k == 0 {
-			k = len(s)
-		}
-		out = append(out, s[:k])
-		s = s[k:]
+	for _, l := range edit.Lines([]byte(s)) {
+		out = append(out, string(l))
 	}
 	return out
 }

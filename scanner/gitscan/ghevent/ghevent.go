@@ -13,6 +13,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/rolecall/rolecall/internal/safefile"
+	"github.com/rolecall/rolecall/scanner"
 	"github.com/rolecall/rolecall/scanner/gitscan"
 )
 
@@ -97,6 +98,15 @@ type Plan struct {
 	Nothing  bool
 	Describe string
 	Warnings []string
+	// Skipped and Unreadable name refs of a full-history scan that do not
+	// lead to a commit (see gitscan.Repo.AllRefs).
+	Skipped, Unreadable []scanner.Gap
+}
+
+// ShallowError is the failure for an event whose range a shallow checkout
+// does not wholly hold: the scan would pass on commits it never saw.
+func ShallowError(what string) error {
+	return fmt.Errorf("%s is not wholly in this shallow checkout, so it cannot be scanned: use actions/checkout with fetch-depth: 0 (or run git fetch --unshallow)", what)
 }
 
 func zero(sha string) bool { return sha == "" || strings.Trim(sha, "0") == "" }
@@ -119,15 +129,15 @@ func (e *Event) Choose(repo *gitscan.Repo) (*Plan, error) {
 			Describe:  fmt.Sprintf("pull request #%d: %.12s..%.12s", e.PullRequest.Number, base, head),
 		}, nil
 	}
-	refs, err := repo.Refs()
+	refs, skipped, unreadable, err := repo.AllRefs()
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Describe: fmt.Sprintf("%s: the full history (%d refs)", e.Name, len(refs))}
+	p := &Plan{Describe: fmt.Sprintf("%s: the full history (%d refs)", e.Name, len(refs)), Skipped: skipped, Unreadable: unreadable}
 	for _, r := range refs {
 		p.Selection.Include = append(p.Selection.Include, r.Commit)
 	}
-	if len(refs) == 0 {
+	if len(refs) == 0 && len(unreadable) == 0 {
 		p.Nothing, p.Describe = true, e.Name+": the repository has no commits"
 	}
 	return p, nil
@@ -150,6 +160,11 @@ func (e *Event) push(repo *gitscan.Repo) (*Plan, error) {
 			Describe:  fmt.Sprintf("push to %s: %.12s..%.12s", e.Ref, e.Before, e.After),
 		}, nil
 	}
+	if !zero(e.Before) && repo.IsShallow() {
+		// The old tip is absent because the checkout is shallow, not
+		// because the push rewrote history: never call that a force push.
+		return nil, ShallowError(fmt.Sprintf("the pushed range %.12s..%.12s", e.Before, e.After))
+	}
 	// A new branch, or a force push whose old tip is gone: scan what no
 	// other branch or tag already has. Never fall back to the whole history.
 	why := "new branch " + e.Ref
@@ -164,8 +179,12 @@ func (e *Event) push(repo *gitscan.Repo) (*Plan, error) {
 	p := &Plan{Selection: gitscan.Selection{Include: []plumbing.Hash{after}}}
 	for _, r := range refs {
 		name := string(r.Name)
-		if r.Name == plumbing.HEAD || name == e.Ref || strings.HasPrefix(name, "refs/remotes/") && strings.HasSuffix(name, "/"+branch) {
+		remote := strings.HasPrefix(name, "refs/remotes/")
+		if r.Name == plumbing.HEAD || name == e.Ref || remote && strings.HasSuffix(name, "/"+branch) {
 			continue // the pushed branch itself
+		}
+		if remote && strings.HasSuffix(name, "/HEAD") {
+			continue // an alias of a remote branch (maybe the pushed one), listed under its own name
 		}
 		p.Selection.Exclude = append(p.Selection.Exclude, r.Commit)
 	}

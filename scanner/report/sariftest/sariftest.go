@@ -1,16 +1,59 @@
-// Package sariftest checks SARIF logs in tests against the properties the
-// SARIF 2.1.0 schema requires and those GitHub code scanning reads.
+// Package sariftest checks SARIF logs in tests against the official SARIF
+// 2.1.0 JSON schema and the properties GitHub code scanning reads.
 package sariftest
 
 import (
+	"bytes"
+	_ "embed"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
-// Problems validates a SARIF log against the 2.1.0 schema's required
-// properties and GitHub's extra requirements; it returns what is wrong.
+// The OASIS SARIF 2.1.0 schema (errata 01), as published at
+// docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/.
+//
+//go:embed sarif-schema-2.1.0.json
+var schemaJSON []byte
+
+var compiled = sync.OnceValues(func() (*jsonschema.Schema, error) {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schemaJSON))
+	if err != nil {
+		return nil, err
+	}
+	c := jsonschema.NewCompiler()
+	const url = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+	if err := c.AddResource(url, doc); err != nil {
+		return nil, err
+	}
+	return c.Compile(url)
+})
+
+// SchemaProblems validates a SARIF log against the official 2.1.0 JSON
+// schema only.
+func SchemaProblems(data []byte) []string {
+	sch, err := compiled()
+	if err != nil {
+		return []string{"the SARIF schema does not compile: " + err.Error()}
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		return []string{"not JSON: " + err.Error()}
+	}
+	if err := sch.Validate(doc); err != nil {
+		return []string{"fails the SARIF 2.1.0 schema: " + err.Error()}
+	}
+	return nil
+}
+
+// Problems validates a SARIF log against the official 2.1.0 JSON schema and
+// GitHub code scanning's requirements (a security-severity per rule,
+// unique partialFingerprints); it returns what is wrong.
 func Problems(data []byte) []string {
-	var p []string
+	p := SchemaProblems(data)
 	var log struct {
 		Schema  string `json:"$schema"`
 		Version string `json:"version"`
@@ -89,7 +132,14 @@ func Problems(data []byte) []string {
 			if r.ID == "" || r.ShortDescription == nil || r.ShortDescription.Text == "" {
 				p = append(p, "rule without id or shortDescription")
 			}
+			// GitHub reads a result's severity from its rule only: a
+			// number from 0.0 to 10.0, given as a string.
+			sev, _ := r.Properties["security-severity"].(string)
+			if v, err := strconv.ParseFloat(sev, 64); err != nil || v < 0 || v > 10 {
+				p = append(p, fmt.Sprintf("rule %s: security-severity %q is not a number from 0 to 10", r.ID, sev))
+			}
 		}
+		seen := map[string]int{}
 		for i, r := range run.Results {
 			where := fmt.Sprintf("result %d", i)
 			if r.Message == nil || r.Message.Text == "" {
@@ -122,6 +172,12 @@ func Problems(data []byte) []string {
 			}
 			if len(r.PartialFingerprints) == 0 {
 				p = append(p, where+": partialFingerprints missing")
+			}
+			for k, v := range r.PartialFingerprints {
+				if j, dup := seen[k+"="+v]; dup {
+					p = append(p, fmt.Sprintf("%s: partialFingerprints %s=%s repeats result %d's", where, k, v, j))
+				}
+				seen[k+"="+v] = i
 			}
 			for _, fx := range r.Fixes {
 				if len(fx.ArtifactChanges) == 0 {
