@@ -155,15 +155,18 @@ func TestTreeConfigLinks(t *testing.T) {
 	cases := []struct {
 		name   string
 		target string // the link's target; "" for a regular in-tree file
-		args   []string
-		code   int
-		want   string
+		// gitleaks is the text of a .gitleaks.toml at the root, if any.
+		gitleaks string
+		args     []string
+		code     int
+		want     string
 	}{
 		{name: "link outside the tree", target: private, code: 2, want: "a symbolic link to outside the scanned tree"},
 		{name: "link to a FIFO", target: fifo, code: 2, want: "not read"},
 		{name: "link inside the tree", target: "inner.toml", code: 0},
 		{name: "--config may be a link", target: "", args: []string{"--config", filepath.Join(outside, "cfg-link.toml")}, code: 0},
 		{name: "--config to a FIFO", args: []string{"--config", fifo}, code: 2, want: "not read: a FIFO"},
+		{name: ".gitleaks.toml extending outside the tree", gitleaks: "[extend]\npath = \"" + private + "\"\n", code: 2, want: "outside the scanned tree"},
 	}
 	must(t, os.Symlink(good, filepath.Join(outside, "cfg-link.toml")))
 	for _, c := range cases {
@@ -172,6 +175,9 @@ func TestTreeConfigLinks(t *testing.T) {
 			writeFile(t, filepath.Join(dir, "inner.toml"), "[extend]\ndisabledRules = [\"aws-access-key-id\"]\n")
 			if c.target != "" {
 				must(t, os.Symlink(c.target, filepath.Join(dir, ".rolecall.toml")))
+			}
+			if c.gitleaks != "" {
+				writeFile(t, filepath.Join(dir, ".gitleaks.toml"), c.gitleaks)
 			}
 			var r result
 			deadline.Within(t, 20*time.Second, func() { r = rolecall(t, dir, append([]string{"scan", "--fail-on", "medium"}, c.args...)...) })
