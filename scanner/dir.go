@@ -152,6 +152,10 @@ func (s *Scanner) walkArg(ctx context.Context, arg string, col *collector, submi
 			col.skip(display, ReasonNotRegular+": "+safefile.Kind(info.Mode()))
 			return nil
 		}
+		if s.engine.PathAllowed(display) {
+			col.skipQuietly(display, ReasonAllowlisted)
+			return nil
+		}
 		submit(Content{Path: display}, arg, true)
 		return nil
 	}
