@@ -175,7 +175,7 @@ func (a *app) scanScope(cmd *cobra.Command, g *gitRun, sc gitScope) (*gitscan.Re
 	res := &gitscan.Result{}
 	var scanErr error
 	if len(walk.Commits) > 0 {
-		res, scanErr = g.repo.ScanCommits(cmd.Context(), scanner.New(g.eng), walk.Commits, a.gitOptions(true))
+		res, scanErr = g.repo.ScanCommits(cmd.Context(), scanner.New(g.eng).WithFingerprintKey(g.key), walk.Commits, a.gitOptions(true))
 		a.clearProgress()
 		if scanErr != nil && !interrupted(scanErr) {
 			return nil, cov, scanErr
@@ -197,6 +197,7 @@ type gitRun struct {
 	repo   *gitscan.Repo
 	eng    *detectors.Engine
 	failOn detectors.Severity
+	key    *scanner.FingerprintKey
 }
 
 // openGit checks the scan flags, opens the repository at path and loads the
@@ -216,7 +217,7 @@ func (a *app) openGit(path string) (*gitRun, error) {
 		repo.Close()
 		return nil, err
 	}
-	return &gitRun{repo: repo, eng: eng, failOn: failOn}, nil
+	return &gitRun{repo: repo, eng: eng, failOn: failOn, key: a.useFingerprintKey(func() *gitscan.Repo { return repo })}, nil
 }
 
 // gitOptions are the history-scan options the flags ask for.
