@@ -85,12 +85,12 @@ func TestOrgKilledAndResumed(t *testing.T) {
 	reached := make(chan struct{})
 	release := make(chan struct{})
 	var once sync.Once
-	srv.Gate = func(repo string) {
+	srv.SetGate(func(repo string) {
 		if repo == "r2" {
 			once.Do(func() { close(reached) })
 			<-release
 		}
-	}
+	})
 	dir := t.TempDir()
 	state := filepath.Join(dir, "state")
 	args := []string{"org", "--repos", list, "--state", state, "-j", "1", "-o", filepath.Join(dir, "out.jsonl"),
