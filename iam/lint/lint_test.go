@@ -218,6 +218,12 @@ func TestMalformed(t *testing.T) {
 	} {
 		File(c.file, []byte(c.text))
 	}
+	// a minified policy with every finding on its one line: lines are
+	// located and searched for rolecall:allow once (this took minutes)
+	big := `{"Version": "2012-10-17", "Statement": [` + strings.Repeat(`{"Effect":"Allow","Action":"s3:*","Resource":"*"},`, 30000) + `{}]}`
+	if fs, _ := File("big.json", []byte(big)); len(fs) == 0 {
+		t.Errorf("big minified policy: no finding")
+	}
 	if _, notes := File("p.json", []byte(`{"Statement": [`)); len(notes) == 0 {
 		t.Error("broken JSON policy not named")
 	}
