@@ -3,8 +3,9 @@ package iam
 import (
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
+
+	"github.com/rolecall/rolecall/internal/safefile"
 )
 
 // Walk calls read with the content of every regular file under paths that
@@ -31,21 +32,15 @@ func Walk(paths []string, maxSize int64, want func(name string) bool, read func(
 			if !want(p) || !d.Type().IsRegular() && p != root {
 				return nil
 			}
-			fi, err := os.Stat(p)
-			switch {
-			case err != nil:
-				notes = append(notes, fmt.Sprintf("%s: %v", p, err))
-				return nil
-			case !fi.Mode().IsRegular():
-				notes = append(notes, p+": not a regular file, not read")
-				return nil
-			case maxSize > 0 && fi.Size() > maxSize:
-				notes = append(notes, fmt.Sprintf("%s: larger than %d bytes, not read", p, maxSize))
-				return nil
+			// Opened without blocking and read only if it is a regular file:
+			// a FIFO swapped in after the walk looked never hangs the run.
+			limit := maxSize
+			if limit <= 0 {
+				limit = 1 << 30
 			}
-			data, err := os.ReadFile(p)
+			data, err := safefile.ReadFile(p, limit)
 			if err != nil {
-				notes = append(notes, fmt.Sprintf("%s: %v", p, err))
+				notes = append(notes, err.Error())
 				return nil
 			}
 			files++

@@ -6,30 +6,44 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
-// Walk reads regular files only, names what it skips, and never follows a
-// link out of the tree.
-func TestWalk(t *testing.T) {
+// Walk reads regular files only and names what it did not read: a FIFO
+// (which must not hang it) and a file over the size limit.
+func TestWalkReadsRegularFilesOnly(t *testing.T) {
 	dir := t.TempDir()
-	outside := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "a.py"), []byte("x"), 0o644)
-	os.WriteFile(filepath.Join(dir, "big.py"), []byte(strings.Repeat("x", 100)), 0o644)
-	os.WriteFile(filepath.Join(outside, "secret.py"), []byte("y"), 0o644)
-	os.Symlink(filepath.Join(outside, "secret.py"), filepath.Join(dir, "link.py"))
-	os.MkdirAll(filepath.Join(dir, ".git"), 0o755)
-	os.WriteFile(filepath.Join(dir, ".git", "c.py"), []byte("z"), 0o644)
-	if err := syscall.Mkfifo(filepath.Join(dir, "fifo.py"), 0o644); err != nil {
-		t.Log("no fifo:", err)
+	if err := os.WriteFile(filepath.Join(dir, "ok.json"), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
 	}
+	if err := os.WriteFile(filepath.Join(dir, "big.json"), []byte(strings.Repeat(" ", 100)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(dir, "pipe.json"), 0o644); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	done := make(chan struct{})
+	var notes []string
 	var read []string
-	notes, files := Walk([]string{dir}, 50, func(string) bool { return true }, func(name string, data []byte) {
-		read = append(read, filepath.Base(name))
-	})
-	if files != 1 || len(read) != 1 || read[0] != "a.py" {
-		t.Errorf("read %v (%d)", read, files)
+	var files int
+	go func() {
+		defer close(done)
+		notes, files = Walk([]string{dir, filepath.Join(dir, "pipe.json")}, 50,
+			func(string) bool { return true },
+			func(name string, _ []byte) { read = append(read, filepath.Base(name)) })
+	}()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("Walk hung on a FIFO")
 	}
-	if len(notes) != 1 || !strings.Contains(notes[0], "big.py") {
-		t.Errorf("notes %v", notes)
+	if files != 1 || len(read) != 1 || read[0] != "ok.json" {
+		t.Errorf("read %v (%d files), want only ok.json", read, files)
+	}
+	joined := strings.Join(notes, "\n")
+	for _, want := range []string{"big.json", "pipe.json"} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("notes %q do not name %s", notes, want)
+		}
 	}
 }
