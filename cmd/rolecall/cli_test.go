@@ -148,6 +148,7 @@ func TestFlagErrors(t *testing.T) {
 		{[]string{"iam", "lint", "-j", "0"}, `--jobs "0"`},
 		{[]string{"ci", "github", "-j", "0"}, `--jobs "0"`},
 		{[]string{"org", "--shard", "0/2", "--dir", "."}, `--shard "0/2"`},
+		{[]string{"org", "--api-url", "ftp://ghe.example", "--github-org", "o"}, `--api-url "ftp://ghe.example": give the API's base URL`},
 		{[]string{"report", "merge", "-f", "xml", "x.sarif"}, `--format "xml"`},
 		{[]string{"iam", "policy", "-f", "xml"}, `--format "xml"`},
 		{[]string{"staged", "-C", "x.sarif"}, "-C x.sarif: not a directory"},
