@@ -134,6 +134,7 @@ func TestFlagErrors(t *testing.T) {
 		{[]string{"bogus"}, "Run 'rolecall --help'"},
 		{[]string{"ci", "gitlab"}, `unknown command "gitlab" for "rolecall ci"` + "\nRun 'rolecall ci --help'"},
 		{[]string{"hook", "remove"}, `unknown command "remove" for "rolecall hook"`},
+		{[]string{"report", "split"}, `unknown command "split" for "rolecall report"` + "\nRun 'rolecall report --help'"},
 		{[]string{"scan", "-j", "0"}, `--jobs "0": use a whole number of 1 or more`},
 		{[]string{"scan", "-j", "many"}, `--jobs "many"`},
 		{[]string{"fix", "-j", "0"}, `--jobs "0"`},
@@ -141,12 +142,24 @@ func TestFlagErrors(t *testing.T) {
 		{[]string{"scan", "--max-file-size", "0"}, `--max-file-size "0"`},
 		{[]string{"scan", "--baseline", "x.sarif"}, "it is a SARIF log"},
 		{[]string{"scan", "--baseline", "missing.json"}, "missing.json"},
+		{[]string{"scan", "--verify-interval", "soon"}, `--verify-interval "soon": not a duration`},
+		{[]string{"scan", "--verify-interval", "-1s"}, "--verify-interval -1s: use 0 or more"},
+		{[]string{"org", "-j", "0", "--dir", "."}, `--jobs "0"`},
+		{[]string{"iam", "lint", "-j", "0"}, `--jobs "0"`},
+		{[]string{"ci", "github", "-j", "0"}, `--jobs "0"`},
+		{[]string{"org", "--shard", "0/2", "--dir", "."}, `--shard "0/2"`},
+		{[]string{"org", "--api-url", "ftp://ghe.example", "--github-org", "o"}, `--api-url "ftp://ghe.example": give the API's base URL`},
+		{[]string{"report", "merge", "-f", "xml", "x.sarif"}, `--format "xml"`},
+		{[]string{"iam", "policy", "-f", "xml"}, `--format "xml"`},
+		{[]string{"staged", "-C", "x.sarif"}, "-C x.sarif: not a directory"},
+		{[]string{"pre-push", "-C", "x.sarif"}, "-C x.sarif: not a directory"},
+		{[]string{"hook", "install", "-C", "x.sarif"}, "-C x.sarif: not a directory"},
 	} {
 		r := rolecall(t, dir, c.args...)
 		if r.code != 2 || !strings.Contains(r.stderr, c.want) {
 			t.Errorf("%v: exit %d, want %q in:\n%s", c.args, r.code, c.want, r.stderr)
 		}
-		for _, goism := range []string{"strconv.", "Go value", "struct {", "[]struct", "*errors."} {
+		for _, goism := range []string{"strconv.", "Go value", "struct {", "[]struct", "*errors.", "time: "} {
 			if strings.Contains(r.stderr, goism) {
 				t.Errorf("%v: a Go name reaches the user: %s", c.args, r.stderr)
 			}

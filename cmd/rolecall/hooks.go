@@ -27,6 +27,9 @@ reported, so an old finding does not block every commit that touches the file.`,
   rolecall hook install --pre-commit      # run it before every commit`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkDashC(a.dir); err != nil {
+				return err
+			}
 			g, err := a.openGit(a.dir)
 			if err != nil {
 				return dirHint(cmd, a.dir, err)
@@ -124,6 +127,9 @@ it expects and exits 2.`,
 			if os.Getenv("PRE_COMMIT_TO_REF") == "" && a.stdinIsTerminal() {
 				return errors.New(prePushUsage)
 			}
+			if err := checkDashC(a.dir); err != nil {
+				return err
+			}
 			g, err := a.openGit(a.dir)
 			if err != nil {
 				return dirHint(cmd, a.dir, err)
@@ -202,6 +208,9 @@ instead (hooks "rolecall" and "rolecall-pre-push").`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !prePush && !preCommit {
 				prePush = true
+			}
+			if err := checkDashC(a.dir); err != nil {
+				return err
 			}
 			repo, err := gitscan.Open(a.dir, 1)
 			if err != nil {
@@ -293,6 +302,15 @@ func dirHint(cmd *cobra.Command, dir string, err error) error {
 		return err
 	}
 	return fmt.Errorf("%s is not in a git repository: run %s inside a clone, or name one with -C DIR", dir, cmd.CommandPath())
+}
+
+// checkDashC refuses a -C that is not a directory, as git does, rather
+// than opening the repository that holds the file.
+func checkDashC(dir string) error {
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return fmt.Errorf("-C %s: not a directory; name the directory of a clone", dir)
+	}
+	return nil
 }
 
 // addDirFlag registers -C DIR: run as if started in DIR, as git -C does.

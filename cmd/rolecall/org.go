@@ -210,7 +210,7 @@ func (a *app) runOrg(cmd *cobra.Command, of *orgFlags) error {
 			defer outMu.Unlock()
 			failing = failing || anyAtLeast(fs, failOn)
 			a.clearProgress()
-			return org.WriteJSONL(out, fs, a.showSecrets)
+			return org.WriteJSONL(out, fs, report.Options{ShowSecrets: a.showSecrets, RedactKeyIDs: a.redactKeyIDs})
 		},
 	}
 	var res *org.Result
@@ -250,7 +250,7 @@ func (a *app) runOrg(cmd *cobra.Command, of *orgFlags) error {
 				}
 			}
 		}
-		opts := report.Options{ShowSecrets: a.showSecrets, Color: of.format == "text" && a.useColor(), Rules: eng.Rules(),
+		opts := report.Options{ShowSecrets: a.showSecrets, RedactKeyIDs: a.redactKeyIDs, Color: of.format == "text" && a.useColor(), Rules: eng.Rules(),
 			Version: versionString(), FailOn: failOn}
 		if err := a.writeReport(func(w io.Writer) error {
 			return org.Write(w, of.format, iter.Seq2[org.RepoFindings, error](filtered), opts)

@@ -85,7 +85,7 @@ Exit status:
   130  interrupted (Ctrl-C): what was found so far is reported, marked incomplete`,
 		Example: `  rolecall scan .                       scan the working tree
   rolecall scan --format sarif -o rolecall.sarif .
-  rolecall scan --format json -o baseline.json . && rolecall scan --baseline baseline.json .
+  rolecall scan --format json -o baseline.json --exit-code 0 . && rolecall scan --baseline baseline.json .
   rolecall rules                        list the detection rules`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -195,6 +195,8 @@ func flagError(cmd *cobra.Command, err error) error {
 			reason = "use true or false"
 		case strings.Contains(reason, "strconv.Parse"):
 			reason = "not a number"
+		case strings.Contains(reason, "time: "):
+			reason = "not a duration: write it like 200ms, 2s or 1m"
 		}
 		msg = fmt.Sprintf("%s %q: %s", m[2], m[1], reason)
 	}

@@ -86,7 +86,7 @@ by --summary FILE; --fail-incomplete makes an incomplete scan exit 3.`,
 	a.addReportFlags(cmd.Flags())
 	a.addScanFlags(cmd.Flags())
 	vf.add(cmd)
-	cmd.Flags().StringVar(&stdinName, "stdin-name", "stdin", "the path `scan -` reports for standard input; its extension picks the reader (nb.ipynb is read as a notebook)")
+	cmd.Flags().StringVar(&stdinName, "stdin-name", "stdin", "the `NAME` scan - reports for standard input; its extension picks the reader (nb.ipynb is read as a notebook)")
 	a.addFailIncomplete(cmd.Flags(), false)
 	return cmd
 }

@@ -33,6 +33,9 @@ func (v *verifyFlags) check() error {
 	if !v.on && v.failOnLive {
 		return errors.New("--fail-on-live needs --verify")
 	}
+	if v.interval < 0 {
+		return fmt.Errorf("--verify-interval %s: use 0 or more, e.g. 200ms", v.interval)
+	}
 	if u, err := url.Parse(v.endpoint); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return fmt.Errorf("--sts-endpoint %q is not an http(s) URL", v.endpoint)
 	}

@@ -41,7 +41,7 @@ func (g *GitHub) List(ctx context.Context) ([]Repository, error) {
 	}
 	if g.API != "" {
 		u, err := url.Parse(strings.TrimSuffix(g.API, "/") + "/")
-		if err != nil || u.Host == "" {
+		if err != nil || u.Host == "" || u.Scheme != "https" && u.Scheme != "http" {
 			return nil, fmt.Errorf("--api-url %q: give the API's base URL, e.g. https://github.example.com/api/v3", g.API)
 		}
 		client.BaseURL = u

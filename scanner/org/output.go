@@ -38,22 +38,23 @@ func Sort(fs []Finding) {
 	})
 }
 
-// redacted returns the findings as they may be shown.
-func redacted(fs []Finding, show bool) []Finding {
-	if show {
+// redacted returns the findings as they may be shown: as every other
+// report shows them, AWS key ids in full unless o.RedactKeyIDs.
+func redacted(fs []Finding, o report.Options) []Finding {
+	if o.ShowSecrets {
 		return fs
 	}
 	out := slices.Clone(fs)
 	for i := range out {
-		out[i].Secret = scanner.Redact(out[i].Secret)
+		out[i].Secret = scanner.Display(out[i].Secret, false, o.RedactKeyIDs)
 	}
 	return out
 }
 
-// WriteJSONL writes one finding a line.
-func WriteJSONL(w io.Writer, fs []Finding, showSecrets bool) error {
+// WriteJSONL writes one finding a line; o says what may be shown.
+func WriteJSONL(w io.Writer, fs []Finding, o report.Options) error {
 	bw := bufio.NewWriter(w)
-	for _, f := range redacted(fs, showSecrets) {
+	for _, f := range redacted(fs, o) {
 		data, err := json.Marshal(&f)
 		if err != nil {
 			return err
@@ -73,13 +74,13 @@ func Write(w io.Writer, format string, repos iter.Seq2[RepoFindings, error], o r
 			if err != nil {
 				return err
 			}
-			if err := WriteJSONL(w, r.Findings, o.ShowSecrets); err != nil {
+			if err := WriteJSONL(w, r.Findings, o); err != nil {
 				return err
 			}
 		}
 		return nil
 	case "json":
-		return writeJSON(w, repos, o.ShowSecrets)
+		return writeJSON(w, repos, o)
 	case "sarif":
 		return report.WriteSARIFRuns(w, sarifRuns(repos), o)
 	case "text":
@@ -89,14 +90,14 @@ func Write(w io.Writer, format string, repos iter.Seq2[RepoFindings, error], o r
 }
 
 // writeJSON writes one array, laid out like the other commands' JSON.
-func writeJSON(w io.Writer, repos iter.Seq2[RepoFindings, error], show bool) error {
+func writeJSON(w io.Writer, repos iter.Seq2[RepoFindings, error], o report.Options) error {
 	bw := bufio.NewWriter(w)
 	arr := report.NewJSONArray(bw, "")
 	for r, err := range repos {
 		if err != nil {
 			return err
 		}
-		for _, f := range redacted(r.Findings, show) {
+		for _, f := range redacted(r.Findings, o) {
 			if err := arr.Add(&f); err != nil {
 				return err
 			}
