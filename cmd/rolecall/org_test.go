@@ -271,3 +271,93 @@ func TestOrgFromGitHubAPI(t *testing.T) {
 		}
 	}
 }
+
+// The first Ctrl-C stops an org run like any scan: the repositories done
+// so far are reported (jsonl to -o, and json rendered from the store), the
+// summary says "interrupted", the exit status is 130, and the next run
+// with the same state finishes the rest without fetching those again.
+func TestOrgInterruptedReportsAndResumes(t *testing.T) {
+	bin := filepath.Join(rolecallBinary(t), "rolecall")
+	for _, format := range []string{"jsonl", "json"} {
+		t.Run(format, func(t *testing.T) {
+			srv, list := orgRepos(t, 4)
+			reached := make(chan struct{})
+			release := make(chan struct{})
+			var once sync.Once
+			srv.Gate = func(repo string) {
+				if repo == "r2" {
+					once.Do(func() { close(reached) })
+					<-release
+				}
+			}
+			defer func() {
+				select {
+				case <-release:
+				default:
+					close(release)
+				}
+			}()
+			dir := t.TempDir()
+			out, summary := filepath.Join(dir, "out."+format), filepath.Join(dir, "summary.json")
+			args := []string{"org", "--repos", list, "--state", filepath.Join(dir, "state"), "-j", "1", "-f", format,
+				"-o", out, "--summary", summary}
+			cmd := exec.Command(bin, args...)
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case <-reached:
+			case <-time.After(60 * time.Second):
+				cmd.Process.Kill()
+				t.Fatal("the run never reached the third repository")
+			}
+			cmd.Process.Signal(os.Interrupt)
+			err := cmd.Wait()
+			close(release)
+			if code := exitCodeOf(err); code != exitInterrupted {
+				t.Fatalf("interrupted run: exit %d, want %d\n%s", code, exitInterrupted, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), "interrupted with 2 of 4 repositories done") {
+				t.Errorf("stderr does not say the run is incomplete:\n%s", stderr.String())
+			}
+			var s map[string]any
+			data, _ := os.ReadFile(summary)
+			if err := json.Unmarshal(data, &s); err != nil || s["interrupted"] != true || s["scanned"] != 2.0 || s["findings"] != 2.0 {
+				t.Errorf("summary of the interrupted run: %s", data)
+			}
+			data, _ = os.ReadFile(out)
+			var got []string
+			if format == "jsonl" {
+				for _, f := range jsonLines(t, string(data)) {
+					got = append(got, f["repository"].(string))
+				}
+			} else {
+				var fs []map[string]any
+				if err := json.Unmarshal(data, &fs); err != nil {
+					t.Fatalf("json report: %v\n%s", err, data)
+				}
+				for _, f := range fs {
+					got = append(got, f["repository"].(string))
+				}
+			}
+			slices.Sort(got)
+			if want := []string{srv.CloneURL("r0"), srv.CloneURL("r1")}; !slices.Equal(got, want) {
+				t.Errorf("report of the interrupted run holds %v, want %v", got, want)
+			}
+
+			before := []int{srv.Requests("r0"), srv.Requests("r1")}
+			res, err := exec.Command(bin, append(args, "-q")...).CombinedOutput()
+			if code := exitCodeOf(err); code != 1 {
+				t.Fatalf("resumed run: exit %d, %s", code, res)
+			}
+			if after := []int{srv.Requests("r0"), srv.Requests("r1")}; !slices.Equal(after, before) {
+				t.Errorf("finished repositories fetched again: requests %v then %v", before, after)
+			}
+			if s := readSummary(t, summary); s.Scanned != 4 || s.CommitsScanned != 4 || s.Findings != 4 || s.NewFindings != 4 {
+				t.Errorf("summary of the resumed run: %+v", s)
+			}
+		})
+	}
+}
