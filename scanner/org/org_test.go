@@ -443,3 +443,40 @@ func TestTooManyRequestsWaits(t *testing.T) {
 		t.Errorf("waits: %v", waits)
 	}
 }
+
+// --github-user NAME lists the private repositories too when NAME owns the
+// token (through /user/repos); another user's, or without a token, only the
+// public ones (/users/NAME/repos).
+func TestGitHubUserListsPrivateForTokenOwner(t *testing.T) {
+	srv := orgtest.New(t)
+	srv.Token = testsecrets.New(133).Get("password")
+	srv.Login = "Ada"
+	for i := range 3 {
+		srv.Listed = append(srv.Listed, orgtest.Listed{FullName: fmt.Sprintf("ada/r%d", i), Served: fmt.Sprintf("r%d", i), Private: i == 1})
+	}
+	for _, c := range []struct {
+		user, token string
+		want        []string
+	}{
+		{"ada", srv.Token, []string{"ada/r0", "ada/r1", "ada/r2"}},
+		{"grace", srv.Token, []string{"ada/r0", "ada/r2"}},
+		{"ada", "", []string{"ada/r0", "ada/r2"}},
+	} {
+		gh := org.GitHub{API: srv.URL + "/api", User: c.user, Token: c.token}
+		repos, err := gh.List(context.Background())
+		if err != nil {
+			t.Fatalf("%s: %v", c.user, err)
+		}
+		var got []string
+		for _, r := range repos {
+			got = append(got, r.Name)
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("user %s, token %v: listed %v, want %v", c.user, c.token != "", got, c.want)
+		}
+	}
+	gh := org.GitHub{API: srv.URL + "/api", User: "ada", Token: "wrong"}
+	if _, err := gh.List(context.Background()); err == nil || !strings.Contains(err.Error(), "GITHUB_TOKEN") {
+		t.Errorf("a token GitHub refuses: %v", err)
+	}
+}
