@@ -260,7 +260,11 @@ func (r *run) warn(repo, format string, args ...any) {
 // recorded tip reaches.
 func (r *run) scanRepo(ctx context.Context, repo Repository, rb *repoBlobs) (*commit, error) {
 	dir := repo.Path
-	if repo.URL != "" {
+	if repo.URL == "" {
+		if err := checkLocal(dir); err != nil {
+			return nil, err
+		}
+	} else {
 		dir = mirrorDir(r.cfg.State, repo.Name)
 		if err := mirror(ctx, dir, repo.URL, r.cfg.Auth); err != nil {
 			return nil, fmt.Errorf("fetching %s: %w", repo.URL, err)

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -478,5 +479,76 @@ func TestGitHubUserListsPrivateForTokenOwner(t *testing.T) {
 	gh := org.GitHub{API: srv.URL + "/api", User: "ada", Token: "wrong"}
 	if _, err := gh.List(context.Background()); err == nil || !strings.Contains(err.Error(), "GITHUB_TOKEN") {
 		t.Errorf("a token GitHub refuses: %v", err)
+	}
+}
+
+// A local path that is not itself a repository, or that holds a FIFO where
+// git keeps a file, fails with its reason at once: it is neither taken for
+// an empty repository (a silent clean), nor for the repository of a parent
+// directory, nor read (which would block for ever); the run goes on.
+func TestLocalNonRepositoriesFail(t *testing.T) {
+	good := gittest.New(t)
+	good.Write("a.txt", "hello\n")
+	good.Commit("one")
+	root := t.TempDir()
+	mkfifo := func(p string) {
+		if err := syscall.Mkfifo(p, 0o600); err != nil {
+			t.Skip("no FIFOs here:", err)
+		}
+	}
+	cases := []struct {
+		name, reason string
+		make         func(dir string)
+	}{
+		{"empty-dotgit", "has no HEAD file", func(d string) { os.MkdirAll(filepath.Join(d, ".git"), 0o755) }},
+		{"fifo-dotgit", "named pipe", func(d string) { os.MkdirAll(d, 0o755); mkfifo(filepath.Join(d, ".git")) }},
+		{"fifo-head", "has no HEAD file", func(d string) {
+			os.MkdirAll(filepath.Join(d, "objects"), 0o755)
+			os.MkdirAll(filepath.Join(d, "refs"), 0o755)
+			mkfifo(filepath.Join(d, "HEAD"))
+		}},
+		{"fifo-ref", "named pipe", func(d string) {
+			gittest.Run(t, root, 0, "init", "-q", d)
+			mkfifo(filepath.Join(d, ".git", "refs", "heads", "main"))
+		}},
+		{"fifo-config", "named pipe", func(d string) {
+			gittest.Run(t, root, 0, "init", "-q", "--bare", d)
+			os.Remove(filepath.Join(d, "config"))
+			mkfifo(filepath.Join(d, "config"))
+		}},
+	}
+	// A plain directory inside a repository is not that repository.
+	inside := filepath.Join(good.Dir, "sub")
+	os.MkdirAll(inside, 0o755)
+	repos := []org.Repository{{Name: "good", Path: good.Dir}, {Name: "inside", Path: inside}}
+	want := map[string]string{"inside": "has no HEAD file"}
+	for _, c := range cases {
+		d := filepath.Join(root, c.name)
+		c.make(d)
+		repos = append(repos, org.Repository{Name: c.name, Path: d})
+		want[c.name] = c.reason
+	}
+	done := make(chan *scan)
+	go func() { done <- run(t, org.Config{Repos: repos, State: t.TempDir(), Jobs: 2}) }()
+	var s *scan
+	select {
+	case s = <-done:
+	case <-time.After(2 * time.Minute):
+		t.Fatal("the run hangs")
+	}
+	if s.sum.Scanned != 1 || s.sum.CommitsScanned != 1 {
+		t.Errorf("the good repository was not scanned: %+v", s.sum)
+	}
+	got := map[string]string{}
+	for _, f := range s.sum.Failed {
+		got[f.Repository] = f.Error
+	}
+	for name, reason := range want {
+		if !strings.Contains(got[name], reason) {
+			t.Errorf("%s: failure %q, want it to say %q", name, got[name], reason)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("failed %v, want %v", got, want)
 	}
 }
