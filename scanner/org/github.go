@@ -46,6 +46,9 @@ func (g *GitHub) List(ctx context.Context) ([]Repository, error) {
 		if err != nil || u.Host == "" {
 			return nil, fmt.Errorf("--api-url %q: give the API's base URL, e.g. https://github.example.com/api/v3", g.API)
 		}
+		if g.Token != "" && !encryptedOrLocal(u) {
+			return nil, fmt.Errorf("--api-url %s: GITHUB_TOKEN would travel unencrypted; give the https:// URL", g.API)
+		}
 		client.BaseURL = u
 	}
 	self := false

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -28,10 +29,21 @@ type Auth struct {
 }
 
 func (a Auth) method(u *url.URL) transport.AuthMethod {
-	if a.Token == "" || !slices.Contains(a.Origins, u.Scheme+"://"+u.Host) {
+	if a.Token == "" || !slices.Contains(a.Origins, u.Scheme+"://"+u.Host) || !encryptedOrLocal(u) {
 		return nil
 	}
 	return &githttp.BasicAuth{Username: "x-access-token", Password: a.Token}
+}
+
+// encryptedOrLocal tells a URL the token may travel to: HTTPS, or plain
+// HTTP to this machine (a test server, a port-forward).
+func encryptedOrLocal(u *url.URL) bool {
+	if u.Scheme == "https" {
+		return true
+	}
+	host := u.Hostname()
+	ip := net.ParseIP(host)
+	return u.Scheme == "http" && (host == "localhost" || ip != nil && ip.IsLoopback())
 }
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -551,4 +552,22 @@ func TestLocalNonRepositoriesFail(t *testing.T) {
 	if len(got) != len(want) {
 		t.Errorf("failed %v, want %v", got, want)
 	}
+}
+
+// GITHUB_TOKEN never travels over plain HTTP to another machine: a plain
+// http:// --api-url with a token is refused before any request is made.
+func TestTokenNotSentOverPlainHTTP(t *testing.T) {
+	for _, api := range []string{"http://github.example.com/api/v3", "http://10.0.0.1:8080/api/v3"} {
+		gh := org.GitHub{API: api, Org: "acme", Token: "t0ken", Client: &http.Client{Transport: failTransport{t}}}
+		if _, err := gh.List(context.Background()); err == nil || !strings.Contains(err.Error(), "unencrypted") {
+			t.Errorf("%s: %v", api, err)
+		}
+	}
+}
+
+type failTransport struct{ t *testing.T }
+
+func (f failTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	f.t.Errorf("request sent to %s", r.URL)
+	return nil, fmt.Errorf("no network in tests")
 }
