@@ -1,8 +1,15 @@
 package org
 
 import (
+	"context"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 // The token goes with a clone only to a named origin, and only over HTTPS
@@ -21,5 +28,32 @@ func TestAuthMethodOrigins(t *testing.T) {
 		if got := a.method(u) != nil; got != want {
 			t.Errorf("%s: token sent %v, want %v", raw, got, want)
 		}
+	}
+}
+
+// A git server that accepts the connection and never answers fails the
+// repository after answerTimeout instead of stalling the run.
+func TestSilentServerTimesOut(t *testing.T) {
+	hold := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-hold }))
+	defer srv.Close()
+	defer close(hold)
+	// The transport is installed once a process: install it again, with
+	// a short timeout, and the usual one afterwards.
+	defer func(d time.Duration) {
+		answerTimeout, installHTTP = d, sync.Once{}
+		useHTTPTimeouts()
+	}(answerTimeout)
+	answerTimeout, installHTTP = 300*time.Millisecond, sync.Once{}
+	useHTTPTimeouts()
+	done := make(chan error, 1)
+	go func() { done <- mirror(context.Background(), filepath.Join(t.TempDir(), "m.git"), srv.URL+"/r.git", Auth{}) }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "timeout") {
+			t.Errorf("a silent server: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the fetch from a silent server hangs")
 	}
 }
