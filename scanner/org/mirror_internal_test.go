@@ -47,7 +47,9 @@ func TestSilentServerTimesOut(t *testing.T) {
 	answerTimeout, installHTTP = 300*time.Millisecond, sync.Once{}
 	useHTTPTimeouts()
 	done := make(chan error, 1)
-	go func() { done <- mirror(context.Background(), filepath.Join(t.TempDir(), "m.git"), srv.URL+"/r.git", Auth{}) }()
+	go func() {
+		done <- mirror(context.Background(), filepath.Join(t.TempDir(), "m.git"), srv.URL+"/r.git", Auth{})
+	}()
 	select {
 	case err := <-done:
 		if err == nil || !strings.Contains(err.Error(), "timeout") {
