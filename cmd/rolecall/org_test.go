@@ -38,6 +38,34 @@ func orgRepos(t *testing.T, n int) (*orgtest.Server, string) {
 	return srv, list
 }
 
+// holdAt makes the server hold the git requests for repo: reached is
+// closed when the first arrives, and they go on once release is closed.
+func holdAt(srv *orgtest.Server, repo string) (reached, release chan struct{}) {
+	reached, release = make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	srv.Gate = func(r string) {
+		if r == repo {
+			once.Do(func() { close(reached) })
+			<-release
+		}
+	}
+	return reached, release
+}
+
+// startUntil starts cmd and waits until the server holds it at reached.
+func startUntil(t *testing.T, cmd *exec.Cmd, reached chan struct{}) {
+	t.Helper()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-reached:
+	case <-time.After(60 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("the run never reached the held repository")
+	}
+}
+
 func readSummary(t *testing.T, path string) org.Summary {
 	t.Helper()
 	data, err := os.ReadFile(path)
@@ -82,29 +110,13 @@ func jsonLines(t *testing.T, data string) []map[string]any {
 func TestOrgKilledAndResumed(t *testing.T) {
 	bin := filepath.Join(rolecallBinary(t), "rolecall")
 	srv, list := orgRepos(t, 4)
-	reached := make(chan struct{})
-	release := make(chan struct{})
-	var once sync.Once
-	srv.Gate = func(repo string) {
-		if repo == "r2" {
-			once.Do(func() { close(reached) })
-			<-release
-		}
-	}
+	reached, release := holdAt(srv, "r2")
 	dir := t.TempDir()
 	state := filepath.Join(dir, "state")
 	args := []string{"org", "--repos", list, "--state", state, "-j", "1", "-o", filepath.Join(dir, "out.jsonl"),
 		"--summary", filepath.Join(dir, "summary.json"), "-q"}
 	cmd := exec.Command(bin, args...)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-reached:
-	case <-time.After(60 * time.Second):
-		cmd.Process.Kill()
-		t.Fatal("the run never reached the third repository")
-	}
+	startUntil(t, cmd, reached)
 	cmd.Process.Kill() // SIGKILL: no cleanup runs
 	cmd.Wait()
 	close(release)
@@ -281,15 +293,7 @@ func TestOrgInterruptedReportsAndResumes(t *testing.T) {
 	for _, format := range []string{"jsonl", "json"} {
 		t.Run(format, func(t *testing.T) {
 			srv, list := orgRepos(t, 4)
-			reached := make(chan struct{})
-			release := make(chan struct{})
-			var once sync.Once
-			srv.Gate = func(repo string) {
-				if repo == "r2" {
-					once.Do(func() { close(reached) })
-					<-release
-				}
-			}
+			reached, release := holdAt(srv, "r2")
 			defer func() {
 				select {
 				case <-release:
@@ -304,15 +308,7 @@ func TestOrgInterruptedReportsAndResumes(t *testing.T) {
 			cmd := exec.Command(bin, args...)
 			var stderr strings.Builder
 			cmd.Stderr = &stderr
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			select {
-			case <-reached:
-			case <-time.After(60 * time.Second):
-				cmd.Process.Kill()
-				t.Fatal("the run never reached the third repository")
-			}
+			startUntil(t, cmd, reached)
 			cmd.Process.Signal(os.Interrupt)
 			err := cmd.Wait()
 			close(release)
