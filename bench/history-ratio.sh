@@ -1,21 +1,28 @@
 #!/usr/bin/env bash
 # Compare `rolecall history` with the time a diff-based scanner needs just
-# to read its input: `git log -p --all` on the same repository.
+# to read its input: `git log -p -U0 --full-history --all` on the same
+# repository.
 #
-#   bench/history-ratio.sh REPO [RUNS]
+#   bench/history-ratio.sh REPO [RUNS] [PLANTED]
 #
-# REPO is a clone or bare mirror (e.g. one brought by the library's fetch:
-# /work/.mirror/jakevdp+PythonDataScienceHandbook/repo). Each run times git
-# and rolecall back to back, so both see the same machine load; the script
-# prints every run's ratio, the median ratio, and rolecall's peak RSS.
+# REPO is a clone or bare mirror; use a complete one (a fetched snapshot
+# lacks some large blobs: ../shared/tools/complete-mirror.sh SRC DST
+# rebuilds it without them), or a generated history
+# (go run ./bench/genhistory -o DIR > PLANTED). Each run times git and
+# rolecall back to back, so both see the same machine load; the script
+# prints every run's wall time, CPU time (user + system) and peak RSS, and
+# the medians of the three ratios rolecall/git (RUNS defaults to 5).
+# PLANTED, a file of secrets one a line, is checked after the timed runs:
+# every one must be in rolecall's findings.
 #
 # Partial clones lack some large blobs, on which `git log -p` stops with a
 # fatal error; their paths are excluded from git's run (which makes git's
 # work smaller, so the ratio is, if anything, unfavourable to rolecall).
 set -euo pipefail
 
-repo=${1:?usage: bench/history-ratio.sh REPO [RUNS]}
-runs=${2:-3}
+repo=${1:?usage: bench/history-ratio.sh REPO [RUNS] [PLANTED]}
+runs=${2:-5}
+planted=${3:-}
 here=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -43,26 +50,50 @@ sys.stdout.buffer.write(b"".join(p + b"\0" for p in sorted(paths)))
 fi
 echo "repository: $repo"
 printf "commits (--all): %s; missing blobs: %s (%s paths excluded from git log)\n" "$(git -C "$repo" rev-list --all | wc -l)" "$(wc -l <"$work/missing")" "${#excludes[@]}"
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 
-measure() { # measure OUTFILE CMD... : wall seconds and peak KB into OUTFILE
-  /usr/bin/time -f "%e %M" -o "$1" "${@:2}" >/dev/null 2>"$work/err" || {
+measure() { # measure OUTFILE CMD... : wall seconds, CPU seconds and peak KB into OUTFILE
+  /usr/bin/time -f "%e %U %S %M" -o "$1" "${@:2}" >/dev/null 2>"$work/err" || {
     code=$?
     # rolecall exits 1 when it finds something: that is a successful run.
     if [ "$2" != "$work/rolecall" ] || [ $code -ne 1 ]; then cat "$work/err" >&2; exit 1; fi
   }
 }
 
-ratios=()
+: >"$work/ratios"
 for i in $(seq "$runs"); do
-  measure "$work/git.t" git -C "$repo" log -p --all --full-history --no-renames -- . "${excludes[@]}"
+  measure "$work/git.t" git -C "$repo" log -p -U0 --full-history --all -- . "${excludes[@]}"
   measure "$work/rc.t" "$work/rolecall" history -q --format json -o "$work/findings.json" "$repo"
-  read -r gs gkb < <(tail -n 1 "$work/git.t")
-  read -r rs rkb < <(tail -n 1 "$work/rc.t")
-  ratio=$(python3 -c "print(f'{$rs/$gs:.2f}')")
-  ratios+=("$ratio")
-  printf 'run %d: git log -p %6.2fs (%4d MB)   rolecall history %6.2fs (%4d MB)   ratio %s\n' \
-    "$i" "$gs" $((gkb / 1024)) "$rs" $((rkb / 1024)) "$ratio"
+  read -r gw gu gs gkb < <(tail -n 1 "$work/git.t")
+  read -r rw ru rs rkb < <(tail -n 1 "$work/rc.t")
+  python3 - "$i" "$gw" "$gu" "$gs" "$gkb" "$rw" "$ru" "$rs" "$rkb" <<'EOF' | tee -a "$work/ratios"
+import sys
+i, gw, gu, gs, gkb, rw, ru, rs, rkb = sys.argv[1:]
+gw, gc, gm = float(gw), float(gu) + float(gs), int(gkb) / 1024
+rw, rc, rm = float(rw), float(ru) + float(rs), int(rkb) / 1024
+print(f"run {i}: git log -p {gw:6.2f}s wall {gc:6.2f}s CPU {gm:5.0f} MiB | rolecall {rw:6.2f}s wall {rc:6.2f}s CPU {rm:5.0f} MiB"
+      f" | ratio wall {rw/gw:.2f} CPU {rc/gc:.2f} RSS {rm/gm:.2f}")
+EOF
 done
-median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}')
-echo "median ratio rolecall/git-log-p: $median"
+python3 - "$work/ratios" <<'EOF'
+import re, statistics, sys
+rows = [l for l in open(sys.argv[1]) if l.startswith("run ")]
+def col(name):
+    return [float(re.search(name + r" ([0-9.]+)", l).group(1)) for l in rows]
+rss = [float(m) for l in rows for m in re.findall(r"([0-9]+) MiB", l)[1:2]]
+print(f"median ratio rolecall/git-log-p: wall {statistics.median(col('wall')):.2f}  CPU {statistics.median(col('CPU')):.2f}  "
+      f"peak RSS {statistics.median(col('RSS')):.2f}  (rolecall peak RSS median {statistics.median(rss):.0f} MiB, max {max(rss):.0f} MiB)")
+EOF
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "findings: $(python3 -c "import json,sys;print(len(json.load(open(sys.argv[1]))))" "$work/findings.json")"
+if [ -n "$planted" ]; then
+  "$work/rolecall" history -q --show-secrets --format json -o "$work/shown.json" "$repo" || [ $? -eq 1 ]
+  python3 - "$planted" "$work/shown.json" <<'EOF'
+import json, sys
+want = [l.strip() for l in open(sys.argv[1]) if l.strip()]
+found = {f["secret"] for f in json.load(open(sys.argv[2]))}
+missed = [w for w in want if w not in found]
+print(f"planted secrets found: {len(want) - len(missed)}/{len(want)}")
+sys.exit(1 if missed else 0)
+EOF
+fi

@@ -106,7 +106,7 @@ func (s *scan) analyseAWS(hits []int) *awsResult {
 		}
 	}
 	for _, h := range hits {
-		kw := awsKeywordAt(s.lower, h)
+		kw := awsKeywordAt(s.lowered(), h)
 		switch kw {
 		case "secret":
 			if start, end, ok := valueAfter(s.text, h+len(kw)); ok && awsSecretShape(s.text[start:end]) {

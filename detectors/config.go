@@ -4,13 +4,15 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/rolecall/rolecall/internal/escape"
+	"github.com/rolecall/rolecall/internal/safefile"
 )
 
 //go:embed rules.toml
@@ -33,6 +35,9 @@ type Config struct {
 	// Notes name what a gitleaks config holds that rolecall does not use,
 	// for the caller to print as one warning.
 	Notes []string `toml:"-"`
+	// FingerprintKey keys the fingerprints of findings (see the README's
+	// Fingerprints section); empty means the repository's root commit.
+	FingerprintKey string `toml:"fingerprintKey"`
 }
 
 // ExtendConfig says how a user config combines with the built-in rules.
@@ -108,13 +113,13 @@ func parseConfig(name, text string, gitleaks bool) (*Config, error) {
 	if err != nil {
 		var perr toml.ParseError
 		if errors.As(err, &perr) {
-			return nil, fmt.Errorf("%s: %s", name, perr.ErrorWithPosition())
+			return nil, fmt.Errorf("%s: line %d, column %d: %s", name, perr.Position.Line, perr.Position.Col, withoutInput(perr.Message))
 		}
-		return nil, fmt.Errorf("%s: %s", name, tomlTypeError(err))
+		return nil, fmt.Errorf("%s: %s", name, withoutInput(tomlTypeError(err)))
 	}
 	var unknown []string
 	for _, k := range md.Undecoded() {
-		unknown = append(unknown, k.String())
+		unknown = append(unknown, escape.Text(k.String()))
 	}
 	if !gitleaks {
 		if len(unknown) > 0 {
@@ -221,8 +226,12 @@ const maxExtendDepth = 2
 // LoadConfigFile reads and parses a user configuration file, and the
 // files it extends.
 func LoadConfigFile(path string) (*Config, error) {
-	c, err := loadConfigFile(path, 0, IsGitleaksConfig(path))
-	if err != nil || !IsGitleaksConfig(path) {
+	return loadConfig(path, IsGitleaksConfig(path), readNamed)
+}
+
+func loadConfig(path string, gitleaks bool, read func(string) ([]byte, error)) (*Config, error) {
+	c, err := loadConfigFile(path, 0, gitleaks, read)
+	if err != nil || !gitleaks {
 		return c, err
 	}
 	if c.Extend.UseDefault == nil && len(c.Rules) > 0 {
@@ -252,10 +261,40 @@ func LoadConfigFile(path string) (*Config, error) {
 	return c, nil
 }
 
+// quotedInput matches what a TOML parser's message quotes from the file.
+var quotedInput = regexp.MustCompile(`"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'`)
+
+// withoutInput drops the file's text from a parser message: the file may
+// be anything a link pointed at (an environment, a credentials file), and
+// the position is enough to find the mistake.
+func withoutInput(msg string) string {
+	return escape.Text(quotedInput.ReplaceAllString(msg, "(…)"))
+}
+
+// LoadTreeConfig reads the config file name found in a scanned tree (and
+// what it extends) only as regular files inside root: a committed link to
+// /proc/self/environ or to a FIFO, or an [extend] path out of the tree, is
+// refused, never followed.
+func LoadTreeConfig(root, name string) (*Config, error) {
+	read := func(path string) ([]byte, error) {
+		rel, err := filepath.Rel(root, path)
+		if err != nil || !filepath.IsLocal(rel) {
+			return nil, &safefile.Error{Path: path, Reason: "outside the scanned tree"}
+		}
+		return safefile.ReadInTree(root, rel, safefile.SmallCap)
+	}
+	path := filepath.Join(root, name)
+	return loadConfig(path, IsGitleaksConfig(path), read)
+}
+
+// readNamed reads a config the user named: a link is followed, but only to
+// a regular file.
+func readNamed(path string) ([]byte, error) { return safefile.ReadFile(path, safefile.SmallCap) }
+
 // loadConfigFile reads path and what it extends; a file a gitleaks config
 // extends is a gitleaks config too.
-func loadConfigFile(path string, depth int, gitleaks bool) (*Config, error) {
-	b, err := os.ReadFile(path)
+func loadConfigFile(path string, depth int, gitleaks bool, read func(string) ([]byte, error)) (*Config, error) {
+	b, err := read(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading config: %w", err)
 	}
@@ -270,7 +309,7 @@ func loadConfigFile(path string, depth int, gitleaks bool) (*Config, error) {
 	if !filepath.IsAbs(basePath) {
 		basePath = filepath.Join(filepath.Dir(path), basePath)
 	}
-	base, err := loadConfigFile(basePath, depth+1, gitleaks)
+	base, err := loadConfigFile(basePath, depth+1, gitleaks, read)
 	if err != nil {
 		return nil, fmt.Errorf("%s: [extend] path: %w", path, err)
 	}

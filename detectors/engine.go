@@ -6,8 +6,6 @@ import (
 	"regexp"
 	"sort"
 	"sync"
-
-	ahocorasick "github.com/BobuSumisu/aho-corasick"
 )
 
 // Fragment is a piece of text to search, with the path it came from (for
@@ -48,7 +46,7 @@ const (
 type Engine struct {
 	rules    []*Rule
 	byID     map[string]*Rule
-	trie     *ahocorasick.Trie
+	kw       *keywordDFA // the keyword prefilter
 	keywords []string
 	kwRules  [][]int // keyword index -> indexes into rules
 	always   []int   // rules without keywords run on every fragment
@@ -115,7 +113,7 @@ func compile(cfg *Config) (*Engine, error) {
 		}
 		e.global = append(e.global, a)
 	}
-	e.trie = ahocorasick.NewTrieBuilder().AddStrings(e.keywords).Build()
+	e.kw = newKeywordDFA(e.keywords)
 	e.scratch.New = func() any { return &scan{} }
 	return e, nil
 }
@@ -141,10 +139,20 @@ type scan struct {
 	f     Fragment
 	lang  Lang
 	text  []byte
-	lower []byte
+	lower []byte // text in ASCII lower case once lowered() made it
+	low   bool
 	hits  [][]int // per rule: start offsets of keyword hits
 	aws   *awsResult
 	seen  map[int]bool
+}
+
+// lowered returns the text in ASCII lower case, made on first use: most
+// fragments have no keyword hit and never need it.
+func (s *scan) lowered() []byte {
+	if !s.low {
+		s.lower, s.low = lowerASCII(s.lower, s.text), true
+	}
+	return s.lower
 }
 
 // hitsOf returns the start offsets of the rule's keywords in the fragment.
@@ -167,7 +175,7 @@ func (e *Engine) detect(f Fragment, depth int) []Match {
 	if s.lang == "" {
 		s.lang = LangForPath(f.Path)
 	}
-	s.lower = lowerASCII(s.lower, f.Text)
+	s.low = false
 	if cap(s.hits) < len(e.rules) {
 		s.hits = make([][]int, len(e.rules))
 	}
@@ -175,12 +183,10 @@ func (e *Engine) detect(f Fragment, depth int) []Match {
 	for i := range s.hits {
 		s.hits[i] = s.hits[i][:0]
 	}
-	e.trie.Walk(s.lower, func(end, n, pattern int64) bool {
-		start := int(end - n + 1)
-		for _, ri := range e.kwRules[pattern] {
+	e.kw.walk(f.Text, func(start int, k int32) {
+		for _, ri := range e.kwRules[k] {
 			s.hits[ri] = append(s.hits[ri], start)
 		}
-		return true
 	})
 
 	var out []Match
@@ -249,6 +255,9 @@ func (s *scan) regexMatches(r *Rule, re *regexp.Regexp, hits []int) []Match {
 	var out []Match
 	for _, w := range s.windows(r, hits) {
 		chunk := s.text[w[0]:w[1]]
+		if !r.hasRequired(chunk) {
+			continue
+		}
 		for _, loc := range re.FindAllSubmatchIndex(chunk, -1) {
 			g := r.secretGroup
 			if g == 0 && len(loc) > 2 {

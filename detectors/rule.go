@@ -23,6 +23,7 @@ type Rule struct {
 	context     int
 	detector    detectorFunc
 	re          *regexp.Regexp
+	required    [][]byte // see requiredLiterals
 	secretGroup int
 	entropy     float64
 	paths       []string
@@ -206,6 +207,7 @@ func compileRule(c RuleConfig) (*Rule, error) {
 		if r.re, err = regexp.Compile(c.Regex); err != nil {
 			return nil, fmt.Errorf("%s: regex: %w", where, err)
 		}
+		r.required = requiredLiterals(c.Regex)
 		if c.SecretGroup < 0 || c.SecretGroup > r.re.NumSubexp() {
 			return nil, fmt.Errorf("%s: secretGroup %d but the regex has %d groups", where, c.SecretGroup, r.re.NumSubexp())
 		}

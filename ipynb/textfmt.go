@@ -153,6 +153,15 @@ func jupytextHeader(body []byte, comment string) int {
 	if len(head) > 64<<10 {
 		head = head[:64<<10]
 	}
+	// Most files fail on the first line (after a shebang): look at it
+	// before splitting 64 KiB into lines.
+	first, rest, _ := bytes.Cut(head, []byte("\n"))
+	if bytes.HasPrefix(first, []byte("#!")) {
+		first, _, _ = bytes.Cut(rest, []byte("\n"))
+	}
+	if !bytes.HasPrefix(first, []byte(comment+" ---")) {
+		return 0
+	}
 	return jupytextHeaderLines(head, splitLines(head, 0), comment)
 }
 

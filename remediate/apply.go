@@ -1,8 +1,7 @@
 package remediate
 
 import (
-	"bytes"
-	"errors"
+	"crypto/sha256"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,14 +9,11 @@ import (
 
 	"github.com/aymanbagabas/go-udiff"
 
+	"github.com/rolecall/rolecall/internal/outfile"
 	"github.com/rolecall/rolecall/remediate/edit"
 	"github.com/rolecall/rolecall/scanner"
 	"github.com/rolecall/rolecall/scanner/report"
 )
-
-// ErrChanged means the file on disk is not the content the fix was planned
-// on; writing would lose someone's edit.
-var ErrChanged = errors.New("changed since it was scanned: run rolecall fix again")
 
 // Diff returns the plan as a unified diff with git's a/ and b/ prefixes,
 // which `git apply` accepts from the directory rolecall ran in.
@@ -46,53 +42,27 @@ func diffName(path string) string {
 	return filepath.ToSlash(path)
 }
 
-// Write replaces the file at path with the plan's result, if the file still
-// holds exactly what was planned on. It writes a temporary file beside it
-// and renames it into place, so a reader never sees half a file, and keeps
-// the file's permissions. It refuses symbolic links: rewriting one would
-// replace the link with a copy.
-func (p *FilePlan) Write(path string) error {
+// Write replaces the file at path with the plan's result if the file is
+// still what snap recorded when it was read and planned on (size,
+// modification time, inode and content, checked again just before the
+// rename), keeping its mode bits and owner. It refuses symbolic links
+// (rewriting one would replace the link with a copy) and hard-linked files
+// (the other names would keep the secret). An empty result is a result:
+// the file becomes empty.
+func (p *FilePlan) Write(path string, snap outfile.Snapshot) error {
 	if !p.Changed() {
 		return nil
 	}
-	info, err := os.Lstat(path)
-	if err != nil {
-		return err
+	if sha256.Sum256(p.Original) != snap.Hash {
+		return outfile.ErrChanged
 	}
-	if info.Mode()&os.ModeSymlink != 0 {
-		return fmt.Errorf("%s is a symbolic link: run rolecall fix on the file it points to", path)
-	}
-	if !info.Mode().IsRegular() {
-		return fmt.Errorf("%s is not a regular file", path)
-	}
-	current, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	if !bytes.Equal(current, p.Original) {
-		return fmt.Errorf("%s %w", path, ErrChanged)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".rolecall-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // gone after the rename; cleans up on failure
-	if _, err := tmp.Write(p.Result); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(info.Mode().Perm()); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return outfile.Replace(path, p.Result, snap)
+}
+
+// NotWritten records that the plan's fix did not reach the disk: every
+// item it claimed is to be fixed by hand, for this reason.
+func (p *FilePlan) NotWritten(reason string) {
+	p.abandon("not written: " + reason)
 }
 
 // SARIFFix is the plan as one SARIF fix: every replacement in the

@@ -12,6 +12,7 @@ import (
 
 	"github.com/rolecall/rolecall/detectors"
 	"github.com/rolecall/rolecall/detectors/testsecrets"
+	"github.com/rolecall/rolecall/internal/outfile"
 	"github.com/rolecall/rolecall/ipynb/nbtest"
 	"github.com/rolecall/rolecall/remediate/edit"
 	"github.com/rolecall/rolecall/scanner"
@@ -218,13 +219,18 @@ func TestWriteSafety(t *testing.T) {
 	os.WriteFile(file, src, 0o640)
 	p, s := testPlanner(t)
 	plan := planFor(t, p, s, file, src)
+	snap := func() outfile.Snapshot {
+		info, _ := os.Lstat(file)
+		return outfile.Take(info, src)
+	}
+	before := snap()
 
 	os.WriteFile(file, append(src, '#'), 0o640) // someone edits it meanwhile
-	if err := plan.Write(file); err == nil || !strings.Contains(err.Error(), "changed since it was scanned") {
+	if err := plan.Write(file, before); err == nil || !strings.Contains(err.Error(), "changed since it was scanned") {
 		t.Errorf("wrote over a changed file: %v", err)
 	}
 	os.WriteFile(file, src, 0o640)
-	if err := plan.Write(file); err != nil {
+	if err := plan.Write(file, snap()); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := os.ReadFile(file)
@@ -234,7 +240,8 @@ func TestWriteSafety(t *testing.T) {
 	}
 	link := filepath.Join(dir, "link.py")
 	os.Symlink(file, link)
-	if err := plan.Write(link); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+	info, _ = os.Lstat(file)
+	if err := plan.Write(link, outfile.Take(info, src)); err == nil || !strings.Contains(err.Error(), "symbolic link") {
 		t.Errorf("wrote through a symlink: %v", err)
 	}
 	entries, _ := os.ReadDir(dir)

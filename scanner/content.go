@@ -11,10 +11,18 @@ import (
 // every source (directory, git history, index) goes through Scan.
 type Scanner struct {
 	engine *detectors.Engine
+	key    *FingerprintKey
 }
 
 // New returns a Scanner that runs engine's rules.
 func New(engine *detectors.Engine) *Scanner { return &Scanner{engine: engine} }
+
+// WithFingerprintKey sets the key of the findings' fingerprints (before the
+// scanner is used) and returns s.
+func (s *Scanner) WithFingerprintKey(k *FingerprintKey) *Scanner {
+	s.key = k
+	return s
+}
 
 // Content is one version of one file.
 type Content struct {
@@ -33,10 +41,11 @@ func (c *Content) rulePath() string {
 	return c.Path
 }
 
-// IsBinary sniffs content the way git does: a NUL byte in the first 8000
-// bytes. Notebooks are JSON and never hold a raw NUL.
+// IsBinary sniffs content the way git does (a NUL byte in the first 8000
+// bytes), except that UTF-16 and UTF-32 text, which Scan decodes, is not
+// binary. Notebooks are JSON and never hold a raw NUL.
 func IsBinary(data []byte) bool {
-	return bytes.IndexByte(data[:min(len(data), 8000)], 0) >= 0
+	return bytes.IndexByte(data[:min(len(data), 8000)], 0) >= 0 && textEncoding(data) == ""
 }
 
 // PathAllowed reports whether a global allowlist suppresses everything at
@@ -49,10 +58,32 @@ func (s *Scanner) Scan(c Content) (findings []Finding, warnings []string) {
 	if s.engine.PathAllowed(c.rulePath()) {
 		return nil, nil
 	}
+	// UTF-16 of ASCII is half NUL bytes; a BOM marks the rest.
+	if bytes.IndexByte(c.Data, 0) >= 0 || hasPrefix(c.Data, 0xff, 0xfe) || hasPrefix(c.Data, 0xfe, 0xff) {
+		if d := decodeText(c.Data); d != nil {
+			return s.scanDecoded(c, d)
+		}
+	}
+	return s.scanUTF8(c)
+}
+
+func (s *Scanner) scanUTF8(c Content) (findings []Finding, warnings []string) {
 	if fs, ws, ok := s.scanNotebook(c); ok {
 		return fs, ws
 	}
 	return s.scanText(c), nil
+}
+
+// scanDecoded scans UTF-16 or UTF-32 text as UTF-8 and maps the findings'
+// byte offsets back to the file (lines and columns are the same).
+func (s *Scanner) scanDecoded(c Content, d *decoded) ([]Finding, []string) {
+	c.Data = d.text
+	fs, ws := s.scanUTF8(c)
+	for i := range fs {
+		fs[i].Offset, fs[i].EndOffset = d.rawOffset(fs[i].Offset), d.rawOffset(fs[i].EndOffset)
+		fs[i].FileEncoding = d.Encoding
+	}
+	return fs, ws
 }
 
 // scanText scans a file as one plain-text fragment.
@@ -78,7 +109,7 @@ func (s *Scanner) finding(c Content, li *LineIndex, m detectors.Match, start, en
 		Severity:    m.Severity,
 		File:        c.Path,
 		Secret:      m.Secret,
-		Fingerprint: Fingerprint(m.Rule.ID, c.Path, m.Secret),
+		Fingerprint: s.key.Fingerprint(m.Rule.ID, c.Path, m.Secret),
 		AccountID:   m.AccountID,
 		Hint:        m.Rule.Hint,
 		Offset:      start,

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -13,6 +12,8 @@ import (
 	"sync"
 
 	"github.com/sourcegraph/conc/pool"
+
+	"github.com/rolecall/rolecall/internal/safefile"
 )
 
 // DefaultMaxFileSize is the size above which files are skipped (with a
@@ -114,14 +115,14 @@ func (c *collector) add(fs []Finding, bytes int) {
 func (s *Scanner) ScanPaths(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	col := &collector{warn: opts.Warn}
 	p := pool.New().WithMaxGoroutines(opts.Workers())
-	submit := func(c Content, abs string) {
+	submit := func(c Content, abs string, follow bool) {
 		p.Go(func() {
 			defer func() {
 				if r := recover(); r != nil {
 					col.warnf(c.Path, "internal error, file not fully scanned (please report this): %v\n%s", r, debug.Stack())
 				}
 			}()
-			s.scanFile(c, abs, opts.SizeLimit(), col)
+			s.scanFile(c, abs, follow, opts.SizeLimit(), col)
 		})
 	}
 	var walkErr error
@@ -140,7 +141,7 @@ func (s *Scanner) ScanPaths(ctx context.Context, paths []string, opts Options) (
 	return &col.res, ctx.Err()
 }
 
-func (s *Scanner) walkArg(ctx context.Context, arg string, col *collector, submit func(Content, string)) error {
+func (s *Scanner) walkArg(ctx context.Context, arg string, col *collector, submit func(Content, string, bool)) error {
 	info, err := os.Stat(arg)
 	if err != nil {
 		return fmt.Errorf("cannot scan %s: %w", arg, cause(err))
@@ -148,14 +149,14 @@ func (s *Scanner) walkArg(ctx context.Context, arg string, col *collector, submi
 	display := filepath.ToSlash(filepath.Clean(arg))
 	if !info.IsDir() {
 		if !info.Mode().IsRegular() {
-			col.skip(display, ReasonNotRegular)
+			col.skip(display, ReasonNotRegular+": "+safefile.Kind(info.Mode()))
 			return nil
 		}
 		if s.engine.PathAllowed(display) {
 			col.skipQuietly(display, ReasonAllowlisted)
 			return nil
 		}
-		submit(Content{Path: display}, arg)
+		submit(Content{Path: display}, arg, true)
 		return nil
 	}
 	root, err := filepath.EvalSymlinks(arg)
@@ -197,42 +198,48 @@ func (s *Scanner) walkArg(ctx context.Context, arg string, col *collector, submi
 			col.skipQuietly(shown, "symbolic link, "+ReasonNotRegular+" (not followed)")
 			return nil
 		case !d.Type().IsRegular():
-			col.skip(shown, ReasonNotRegular)
+			col.skip(shown, ReasonNotRegular+": "+safefile.Kind(d.Type()))
 			return nil
 		case s.engine.PathAllowed(relSlash):
 			col.skipQuietly(shown, ReasonAllowlisted)
 			return nil
 		}
-		submit(Content{Path: shown, RulePath: relSlash}, path)
+		submit(Content{Path: shown, RulePath: relSlash}, path, false)
 		return nil
 	})
 }
 
 // scanFile reads one file (once, at most max+1 bytes even if it grows while
-// we read) and scans it.
-func (s *Scanner) scanFile(c Content, abs string, max int64, col *collector) {
-	f, err := os.Open(abs)
-	if err != nil {
+// we read) and scans it. Only a regular file is read, and the open never
+// blocks: a FIFO or device swapped in after the walk saw a file is skipped.
+// A walked path is never followed if it became a link.
+func (s *Scanner) scanFile(c Content, abs string, follow bool, max int64, col *collector) {
+	open := safefile.OpenNoFollow
+	if follow {
+		open = safefile.Open
+	}
+	f, info, err := open(abs)
+	var nr *safefile.Error
+	switch {
+	case errors.As(err, &nr):
+		col.skip(c.Path, ReasonNotRegular+": "+nr.Reason)
+		return
+	case err != nil:
 		col.unreadable(c.Path, cause(err))
 		return
 	}
 	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		col.unreadable(c.Path, cause(err))
-		return
-	}
 	if info.Size() > max {
 		col.skip(c.Path, fmt.Sprintf("%s: %s is over %s (raise it with --max-file-size)", ReasonSize, humanBytes(info.Size()), humanBytes(max)))
 		return
 	}
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		col.unreadable(c.Path, cause(err))
-		return
-	}
-	if int64(len(data)) > max {
+	data, err := safefile.ReadAll(f, info, max)
+	switch {
+	case errors.Is(err, safefile.ErrTooBig):
 		col.skip(c.Path, fmt.Sprintf("%s: grew over %s while being read", ReasonSize, humanBytes(max)))
+		return
+	case err != nil:
+		col.unreadable(c.Path, cause(err))
 		return
 	}
 	if IsBinary(data) {
@@ -250,17 +257,7 @@ func (s *Scanner) scanFile(c Content, abs string, max int64, col *collector) {
 	col.add(fs, len(data))
 }
 
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
-}
+func humanBytes(n int64) string { return safefile.HumanBytes(n) }
 
 // cause strips the operation and path from an *fs.PathError, which our
 // messages already name.

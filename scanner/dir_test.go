@@ -82,6 +82,9 @@ func TestWalkHostileTree(t *testing.T) {
 	if len(warned) != 2 || !strings.Contains(warned[0]+warned[1], "big.py") || !strings.Contains(warned[0]+warned[1], "--max-file-size") {
 		t.Errorf("warnings %q, want big.py (naming the flag) and the FIFO", warned)
 	}
+	if !strings.Contains(skipped["fifo"], "a FIFO (named pipe)") {
+		t.Errorf("the FIFO's reason does not say what it is: %q", skipped["fifo"])
+	}
 }
 
 func must(t *testing.T, err error) {

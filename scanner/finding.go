@@ -6,10 +6,14 @@ package scanner
 
 import (
 	"cmp"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"hash"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/rolecall/rolecall/detectors"
 )
@@ -29,7 +33,8 @@ type Finding struct {
 	EndColumn int    `json:"end_column"` // column of the secret's last character
 	Secret    string `json:"secret"`
 	// Fingerprint depends on rule, file and secret but not on the line, so a
-	// baseline survives edits above the secret.
+	// baseline survives edits above the secret; it is keyed (see
+	// FingerprintKey) so it does not give the secret away.
 	Fingerprint string            `json:"fingerprint"`
 	Commit      string            `json:"commit,omitempty"`
 	Author      string            `json:"author,omitempty"`
@@ -50,6 +55,10 @@ type Finding struct {
 	Offset    int    `json:"-"`
 	EndOffset int    `json:"-"`
 	KeyID     string `json:"-"`
+	// FileEncoding is set ("UTF-16LE", ...) when the file was decoded to be
+	// scanned: Offset and EndOffset are in the file, but a fixer must not
+	// splice UTF-8 into it.
+	FileEncoding string `json:"-"`
 	// RulePath is the path rules and allowlists saw (relative to the scan
 	// root), so a re-scan of the same file applies the same ones.
 	RulePath string `json:"-"`
@@ -89,16 +98,71 @@ type OutputLocation struct {
 	MIME  string `json:"mime,omitempty"`
 }
 
-// Fingerprint hashes rule, file and secret; the secret cannot be recovered
-// from it.
-func Fingerprint(rule, file, secret string) string {
+// FingerprintKey keys the fingerprints of a scan: HMAC-SHA256 with a key
+// stable for a repository, so a baseline made on one clone works on every
+// other, while a reader of a report who does not know the key cannot test
+// guesses of a secret against a fingerprint. The key is loaded on the first
+// finding (finding the root commit walks the history), so a scan that
+// finds nothing pays nothing. A nil *FingerprintKey is the empty key.
+type FingerprintKey struct {
+	once   sync.Once
+	load   func() (key []byte, source string)
+	key    []byte
+	source string
+	loaded atomic.Bool
+}
+
+// NewFingerprintKey returns a key that load supplies when first needed,
+// with a description of where it came from ("" when there is none).
+func NewFingerprintKey(load func() (key []byte, source string)) *FingerprintKey {
+	return &FingerprintKey{load: load}
+}
+
+func (k *FingerprintKey) get() []byte {
+	if k == nil {
+		return nil
+	}
+	k.once.Do(func() {
+		if k.load != nil {
+			k.key, k.source = k.load()
+		}
+		k.loaded.Store(true)
+	})
+	return k.key
+}
+
+// Source says where the key came from ("" when there was none) and
+// whether it was needed at all.
+func (k *FingerprintKey) Source() (source string, used bool) {
+	if k == nil || !k.loaded.Load() {
+		return "", false
+	}
+	return k.source, true
+}
+
+// Fingerprint hashes rule, file and secret with the key: stable when
+// lines move, never revealing the secret.
+func (k *FingerprintKey) Fingerprint(rule, file, secret string) string {
+	h := hmac.New(sha256.New, k.get())
+	writeFingerprintInput(h, rule, file, secret)
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// UnkeyedFingerprint is the fingerprint rolecall wrote before keys: a plain
+// SHA-256, which a dictionary can reverse. Baselines holding them are
+// still read (see Baseline) but nothing writes them any more.
+func UnkeyedFingerprint(rule, file, secret string) string {
 	h := sha256.New()
+	writeFingerprintInput(h, rule, file, secret)
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+func writeFingerprintInput(h hash.Hash, rule, file, secret string) {
 	h.Write([]byte(rule))
 	h.Write([]byte{0})
 	h.Write([]byte(file))
 	h.Write([]byte{0})
 	h.Write([]byte(secret))
-	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 // SortFindings orders findings by file, commit, position and rule, so that

@@ -7,6 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/rolecall/rolecall/internal/escape"
+	"github.com/rolecall/rolecall/internal/outfile"
 	"github.com/rolecall/rolecall/scanner"
 	"github.com/rolecall/rolecall/scanner/gitscan"
 	"github.com/rolecall/rolecall/scanner/gitscan/ghevent"
@@ -64,7 +66,7 @@ fails (exit 2): check out with fetch-depth: 0.`,
 				a.warn(scanner.Warning{Message: w})
 			}
 			if !a.quiet {
-				fmt.Fprintf(a.stderr, "rolecall: %s\n", plan.Describe)
+				fmt.Fprintf(a.stderr, "rolecall: %s\n", escape.Text(plan.Describe))
 			}
 			sc := gitScope{sel: plan.Selection, exact: plan.Commits}
 			sc.cov.Skipped, sc.cov.Unreadable = plan.Skipped, plan.Unreadable
@@ -98,7 +100,7 @@ fails (exit 2): check out with fetch-depth: 0.`,
 			if err := report.Write(&sb, "sarif", findings, opts); err != nil {
 				return err
 			}
-			if err := writeFileAtomic(sarif, sb.Bytes(), 0o644); err != nil {
+			if err := outfile.Write(sarif, sb.Bytes(), 0o644); err != nil {
 				return fmt.Errorf("--sarif: %w", err)
 			}
 			if err := a.writeSummary(&cov); err != nil {

@@ -157,6 +157,7 @@ func TestFlagErrors(t *testing.T) {
 // A .gitleaks.toml at the scan root is read when there is no
 // .rolecall.toml, with one warning naming what rolecall does not use.
 func TestGitleaksConfigAtScanRoot(t *testing.T) {
+	t.Setenv(fingerprintKeyEnv, "test") // else a warning says the fingerprints of this non-git tree are not keyed
 	set := testsecrets.New(113)
 	dir := t.TempDir()
 	for _, name := range []string{".gitleaks.toml", "shared/org.toml"} {

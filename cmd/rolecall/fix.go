@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -17,6 +16,9 @@ import (
 
 	"github.com/rolecall/rolecall/detectors"
 	"github.com/rolecall/rolecall/iam/trust"
+	"github.com/rolecall/rolecall/internal/escape"
+	"github.com/rolecall/rolecall/internal/outfile"
+	"github.com/rolecall/rolecall/internal/safefile"
 	"github.com/rolecall/rolecall/remediate"
 	"github.com/rolecall/rolecall/remediate/edit"
 	"github.com/rolecall/rolecall/scanner"
@@ -143,7 +145,7 @@ func (a *app) runFix(cmd *cobra.Command, args []string, ff fixFlags) error {
 	if err != nil {
 		return err
 	}
-	s := scanner.New(eng)
+	s := scanner.New(eng).WithFingerprintKey(a.useFingerprintKey(func() *gitscan.Repo { return repo }))
 	res, err := s.ScanPaths(cmd.Context(), args, scanner.Options{Jobs: a.jobs, MaxFileSize: int64(a.maxFileSize), Warn: a.warn})
 	if err != nil {
 		return err // interrupted too: a fix is planned from a whole scan or not at all
@@ -155,7 +157,7 @@ func (a *app) runFix(cmd *cobra.Command, args []string, ff fixFlags) error {
 	if err := a.writeSummary(&cov); err != nil {
 		return err
 	}
-	var base scanner.Baseline
+	var base *scanner.Baseline
 	if a.baseline != "" {
 		if base, err = scanner.LoadBaseline(a.baseline); err != nil {
 			return err
@@ -165,9 +167,12 @@ func (a *app) runFix(cmd *cobra.Command, args []string, ff fixFlags) error {
 	if known := len(res.Findings) - len(base.Filter(res.Findings)); known > 0 && !a.quiet {
 		fmt.Fprintf(a.stderr, "rolecall: %d finding(s) known from the baseline are left alone.\n", known)
 	}
+	if advice := base.RefreshAdvice(); advice != "" {
+		a.warn(scanner.Warning{Message: advice})
+	}
 	planner := &remediate.Planner{Registry: remediate.DefaultRegistry(), Scanner: s,
 		Options: edit.Options{Profile: ff.profile, Hadoop: ff.hadoop}}
-	plans := a.planFiles(planner, s, base.Filter(res.Findings), base)
+	plans, snaps := a.planFiles(planner, s, base.Filter(res.Findings), base)
 
 	history, repoName := historyCheck(repo)
 	for _, p := range plans {
@@ -177,33 +182,27 @@ func (a *app) runFix(cmd *cobra.Command, args []string, ff fixFlags) error {
 	if repo != nil {
 		branch = trust.DefaultBranch(repo.Dir, repo.CommonDir())
 	}
+	if ff.write {
+		// Written first, so that the report says what was written.
+		a.writeFixes(plans, snaps)
+	}
 	rep := remediate.BuildReport(plans, remediate.ReportOptions{
 		Applied: ff.write, ShowSecrets: a.showSecrets, RedactKeyIDs: a.redactKeyIDs, Profile: ff.profile, InHistory: history,
 		Repo: repoName, Branch: branch, RoleName: ff.roleName, Now: time.Now(),
 	})
-	var failed []string
-	switch {
-	case ff.write:
-		for _, p := range plans {
-			if err := p.Write(p.Path); err != nil {
-				failed = append(failed, err.Error())
-			} else if p.Changed() && !a.quiet {
-				fmt.Fprintf(a.stderr, "rolecall: fixed %s.\n", p.Summary())
-			}
-		}
-	default:
+	if !ff.write {
 		if err := a.writeReport(func(w io.Writer) error { return a.writeFixOutput(w, ff.format, plans, eng, rep) }); err != nil {
 			return err
 		}
 	}
 	if ff.reportFile != "" {
-		if err := writeFileAtomic(ff.reportFile, mustJSON(rep), 0o644); err != nil {
+		if err := outfile.Write(ff.reportFile, mustJSON(rep), 0o644); err != nil {
 			return fmt.Errorf("--report: %w", err)
 		}
 	}
 	if ff.replaceText != "" {
 		if text := remediate.ReplaceTextExpressions(plans, history); text != "" {
-			if err := writeFileAtomic(ff.replaceText, []byte(text), 0o600); err != nil {
+			if err := outfile.Write(ff.replaceText, []byte(text), 0o600); err != nil {
 				return fmt.Errorf("--replace-text: %w", err)
 			}
 		} else if !a.quiet {
@@ -214,10 +213,9 @@ func (a *app) runFix(cmd *cobra.Command, args []string, ff fixFlags) error {
 		if len(plans) == 0 {
 			fmt.Fprintln(a.stderr, "rolecall: no secrets found, so there is nothing to fix.")
 		}
-		rep.WriteText(a.stderr)
-	}
-	if len(failed) > 0 {
-		return fmt.Errorf("these files were not written, so their fixes are not applied:\n  %s", strings.Join(failed, "\n  "))
+		var text strings.Builder
+		rep.WriteText(&text)
+		io.WriteString(a.stderr, escape.Lines(text.String())) // file names come from the tree
 	}
 	if len(rep.Manual) > 0 {
 		return exitCodeError{code: a.exitCode}
@@ -227,8 +225,9 @@ func (a *app) runFix(cmd *cobra.Command, args []string, ff fixFlags) error {
 
 // planFiles re-reads each file with findings and plans its fix on exactly
 // those bytes (re-scanned, so offsets match what is planned on), leaving
-// alone what the baseline accepts.
-func (a *app) planFiles(planner *remediate.Planner, s *scanner.Scanner, findings []scanner.Finding, base scanner.Baseline) []*remediate.FilePlan {
+// alone what the baseline accepts. The snapshot of each file read is what
+// --write checks before replacing it.
+func (a *app) planFiles(planner *remediate.Planner, s *scanner.Scanner, findings []scanner.Finding, base *scanner.Baseline) ([]*remediate.FilePlan, map[string]outfile.Snapshot) {
 	byFile := map[string]string{} // display path -> rule path
 	var files []string
 	for _, f := range findings {
@@ -238,20 +237,75 @@ func (a *app) planFiles(planner *remediate.Planner, s *scanner.Scanner, findings
 		}
 	}
 	var plans []*remediate.FilePlan
+	snaps := map[string]outfile.Snapshot{}
 	for _, file := range files {
-		data, err := os.ReadFile(file)
+		data, info, err := readForFix(file, int64(a.maxFileSize))
 		if err != nil {
 			a.warn(scanner.Warning{Path: file, Message: fmt.Sprintf("cannot read it again to fix it: %v", err)})
 			continue
 		}
+		snaps[file] = outfile.Take(info, data)
 		fs, _ := s.Scan(scanner.Content{Path: file, RulePath: byFile[file], Data: data})
 		fs = base.Filter(fs)
 		if len(fs) == 0 {
 			continue
 		}
+		if enc := fs[0].FileEncoding; enc != "" {
+			plans = append(plans, byHand(file, data, fs, fmt.Sprintf("the file is %s; rolecall rewrites UTF-8 files only: fix it by hand, or convert it to UTF-8 and run rolecall fix again", enc)))
+			continue
+		}
 		plans = append(plans, planner.Plan(file, data, fs))
 	}
-	return plans
+	return plans, snaps
+}
+
+// readForFix reads a file to fix (a regular file only, without blocking)
+// and its state when read.
+func readForFix(path string, limit int64) ([]byte, os.FileInfo, error) {
+	f, info, err := safefile.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	data, err := safefile.ReadAll(f, info, limit)
+	return data, info, err
+}
+
+// byHand is a plan that changes nothing: every finding is for a person,
+// for reason.
+func byHand(file string, data []byte, fs []scanner.Finding, reason string) *remediate.FilePlan {
+	p := &remediate.FilePlan{Path: file, Original: data}
+	for _, f := range fs {
+		p.Items = append(p.Items, remediate.Item{Finding: f, Raw: f.Secret, Reason: reason})
+	}
+	return p
+}
+
+// writeFixes writes each changed plan in place. A file that could not be
+// written (changed since the scan, hard-linked, not a regular file, an
+// I/O error) is named with the reason, and its items become work by hand,
+// which sets the exit status: nothing is reported fixed that was not
+// written.
+func (a *app) writeFixes(plans []*remediate.FilePlan, snaps map[string]outfile.Snapshot) {
+	for _, p := range plans {
+		claims := false
+		for _, it := range p.Items {
+			claims = claims || it.Fixed
+		}
+		switch {
+		case p.Changed():
+			if err := p.Write(p.Path, snaps[p.Path]); err != nil {
+				p.NotWritten(err.Error())
+				a.warn(scanner.Warning{Path: p.Path, Message: "not written: " + err.Error()})
+				continue
+			}
+			if !a.quiet {
+				fmt.Fprintf(a.stderr, "rolecall: fixed %s.\n", escape.Text(p.Summary()))
+			}
+		case claims:
+			p.NotWritten("the planned fix left the file as it was (please report this)")
+		}
+	}
 }
 
 // writeFixOutput renders the plans in the chosen format.
@@ -358,7 +412,10 @@ func outsideRoots(flag, path string, roots []string) error {
 	if err != nil {
 		return err
 	}
-	if dir, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
+	// The file is written through a link at path: compare where it lands.
+	if resolved, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = resolved
+	} else if dir, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
 		abs = filepath.Join(dir, filepath.Base(abs))
 	}
 	for _, r := range roots {
@@ -377,42 +434,6 @@ func outsideRoots(flag, path string, roots []string) error {
 		}
 	}
 	return nil
-}
-
-// writeFileAtomic writes a temporary file beside path and renames it into
-// place, so a reader never sees half a file.
-func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
-	return writeAtomic(path, perm, func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
-	})
-}
-
-// writeAtomic is writeFileAtomic for content written as it is made (an
-// org report), so that it need not be held in memory first.
-func writeAtomic(path string, perm os.FileMode, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".rolecall-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	bw := bufio.NewWriter(tmp)
-	if err := write(bw); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(perm); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 func mustJSON(v any) []byte {

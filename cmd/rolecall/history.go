@@ -139,6 +139,13 @@ func historyScope(repo *gitscan.Repo, branch, rng, since string) (gitScope, erro
 // keeps whole-organisation scans under 1 GiB. GOMEMLIMIT overrides it.
 const gitMemoryLimit = 640 << 20
 
+// gitGCPercent: what a history scan keeps is small and steady (the list of
+// changes, the delta-forest path, the tree pass's base cache), while every
+// file version it reads is garbage once scanned; collecting at 3x the live
+// heap rather than 2x saves about 10% of the CPU and still peaks at a
+// fraction of git log -p's memory. GOGC overrides it.
+const gitGCPercent = 200
+
 // scanScope walks the chosen commits and scans them under the heap limit.
 // The coverage record starts from what choosing could not resolve and adds
 // the commits the walk could not read and the shallow boundary. The error
@@ -146,6 +153,9 @@ const gitMemoryLimit = 640 << 20
 func (a *app) scanScope(cmd *cobra.Command, g *gitRun, sc gitScope) (*gitscan.Result, scanner.Coverage, error) {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(gitMemoryLimit)
+	}
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gitGCPercent)
 	}
 	cov := sc.cov
 	var walk *gitscan.WalkResult
@@ -165,7 +175,7 @@ func (a *app) scanScope(cmd *cobra.Command, g *gitRun, sc gitScope) (*gitscan.Re
 	res := &gitscan.Result{}
 	var scanErr error
 	if len(walk.Commits) > 0 {
-		res, scanErr = g.repo.ScanCommits(cmd.Context(), scanner.New(g.eng), walk.Commits, a.gitOptions(true))
+		res, scanErr = g.repo.ScanCommits(cmd.Context(), scanner.New(g.eng).WithFingerprintKey(g.key), walk.Commits, a.gitOptions(true))
 		a.clearProgress()
 		if scanErr != nil && !interrupted(scanErr) {
 			return nil, cov, scanErr
@@ -187,6 +197,7 @@ type gitRun struct {
 	repo   *gitscan.Repo
 	eng    *detectors.Engine
 	failOn detectors.Severity
+	key    *scanner.FingerprintKey
 }
 
 // openGit checks the scan flags, opens the repository at path and loads the
@@ -206,7 +217,7 @@ func (a *app) openGit(path string) (*gitRun, error) {
 		repo.Close()
 		return nil, err
 	}
-	return &gitRun{repo: repo, eng: eng, failOn: failOn}, nil
+	return &gitRun{repo: repo, eng: eng, failOn: failOn, key: a.useFingerprintKey(func() *gitscan.Repo { return repo })}, nil
 }
 
 // gitOptions are the history-scan options the flags ask for.

@@ -10,6 +10,8 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/rolecall/rolecall/internal/outfile"
+	"github.com/rolecall/rolecall/internal/safefile"
 	"github.com/rolecall/rolecall/scanner"
 	"github.com/rolecall/rolecall/scanner/gitscan"
 )
@@ -30,7 +32,7 @@ reported, so an old finding does not block every commit that touches the file.`,
 				return dirHint(cmd, a.dir, err)
 			}
 			defer g.repo.Close()
-			res, err := g.repo.ScanStaged(cmd.Context(), scanner.New(g.eng), a.gitOptions(false))
+			res, err := g.repo.ScanStaged(cmd.Context(), scanner.New(g.eng).WithFingerprintKey(g.key), a.gitOptions(false))
 			if err != nil && !interrupted(err) {
 				return err
 			}
@@ -247,7 +249,7 @@ if ! command -v rolecall >/dev/null 2>&1; then
 fi
 exec rolecall %s
 `, hookMarker, args)
-	old, err := os.ReadFile(path)
+	old, err := safefile.ReadFile(path, safefile.SmallCap) // a FIFO planted as the hook must not hang us
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 	case err != nil:
@@ -256,15 +258,11 @@ exec rolecall %s
 	case !force:
 		return fmt.Errorf("%s exists and was not written by rolecall: merge it by hand, or pass --force to replace it (it will be kept as %s.rolecall-backup)", path, filepath.Base(path))
 	default:
-		if err := os.WriteFile(path+".rolecall-backup", old, 0o755); err != nil {
+		if err := outfile.Write(path+".rolecall-backup", old, 0o755); err != nil {
 			return fmt.Errorf("backing up %s: %w", path, err)
 		}
 	}
-	tmp := path + ".rolecall-tmp"
-	if err := os.WriteFile(tmp, []byte(body), 0o755); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return outfile.Write(path, []byte(body), 0o755)
 }
 
 // hooksDir honours core.hooksPath (relative to the work tree), else uses

@@ -12,6 +12,8 @@ import (
 	"os/signal"
 	"regexp"
 	"strings"
+
+	"github.com/rolecall/rolecall/internal/escape"
 )
 
 // version is stamped at release time with -ldflags "-X main.version=...".
@@ -79,7 +81,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			// cobra's message ends with its suggestions.
 			msg = strings.TrimRight(msg, "\n") + "\nRun '" + m[1] + " --help' for the commands."
 		}
-		fmt.Fprintf(stderr, "rolecall: %s\n", msg)
+		fmt.Fprintf(stderr, "rolecall: %s\n", escape.Lines(msg)) // paths in errors come from input
 		return exitError
 	}
 }

@@ -20,7 +20,9 @@ import (
 	"golang.org/x/term"
 
 	"github.com/rolecall/rolecall/detectors"
+	"github.com/rolecall/rolecall/internal/outfile"
 	"github.com/rolecall/rolecall/scanner"
+	"github.com/rolecall/rolecall/scanner/gitscan"
 	"github.com/rolecall/rolecall/scanner/org"
 	"github.com/rolecall/rolecall/scanner/report"
 )
@@ -162,7 +164,7 @@ func (a *app) runOrg(cmd *cobra.Command, of *orgFlags) error {
 	if err != nil {
 		return err
 	}
-	var baseline scanner.Baseline
+	var baseline *scanner.Baseline
 	if a.baseline != "" {
 		if baseline, err = scanner.LoadBaseline(a.baseline); err != nil {
 			return err
@@ -183,7 +185,7 @@ func (a *app) runOrg(cmd *cobra.Command, of *orgFlags) error {
 
 	keep := func(fs []org.Finding, start string) []org.Finding {
 		return slices.DeleteFunc(fs, func(f org.Finding) bool {
-			return baseline[f.Fingerprint] || of.onlyNew && f.FirstSeen != start
+			return baseline.Knows(f.Finding) || of.onlyNew && f.FirstSeen != start
 		})
 	}
 	// jsonl streams each repository's findings as it finishes, to
@@ -196,6 +198,9 @@ func (a *app) runOrg(cmd *cobra.Command, of *orgFlags) error {
 	var finished []string // the repositories done, for a report of an interrupted run
 	cfg := org.Config{
 		Repos: repos, State: of.state, Engine: eng, Rules: rules, RunKey: shard.String(),
+		FingerprintKey: func(g *gitscan.Repo) *scanner.FingerprintKey {
+			return a.fingerprintKeyOf(func() *gitscan.Repo { return g })
+		},
 		Auth: org.Auth{Token: os.Getenv("GITHUB_TOKEN"), Origins: tokenOrigins},
 		Jobs: a.workers(), MaxFileSize: int64(a.maxFileSize), Warn: a.warn, Progress: a.orgProgress(),
 		Done: func(repo string, fs []org.Finding, start string) error {
@@ -280,7 +285,7 @@ func (a *app) runOrg(cmd *cobra.Command, of *orgFlags) error {
 		if err != nil {
 			return err
 		}
-		if err := writeFileAtomic(a.summary, append(data, '\n'), 0o644); err != nil {
+		if err := outfile.Write(a.summary, append(data, '\n'), 0o644); err != nil {
 			return fmt.Errorf("cannot write --summary: %w", err)
 		}
 	}

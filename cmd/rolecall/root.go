@@ -21,6 +21,8 @@ import (
 
 	"github.com/rolecall/rolecall/detectors"
 	"github.com/rolecall/rolecall/iam/verify"
+	"github.com/rolecall/rolecall/internal/escape"
+	"github.com/rolecall/rolecall/internal/outfile"
 	"github.com/rolecall/rolecall/scanner"
 	"github.com/rolecall/rolecall/scanner/report"
 )
@@ -58,6 +60,11 @@ type app struct {
 	// failOnlyLive is scan --fail-on-live: only a verified live key fails
 	// the run.
 	failOnlyLive bool
+	// configKey is the config's fingerprintKey, if it sets one; fpKey is
+	// this run's key, and fpKeyWhy why there is none.
+	configKey string
+	fpKey     *scanner.FingerprintKey
+	fpKeyWhy  string
 }
 
 func newRootCmd(a *app) *cobra.Command {
@@ -218,22 +225,25 @@ func (a *app) checkCommonFlags() error {
 	return nil
 }
 
-// engine loads the rules: --config, else .rolecall.toml in configDir, else
-// a gitleaks config there (.gitleaks.toml), read as gitleaks reads it.
+// engine loads the rules: --config (a link is followed: the user named
+// it), else .rolecall.toml in configDir, else a gitleaks config there
+// (.gitleaks.toml), read as gitleaks reads it. A config found in the tree
+// is read only as a regular file inside it.
 func (a *app) engine(configDir string) (*detectors.Engine, error) {
 	path := a.config
+	load := detectors.LoadConfigFile
 	for _, name := range []string{".rolecall.toml", ".gitleaks.toml"} {
 		if path != "" {
 			break
 		}
-		candidate := filepath.Join(configDir, name)
-		if _, err := os.Stat(candidate); err == nil {
-			path = candidate
+		if _, err := os.Lstat(filepath.Join(configDir, name)); err == nil {
+			path = filepath.Join(configDir, name)
+			load = func(string) (*detectors.Config, error) { return detectors.LoadTreeConfig(configDir, name) }
 		}
 	}
 	var user *detectors.Config
 	if path != "" {
-		c, err := detectors.LoadConfigFile(path)
+		c, err := load(path)
 		if err != nil {
 			return nil, fmt.Errorf("%w (fix the file, or point --config elsewhere)", err)
 		}
@@ -241,6 +251,7 @@ func (a *app) engine(configDir string) (*detectors.Engine, error) {
 			a.warn(scanner.Warning{Path: path, Message: "read as a gitleaks config; not used: " + strings.Join(c.Notes, "; ")})
 		}
 		user = c
+		a.configKey = c.FingerprintKey
 	}
 	return detectors.NewEngine(user)
 }
@@ -255,7 +266,7 @@ func (a *app) warn(w scanner.Warning) {
 	if a.progressShown {
 		fmt.Fprint(a.stderr, "\r\x1b[K")
 	}
-	fmt.Fprintf(a.stderr, "rolecall: warning: %s\n", w)
+	fmt.Fprintf(a.stderr, "rolecall: warning: %s\n", escape.Text(w.String()))
 }
 
 func (a *app) stdinIsTerminal() bool {
@@ -276,6 +287,7 @@ func (a *app) finish(eng *detectors.Engine, findings []scanner.Finding, cov scan
 	if err != nil {
 		return err
 	}
+	a.warnUnkeyed()
 	a.settle(&cov, findings, scanErr)
 	stats := report.StatsOf(&cov)
 	stats.Baselined = known
@@ -333,7 +345,7 @@ func (a *app) writeSummary(cov *scanner.Coverage) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(a.summary, append(data, '\n'), 0o644); err != nil {
+	if err := outfile.Write(a.summary, append(data, '\n'), 0o644); err != nil {
 		return fmt.Errorf("--summary: %w", err)
 	}
 	return nil
@@ -356,6 +368,9 @@ func (a *app) applyBaseline(findings []scanner.Finding) ([]scanner.Finding, int,
 	}
 	findings = a.withoutBaselineFile(findings)
 	kept := b.Filter(findings)
+	if advice := b.RefreshAdvice(); advice != "" {
+		a.warn(scanner.Warning{Message: advice})
+	}
 	return kept, len(findings) - len(kept), nil
 }
 
@@ -394,13 +409,14 @@ func (a *app) exitFor(findings []scanner.Finding, failOn detectors.Severity, cov
 	return nil
 }
 
-// writeReport writes to --output atomically (a reader never sees half a
-// report), or to standard output.
+// writeReport writes to --output as a shell redirection would (atomically
+// for a regular file, through a link, directly to a device or FIFO), or to
+// standard output.
 func (a *app) writeReport(write func(io.Writer) error) error {
 	if a.output == "" {
 		return write(a.stdout)
 	}
-	if err := writeAtomic(a.output, 0o644, write); err != nil {
+	if err := outfile.WriteFunc(a.output, 0o644, write); err != nil {
 		return fmt.Errorf("cannot write report: %w", err)
 	}
 	return nil

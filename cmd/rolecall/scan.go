@@ -63,7 +63,7 @@ by --summary FILE; --fail-incomplete makes an incomplete scan exit 3.`,
 			if err != nil {
 				return err
 			}
-			s := scanner.New(eng)
+			s := scanner.New(eng).WithFingerprintKey(a.useFingerprintKey(dirRepo(configDir(root))))
 			res := &scanner.Result{}
 			var scanErr error
 			if len(paths) > 0 {

@@ -47,14 +47,14 @@ func (v *verifyFlags) run(ctx context.Context, a *app, fs []scanner.Finding) {
 	// Keys an earlier report accepted (--baseline) are not reported, so
 	// they are not sent either; a baseline that does not load is reported
 	// by finish.
-	var known scanner.Baseline
+	var known *scanner.Baseline
 	if a.baseline != "" {
 		known, _ = scanner.LoadBaseline(a.baseline)
 	}
 	var idx []int
 	var sub []scanner.Finding
 	for i, f := range fs {
-		if !known[f.Fingerprint] {
+		if !known.Knows(f) {
 			idx = append(idx, i)
 			sub = append(sub, f)
 		}

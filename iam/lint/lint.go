@@ -138,7 +138,8 @@ func toFinding(file string, is issue) scanner.Finding {
 	// the message names the problem on this node; with the excerpt it
 	// tells two findings of one rule in one file apart
 	b, _ := json.Marshal([]any{is.excerpt, is.msg})
-	f.Fingerprint = scanner.Fingerprint(r.ID, file, string(b))
+	// A policy excerpt is no secret: the fingerprint needs no key.
+	f.Fingerprint = scanner.UnkeyedFingerprint(r.ID, file, string(b))
 	if n.cell > 0 {
 		f.Notebook = &scanner.NotebookLocation{Cell: n.cell, CellLine: n.cellLine, CellColumn: 1, Part: "source"}
 	}

@@ -310,9 +310,14 @@ func (d *ydoc) lineAt(off int) int {
 	return -1
 }
 
-// prefix returns line i up to its content: the indent and any "- ".
+// prefix returns line i up to its content: the indent and any "- ". An
+// empty item ("-" at the end of a line or of the file) has its content
+// column past the line's end: the missing blank is added, never read from
+// beyond the line.
 func (d *ydoc) prefix(i int) string {
-	return string(d.text[d.ls[i].start : d.ls[i].start+d.ls[i].col])
+	l := d.ls[i]
+	end := min(l.start+l.col, l.end)
+	return string(d.text[l.start:end]) + strings.Repeat(" ", l.start+l.col-end)
 }
 
 // deleteNode removes key line i with everything nested under it. A key

@@ -121,6 +121,11 @@ func Apply(text []byte, edits []Edit) ([]byte, error) {
 		last = e.End
 	}
 	out.Write(text[last:])
+	// An empty result is a result (an .env that held only the keys), not
+	// "no change": never nil.
+	if out.Len() == 0 {
+		return []byte{}, nil
+	}
 	return out.Bytes(), nil
 }
 

@@ -3,8 +3,8 @@ package gitscan
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
-	"io"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -88,33 +88,81 @@ type blobKey struct {
 	path string
 }
 
+// blobEntry is one (blob, path) the history holds, scanned at most once.
 type blobEntry struct {
-	once     sync.Once
-	findings []scanner.Finding
-	secrets  map[string]bool // rule + "\x00" + secret
+	blobKey
+	loc        objLoc
+	introduced bool // some selected commit introduces it (else only a parent's version)
+	once       sync.Once
+	scanned    bool // set in once
+	findings   []scanner.Finding
+	secrets    map[string]bool // rule + "\x00" + secret
+}
+
+// changeRec is a change of one commit, as indexes: the commit in the
+// scanned list, the entry of the version it introduces and the entries of
+// the parents' versions (parentKeys[pFirst:pFirst+pN]). Twelve bytes per
+// change is all the scan keeps of the commits' trees.
+type changeRec struct {
+	commit, key, pFirst int32
+	pN                  int32
 }
 
 // historyScan is the state of one ScanCommits run.
 type historyScan struct {
 	repo  *Repo
+	pr    *packReader
 	s     *scanner.Scanner
 	opts  Options
 	mu    sync.Mutex
-	blobs map[blobKey]*blobEntry
-	res   Result
-	warn  map[string]bool
+	keys  map[blobKey]int32
+	blobs []*blobEntry
+	// changes and parentKeys: every selected commit's changes (see
+	// changeRec); dropped once findings are attributed.
+	changes    []changeRec
+	parentKeys []int32
+	res        Result
+	warn       map[string]bool
 
 	commitsDone atomic.Int64
 	blobsDone   atomic.Int64
 	bytesDone   atomic.Int64
 }
 
+// bulkCommits is how many commits make a scan read the packs itself:
+// loading their indexes costs tens of milliseconds on a large repository,
+// more than a pre-push or pre-commit scan of a few commits spends reading
+// objects through go-git. (A variable for the tests of both paths.)
+var bulkCommits = 64
+
+// newHistoryScan prepares a scan of commits commits (0: the staged files).
+func (r *Repo) newHistoryScan(s *scanner.Scanner, opts Options, commits int) *historyScan {
+	h := &historyScan{repo: r, s: s, opts: opts, keys: map[blobKey]int32{}, warn: map[string]bool{}}
+	if commits < bulkCommits {
+		h.pr = &packReader{fallback: r.readObject, cache: newBaseCache(0)}
+		return h
+	}
+	h.pr = r.packs()
+	for _, w := range h.pr.warnings {
+		h.warnf("", "%s", w)
+	}
+	return h
+}
+
 // ScanCommits scans what each commit introduces (file versions and its
 // message) and attributes every secret to the commit whose version of the
 // file holds it while no parent's version does, with the line in that
 // version.
+//
+// It works in three passes, so that blobs are read the way the packs store
+// them rather than commit by commit: the commits' trees are compared to
+// list the (blob, path) pairs they introduce; those are read in pack order
+// (delta bases stay in the cache for the deltas that follow them) and each
+// is scanned once; then the few that hold findings are matched with the
+// commits that introduced them, whose parents' versions are scanned, if
+// they were not already, to tell new secrets from old ones.
 func (r *Repo) ScanCommits(ctx context.Context, s *scanner.Scanner, commits []*object.Commit, opts Options) (*Result, error) {
-	h := &historyScan{repo: r, s: s, opts: opts, blobs: map[blobKey]*blobEntry{}, warn: map[string]bool{}}
+	h := r.newHistoryScan(s, opts, len(commits))
 	h.res.Commits = len(commits)
 	start := time.Now()
 	stop := make(chan struct{})
@@ -135,22 +183,10 @@ func (r *Repo) ScanCommits(ctx context.Context, s *scanner.Scanner, commits []*o
 			}
 		}()
 	}
-	p := pool.New().WithMaxGoroutines(opts.Workers())
-	for _, c := range commits {
-		if ctx.Err() != nil {
-			break
-		}
-		p.Go(func() {
-			defer func() {
-				if v := recover(); v != nil {
-					h.warnf(c.Hash.String(), "internal error, commit not fully scanned (please report this): %v\n%s", v, debug.Stack())
-				}
-			}()
-			r.withObjects(func(st *objectChain) { h.scanCommit(st, c) })
-			h.commitsDone.Add(1)
-		})
-	}
-	p.Wait()
+	h.listChanges(ctx, commits)
+	h.pr.cache.reset()
+	h.scanIntroduced(ctx)
+	h.attribute(commits)
 	close(stop)
 	ticker.Wait()
 	if opts.Progress != nil {
@@ -162,6 +198,140 @@ func (r *Repo) ScanCommits(ctx context.Context, s *scanner.Scanner, commits []*o
 	h.res.Findings = earliestIntroductions(h.res.Findings)
 	// Interrupted: what was found so far, with the context's error.
 	return &h.res, ctx.Err()
+}
+
+// listChanges compares each commit's tree with its parents' (in parallel)
+// and records what it introduces; commit messages are scanned on the way.
+func (h *historyScan) listChanges(ctx context.Context, commits []*object.Commit) {
+	trees := make(map[plumbing.Hash]plumbing.Hash, len(commits))
+	for _, c := range commits {
+		trees[c.Hash] = c.TreeHash
+	}
+	h.parallel(ctx, len(commits), func(i int, _ *int64) {
+		h.recover(commits[i].Hash.String(), "commit", func() { h.listCommit(int32(i), commits[i], trees) })
+		h.commitsDone.Add(1)
+	})
+}
+
+// parallel runs fn(0..n-1) on the scan's workers, in order of i as far as
+// workers take them; held is a counter of the worker's own (see visit).
+func (h *historyScan) parallel(ctx context.Context, n int, fn func(i int, held *int64)) {
+	var next atomic.Int64
+	p := pool.New()
+	for range h.opts.Workers() {
+		p.Go(func() {
+			var held int64
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n || ctx.Err() != nil {
+					return
+				}
+				fn(i, &held)
+			}
+		})
+	}
+	p.Wait()
+}
+
+// recover runs fn, turning a panic into a warning about what (a commit or
+// a file version) was not fully scanned.
+func (h *historyScan) recover(path, what string, fn func()) {
+	defer func() {
+		if v := recover(); v != nil {
+			h.warnf(path, "internal error, %s not fully scanned (please report this): %v\n%s", what, v, debug.Stack())
+		}
+	}()
+	fn()
+}
+
+func (h *historyScan) listCommit(ci int32, c *object.Commit, trees map[plumbing.Hash]plumbing.Hash) {
+	if !h.opts.SkipMessages {
+		fs, _ := h.s.Scan(scanner.Content{Path: MessagePath, Data: []byte(c.Message)})
+		if len(fs) > 0 {
+			h.mu.Lock()
+			for _, f := range fs {
+				h.res.Findings = append(h.res.Findings, withCommit(f, c))
+			}
+			h.mu.Unlock()
+		}
+	}
+	changes, err := h.changesOf(c, trees)
+	if err != nil {
+		h.unreadable(c.Hash.String()[:12], "cannot read the tree of commit %s: %v", c.Hash, err)
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, ch := range changes {
+		rec := changeRec{commit: ci, key: h.entryLocked(ch.blob, ch.path, true), pFirst: int32(len(h.parentKeys)), pN: int32(len(ch.parents))}
+		for _, pb := range ch.parents {
+			h.parentKeys = append(h.parentKeys, h.entryLocked(pb, ch.path, false))
+		}
+		h.changes = append(h.changes, rec)
+	}
+}
+
+// entryLocked returns the index of the entry for (blob, path), adding it.
+func (h *historyScan) entryLocked(blob plumbing.Hash, path string, introduced bool) int32 {
+	k := blobKey{blob, path}
+	i, ok := h.keys[k]
+	if !ok {
+		i = int32(len(h.blobs))
+		h.keys[k] = i
+		h.blobs = append(h.blobs, &blobEntry{blobKey: k})
+	}
+	if introduced {
+		h.blobs[i].introduced = true
+	}
+	return i
+}
+
+// scanIntroduced scans every introduced version once: those in packs by
+// walking each pack's delta forest (see packorder.go), then the rest (loose
+// objects, entries the forest could not build) one by one.
+func (h *historyScan) scanIntroduced(ctx context.Context) {
+	byPack := map[int32][]*blobEntry{}
+	for _, e := range h.blobs {
+		if e.introduced {
+			if e.loc = h.pr.locate(e.blob); e.loc.pack >= 0 {
+				byPack[e.loc.pack] = append(byPack[e.loc.pack], e)
+			}
+		}
+	}
+	for pi := range int32(len(h.pr.packs)) {
+		if es := byPack[pi]; len(es) > 0 {
+			h.walkForest(ctx, pi, h.pr.forest(pi, es))
+		}
+	}
+	var rest []*blobEntry
+	for _, e := range h.blobs {
+		if e.introduced && !e.scanned {
+			rest = append(rest, e)
+		}
+	}
+	h.parallel(ctx, len(rest), func(i int, _ *int64) {
+		h.recover(rest[i].path, "file", func() { h.scanBlob(rest[i], nil) })
+	})
+}
+
+// attribute credits each finding to the commits that introduced its
+// version without a parent's version holding the same secret.
+func (h *historyScan) attribute(commits []*object.Commit) {
+	for _, rec := range h.changes {
+		e := h.blobs[rec.key]
+		if len(e.findings) == 0 {
+			continue
+		}
+		var parents []*blobEntry
+		for _, pk := range h.parentKeys[rec.pFirst : rec.pFirst+rec.pN] {
+			parents = append(parents, h.blobs[pk])
+		}
+		c := commits[rec.commit]
+		for _, f := range h.introduced(e, parents) {
+			h.res.Findings = append(h.res.Findings, withCommit(f, c))
+		}
+	}
+	h.changes, h.parentKeys = nil, nil
 }
 
 // earliestIntroductions keeps, for each secret in each file (and each part
@@ -207,31 +377,6 @@ func (h *historyScan) warnf(path, format string, args ...any) {
 	}
 }
 
-func (h *historyScan) scanCommit(st *objectChain, c *object.Commit) {
-	changes, err := h.changes(st, c)
-	if err != nil {
-		h.unreadable(c.Hash.String()[:12], "cannot read the tree of commit %s: %v", c.Hash, err)
-		return
-	}
-	var out []scanner.Finding
-	for _, ch := range changes {
-		for _, f := range h.introduced(st, ch) {
-			out = append(out, withCommit(f, c))
-		}
-	}
-	if !h.opts.SkipMessages {
-		fs, _ := h.s.Scan(scanner.Content{Path: MessagePath, Data: []byte(c.Message)})
-		for _, f := range fs {
-			out = append(out, withCommit(f, c))
-		}
-	}
-	if len(out) > 0 {
-		h.mu.Lock()
-		h.res.Findings = append(h.res.Findings, out...)
-		h.mu.Unlock()
-	}
-}
-
 func withCommit(f scanner.Finding, c *object.Commit) scanner.Finding {
 	f.Commit = c.Hash.String()
 	f.Author = c.Author.Name
@@ -240,33 +385,31 @@ func withCommit(f scanner.Finding, c *object.Commit) scanner.Finding {
 	return f
 }
 
-// scanBlob scans one file version once, whichever worker asks first.
-func (h *historyScan) scanBlob(st *objectChain, blob plumbing.Hash, path string) *blobEntry {
-	key := blobKey{blob, path}
-	h.mu.Lock()
-	e, ok := h.blobs[key]
-	if !ok {
-		e = &blobEntry{}
-		h.blobs[key] = e
-	}
-	h.mu.Unlock()
+// scanBlob scans one file version once, whichever worker asks first. Every
+// blob the history and staged scans look at goes through here. read
+// supplies the content (nil: read it by id).
+func (h *historyScan) scanBlob(e *blobEntry, read func() ([]byte, bool)) *blobEntry {
 	e.once.Do(func() {
-		if h.allowlisted(path, blob) {
+		e.scanned = true
+		if h.allowlisted(e.path, e.blob) {
 			return
 		}
-		fs, ok := h.cachedScan(blob, path)
+		fs, ok := h.cachedScan(e.blob, e.path)
 		if !ok {
-			data, ok := h.readBlob(st, blob, path)
+			if read == nil {
+				read = func() ([]byte, bool) { return h.readBlob(e) }
+			}
+			data, ok := read()
 			if !ok {
 				return
 			}
 			var warnings []string
-			fs, warnings = h.s.Scan(scanner.Content{Path: path, Data: data})
+			fs, warnings = h.s.Scan(scanner.Content{Path: e.path, Data: data})
 			for _, w := range warnings {
-				h.warnf(path, "in blob %s: %s", blob.String()[:12], w)
+				h.warnf(e.path, "in blob %s: %s", e.blob.String()[:12], w)
 			}
 			if h.opts.Blobs != nil {
-				h.opts.Blobs.Put(blob, path, fs)
+				h.opts.Blobs.Put(e.blob, e.path, fs)
 			}
 		}
 		e.findings = fs
@@ -288,30 +431,44 @@ func (h *historyScan) cachedScan(blob plumbing.Hash, path string) ([]scanner.Fin
 	return h.opts.Blobs.Get(blob, path)
 }
 
-func (h *historyScan) readBlob(st *objectChain, blob plumbing.Hash, path string) ([]byte, bool) {
-	obj, err := st.EncodedObject(plumbing.BlobObject, blob)
-	if err != nil {
-		h.unreadable(path, "cannot read blob %s (%v); a partial or damaged clone? The other versions are still scanned", blob, err)
-		return nil, false
+// blobFor returns the entry of (blob, path) for a scan outside the
+// history's passes (staged files, a parent's version), adding it.
+func (h *historyScan) blobFor(blob plumbing.Hash, path string) *blobEntry {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.blobs[h.entryLocked(blob, path, false)]
+}
+
+// readBlob reads a file version by id.
+func (h *historyScan) readBlob(e *blobEntry) ([]byte, bool) {
+	loc := e.loc
+	if loc.off == 0 { // not located yet (no object starts at 0)
+		loc = h.pr.locate(e.blob)
 	}
-	if obj.Size() > h.opts.SizeLimit() {
-		h.skipped(path, blob, obj.Size())
-		return nil, false
+	typ, data, err := h.pr.readAt(e.blob, loc, h.opts.SizeLimit())
+	return h.accept(e, typ, data, err)
+}
+
+// accept checks what reading a file version gave: too big (skipped), an
+// error (unreadable), not a blob, binary; it returns the content to scan.
+func (h *historyScan) accept(e *blobEntry, typ plumbing.ObjectType, data []byte, err error) ([]byte, bool) {
+	var big *tooBigError
+	if err == nil && int64(len(data)) > h.opts.SizeLimit() {
+		err = &tooBigError{int64(len(data))}
 	}
-	rd, err := obj.Reader()
-	if err != nil {
-		h.unreadable(path, "cannot read blob %s: %v", blob, err)
+	switch {
+	case errors.As(err, &big):
+		h.skipped(e.path, e.blob, big.size)
 		return nil, false
-	}
-	defer rd.Close()
-	// The size is known: one exact allocation instead of ReadAll's doubling.
-	data := make([]byte, obj.Size())
-	if _, err := io.ReadFull(rd, data); err != nil {
-		h.unreadable(path, "cannot read blob %s: %v", blob, err)
+	case err != nil:
+		h.unreadable(e.path, "cannot read blob %s (%v); a partial or damaged clone? The other versions are still scanned", e.blob, err)
+		return nil, false
+	case typ != plumbing.BlobObject:
+		h.unreadable(e.path, "cannot read blob %s: the object is a %s", e.blob, typ)
 		return nil, false
 	}
 	if scanner.IsBinary(data) {
-		h.skip(scanner.Gap{Path: path, Object: blob.String(), Reason: scanner.ReasonBinary})
+		h.skip(scanner.Gap{Path: e.path, Object: e.blob.String(), Reason: scanner.ReasonBinary})
 		return nil, false
 	}
 	h.blobsDone.Add(1)
@@ -367,23 +524,29 @@ func (h *historyScan) unreadable(path, format string, args ...any) {
 	h.warnf(path, format, args...)
 }
 
-// changes lists the file versions c introduces. The tree is compared with
-// the first parent's by hash, so unchanged subtrees are never read; for a
-// merge, a version that another parent already has was introduced there.
-func (h *historyScan) changes(st *objectChain, c *object.Commit) ([]change, error) {
+// changesOf lists the file versions c introduces. The tree is compared
+// with the first parent's by hash, so unchanged subtrees are never read;
+// for a merge, a version that another parent already has was introduced
+// there. trees holds the tree of each selected commit; other parents are
+// read.
+func (h *historyScan) changesOf(c *object.Commit, trees map[plumbing.Hash]plumbing.Hash) ([]change, error) {
 	var parentTrees []plumbing.Hash
 	for _, ph := range c.ParentHashes {
 		if h.repo.shallow[c.Hash] {
 			break // a shallow boundary: parents absent, diff against nothing
 		}
-		p, err := object.GetCommit(st, ph)
-		if err != nil {
-			h.unreadable(c.Hash.String()[:12], "parent %s of commit %s is missing; its changes are compared with an empty tree", ph.String()[:12], c.Hash.String()[:12])
-			continue
+		t, ok := trees[ph]
+		if !ok {
+			p, err := h.commit(ph)
+			if err != nil {
+				h.unreadable(c.Hash.String()[:12], "parent %s of commit %s is missing; its changes are compared with an empty tree", ph.String()[:12], c.Hash.String()[:12])
+				continue
+			}
+			t = p.TreeHash
 		}
-		parentTrees = append(parentTrees, p.TreeHash)
+		parentTrees = append(parentTrees, t)
 	}
-	d := &differ{st: st}
+	d := &differ{read: h.tree}
 	first := plumbing.ZeroHash
 	if len(parentTrees) > 0 {
 		first = parentTrees[0]
@@ -415,10 +578,46 @@ func (h *historyScan) changes(st *objectChain, c *object.Commit) ([]change, erro
 	return kept, nil
 }
 
+// tree reads and decodes a tree through the pack reader.
+func (h *historyScan) tree(id plumbing.Hash) (*object.Tree, error) {
+	obj, err := h.object(id, plumbing.TreeObject)
+	if err != nil {
+		return nil, err
+	}
+	t := &object.Tree{}
+	return t, t.Decode(obj)
+}
+
+// commit reads and decodes a commit through the pack reader.
+func (h *historyScan) commit(id plumbing.Hash) (*object.Commit, error) {
+	obj, err := h.object(id, plumbing.CommitObject)
+	if err != nil {
+		return nil, err
+	}
+	c := &object.Commit{}
+	return c, c.Decode(obj)
+}
+
+func (h *historyScan) object(id plumbing.Hash, want plumbing.ObjectType) (plumbing.EncodedObject, error) {
+	typ, data, err := h.pr.read(id, 1<<62)
+	if err != nil {
+		return nil, err
+	}
+	if typ != want {
+		return nil, fmt.Errorf("object %s is a %s, not a %s", id, typ, want)
+	}
+	return &rawObject{id: id, typ: typ, data: data}, nil
+}
+
 // differ compares trees, caching the trees it decodes for one commit.
 type differ struct {
-	st    *objectChain
+	read  func(plumbing.Hash) (*object.Tree, error)
 	trees map[plumbing.Hash]*object.Tree
+}
+
+// chainTrees reads trees through go-git's storage (the staged scan's few).
+func chainTrees(st *objectChain) func(plumbing.Hash) (*object.Tree, error) {
+	return func(h plumbing.Hash) (*object.Tree, error) { return object.GetTree(st, h) }
 }
 
 var emptyTree = &object.Tree{}
@@ -430,7 +629,7 @@ func (d *differ) tree(hash plumbing.Hash) (*object.Tree, error) {
 	if t, ok := d.trees[hash]; ok {
 		return t, nil
 	}
-	t, err := object.GetTree(d.st, hash)
+	t, err := d.read(hash)
 	if err != nil {
 		return nil, err
 	}

@@ -6,13 +6,14 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
+
+	"github.com/rolecall/rolecall/internal/safefile"
 )
 
 // rolecall reads the index itself: go-git's decoder refuses the split
@@ -61,14 +62,7 @@ func readIndex(path string) ([]indexEntry, error) {
 }
 
 func decodeIndexFile(path string) ([]indexEntry, *splitLink, error) {
-	info, err := os.Stat(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	if !info.Mode().IsRegular() || info.Size() > maxIndexSize {
-		return nil, nil, fmt.Errorf("%s is not a regular file of at most 1 GiB", path)
-	}
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadFile(path, maxIndexSize) // a FIFO or device is refused, never opened blocking
 	if err != nil {
 		return nil, nil, err
 	}

@@ -10,12 +10,13 @@ import (
 	"strings"
 
 	"github.com/go-git/go-billy/v5"
-	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-billy/v5/util"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/go-git/go-git/v5/storage/filesystem"
+
+	"github.com/rolecall/rolecall/internal/safefile"
 )
 
 // go-git resolves alternates (objects/info/alternates, written by
@@ -113,7 +114,12 @@ func objectDirs(repoFS billy.Filesystem, commonDir string, warn func(string)) []
 	seen := map[string]bool{}
 	var visit func(objectsDir string, depth int)
 	visit = func(objectsDir string, depth int) {
-		f, err := os.Open(filepath.Join(objectsDir, "info", "alternates"))
+		path := filepath.Join(objectsDir, "info", "alternates")
+		f, _, err := safefile.Open(path)
+		var nr *safefile.Error
+		if errors.As(err, &nr) {
+			warn(fmt.Sprintf("%s is %s, not read: objects stored in alternate directories cannot be read", path, nr.Reason))
+		}
 		if err != nil {
 			return
 		}
@@ -155,16 +161,19 @@ func objectDirs(repoFS billy.Filesystem, commonDir string, warn func(string)) []
 func (r *Repo) newObjectChain(cacheSize cache.FileSize) *objectChain {
 	stores := []*filesystem.Storage{newStorage(r.fs, cacheSize)}
 	for _, d := range r.alternates {
-		stores = append(stores, newStorage(readFS{osfs.New(d)}, cacheSize))
+		stores = append(stores, newStorage(readFS{newSafeFS(d)}, cacheSize))
 	}
 	return &objectChain{stores: stores}
 }
 
 func newStorage(fs billy.Filesystem, cacheSize cache.FileSize) *filesystem.Storage {
 	return filesystem.NewStorageWithOptions(fs, cache.NewObjectLRU(cacheSize), filesystem.Options{
+		// No LargeObjectThreshold: go-git would stream a large object that
+		// is stored as a delta, reading its base through a ReaderAt a few
+		// bytes at a time (seconds for a 4 MB file; issue 14). The bulk
+		// history scan reads packs itself, so what comes here is a few
+		// commits' worth of objects.
 		KeepDescriptors: true,
-		// Objects read once (large blobs) should not evict the delta bases.
-		LargeObjectThreshold: 1 << 20,
 	})
 }
 

@@ -24,12 +24,13 @@ import (
 	"sync"
 
 	"github.com/go-git/go-billy/v5"
-	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/hash"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
+
+	"github.com/rolecall/rolecall/internal/safefile"
 )
 
 // Repo is a repository opened read-only. Objects are read through a pool of
@@ -49,6 +50,9 @@ type Repo struct {
 	main       *filesystem.Storage // refs, index, shallow; the first store of objects
 	objects    *objectChain        // for use on the caller's goroutine
 	shallow    map[plumbing.Hash]bool
+
+	packOnce sync.Once
+	pack     *packReader // see packs
 
 	handles    chan *objectChain
 	mu         sync.Mutex
@@ -114,6 +118,9 @@ func Open(path string, workers int) (*Repo, error) {
 // Close releases the pack file descriptors.
 func (r *Repo) Close() error {
 	errs := []error{r.objects.Close()}
+	if r.pack != nil {
+		errs = append(errs, r.pack.Close())
+	}
 	for {
 		select {
 		case o := <-r.handles:
@@ -184,7 +191,7 @@ func isGitDir(path string) bool {
 // readGitFile follows a ".git" file ("gitdir: ..."), as used by linked
 // worktrees and submodules.
 func readGitFile(path string) (string, error) {
-	b, err := os.ReadFile(path)
+	b, err := safefile.ReadFile(path, safefile.SmallCap)
 	if err != nil {
 		return "", err
 	}
@@ -211,8 +218,8 @@ func isLinkedWorktreeDir(path string) bool {
 // repositoryFS joins a linked worktree's private directory (HEAD, index)
 // with the common directory it shares with the main clone (objects, refs).
 func repositoryFS(gitDir string) (billy.Filesystem, error) {
-	dot := osfs.New(gitDir)
-	b, err := os.ReadFile(filepath.Join(gitDir, "commondir"))
+	dot := newSafeFS(gitDir)
+	b, err := safefile.ReadFile(filepath.Join(gitDir, "commondir"), safefile.SmallCap)
 	if errors.Is(err, os.ErrNotExist) {
 		return dot, nil
 	}
@@ -226,7 +233,7 @@ func repositoryFS(gitDir string) (billy.Filesystem, error) {
 	if !isGitDir(common) {
 		return nil, fmt.Errorf("the commondir %s of worktree %s is not a git directory", common, gitDir)
 	}
-	return dotgit.NewRepositoryFilesystem(dot, osfs.New(common)), nil
+	return dotgit.NewRepositoryFilesystem(dot, newSafeFS(common)), nil
 }
 
 // checkExtensions refuses only the repository extensions that change how
@@ -239,6 +246,13 @@ func checkExtensions(gitDir string) error {
 		paths = append(paths, filepath.Join(common, "config")) // a linked worktree's
 	}
 	for _, path := range paths {
+		f, _, err := safefile.Open(path)
+		if errors.As(err, new(*safefile.Error)) {
+			return fmt.Errorf("reading the git config: %w", err) // a FIFO or device planted as .git/config
+		}
+		if f != nil {
+			f.Close()
+		}
 		cfg := readGitConfig(path)
 		if v := strings.ToLower(cfg["extensions.objectformat"]); v != "" && v != "sha1" {
 			return fmt.Errorf("uses %s object ids, which rolecall cannot read yet", v)
@@ -254,7 +268,7 @@ func checkExtensions(gitDir string) error {
 // "section.key" (or `section "sub".key`) in lower case, the last value
 // wins; includes and continuations are not followed.
 func readGitConfig(path string) map[string]string {
-	f, err := os.Open(path)
+	f, _, err := safefile.Open(path)
 	if err != nil {
 		return map[string]string{}
 	}
@@ -293,7 +307,7 @@ func (r *Repo) ConfigValue(section, key string) string {
 }
 
 func commonDirOf(gitDir string) string {
-	b, err := os.ReadFile(filepath.Join(gitDir, "commondir"))
+	b, err := safefile.ReadFile(filepath.Join(gitDir, "commondir"), safefile.SmallCap)
 	if err != nil {
 		return gitDir
 	}

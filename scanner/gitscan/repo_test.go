@@ -16,7 +16,7 @@ import (
 	"github.com/rolecall/rolecall/scanner/gitscan/gittest"
 )
 
-func newScanner(t *testing.T) *scanner.Scanner {
+func newScanner(t testing.TB) *scanner.Scanner {
 	eng, err := detectors.NewEngine(nil)
 	if err != nil {
 		t.Fatal(err)

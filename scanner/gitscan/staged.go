@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -36,7 +35,7 @@ func (r *Repo) ScanStaged(ctx context.Context, s *scanner.Scanner, opts Options)
 			headTree = c.TreeHash
 		}
 	}
-	d := &differ{st: r.objects}
+	d := &differ{read: chainTrees(r.objects)}
 	var changes []change
 	var skipped []scanner.Gap
 	for _, e := range entries {
@@ -78,7 +77,7 @@ func (r *Repo) ScanStaged(ctx context.Context, s *scanner.Scanner, opts Options)
 		}
 		changes = append(changes, ch)
 	}
-	h := &historyScan{repo: r, s: s, opts: opts, blobs: map[blobKey]*blobEntry{}, warn: map[string]bool{}}
+	h := r.newHistoryScan(s, opts, 0)
 	h.res.Skipped = skipped
 	p := pool.New().WithMaxGoroutines(opts.Workers())
 	for _, ch := range changes {
@@ -86,17 +85,15 @@ func (r *Repo) ScanStaged(ctx context.Context, s *scanner.Scanner, opts Options)
 			break
 		}
 		p.Go(func() {
-			defer func() {
-				if v := recover(); v != nil {
-					h.warnf(ch.path, "internal error, file not fully scanned (please report this): %v\n%s", v, debug.Stack())
+			h.recover(ch.path, "file", func() {
+				var parents []*blobEntry
+				for _, pb := range ch.parents {
+					parents = append(parents, h.blobFor(pb, ch.path))
 				}
-			}()
-			r.withObjects(func(st *objectChain) {
-				for _, f := range h.introduced(st, ch) {
-					h.mu.Lock()
-					h.res.Findings = append(h.res.Findings, f)
-					h.mu.Unlock()
-				}
+				fs := h.introduced(h.blobFor(ch.blob, ch.path), parents)
+				h.mu.Lock()
+				h.res.Findings = append(h.res.Findings, fs...)
+				h.mu.Unlock()
 			})
 		})
 	}
@@ -191,16 +188,15 @@ func (r *Repo) PushSelection(updates []PushUpdate) (Selection, error) {
 	return sel, nil
 }
 
-// introduced scans a change and returns the findings its parents' versions
-// did not hold.
-func (h *historyScan) introduced(st *objectChain, ch change) []scanner.Finding {
-	e := h.scanBlob(st, ch.blob, ch.path)
-	if len(e.findings) == 0 {
+// introduced scans a file version and returns the findings that none of
+// its parents' versions (scanned only when it has findings) held.
+func (h *historyScan) introduced(e *blobEntry, parents []*blobEntry) []scanner.Finding {
+	if len(h.scanBlob(e, nil).findings) == 0 {
 		return nil
 	}
 	var before []map[string]bool
-	for _, pb := range ch.parents {
-		before = append(before, h.scanBlob(st, pb, ch.path).secrets)
+	for _, pe := range parents {
+		before = append(before, h.scanBlob(pe, nil).secrets)
 	}
 	var out []scanner.Finding
 	for _, f := range e.findings {
@@ -235,7 +231,7 @@ func (r *Repo) HeadFile(path string) (data []byte, ok bool) {
 	if err != nil {
 		return nil, false
 	}
-	blob, ok := (&differ{st: r.objects}).blobAt(c.TreeHash, path)
+	blob, ok := (&differ{read: chainTrees(r.objects)}).blobAt(c.TreeHash, path)
 	if !ok {
 		return nil, false
 	}

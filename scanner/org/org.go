@@ -62,6 +62,9 @@ type Config struct {
 	// State is the directory of the mirrors and the store.
 	State  string
 	Engine *detectors.Engine
+	// FingerprintKey, if set, gives the key of a repository's fingerprints
+	// (see scanner.FingerprintKey); nil leaves them unkeyed.
+	FingerprintKey func(*gitscan.Repo) *scanner.FingerprintKey
 	// Rules identifies Engine's rules (version and configuration): the
 	// recorded tips and blob scans are only reused under the same rules.
 	Rules string
@@ -320,7 +323,12 @@ func (r *run) scanRepo(ctx context.Context, repo Repository, rb *repoBlobs) (*co
 	if len(walk.Commits) == 0 {
 		return c, nil
 	}
-	res, err := g.ScanCommits(ctx, scanner.New(r.cfg.Engine), walk.Commits, gitscan.Options{
+	s := scanner.New(r.cfg.Engine)
+	if r.cfg.FingerprintKey != nil {
+		rb.key = r.cfg.FingerprintKey(g)
+		s.WithFingerprintKey(rb.key)
+	}
+	res, err := g.ScanCommits(ctx, s, walk.Commits, gitscan.Options{
 		Options: scanner.Options{Jobs: 1, MaxFileSize: r.cfg.MaxFileSize, Warn: func(w scanner.Warning) {
 			r.warn(repo.Name, "%s", w)
 		}},

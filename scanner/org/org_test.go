@@ -256,7 +256,7 @@ func TestSharedBlobsReadOnce(t *testing.T) {
 	}
 	for repo, fs := range s.byRepo {
 		for _, f := range fs {
-			if f.Fingerprint != scanner.Fingerprint(f.RuleID, f.File, set.Get("aws_secret")) {
+			if f.Fingerprint != (*scanner.FingerprintKey)(nil).Fingerprint(f.RuleID, f.File, set.Get("aws_secret")) {
 				t.Errorf("%s %s: fingerprint of another path", repo, f.File)
 			}
 		}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/rolecall/rolecall/detectors"
+	"github.com/rolecall/rolecall/internal/escape"
 	"github.com/rolecall/rolecall/scanner"
 )
 
@@ -64,13 +65,13 @@ func Write(w io.Writer, format string, fs []scanner.Finding, o Options) error {
 	fs = prepare(fs, o)
 	switch format {
 	case "text":
-		return writeText(w, fs, o)
+		return writeText(w, escapeFindings(fs), o)
 	case "json":
 		return writeJSON(w, fs)
 	case "sarif":
 		return writeSARIF(w, fs, o)
 	case "github":
-		return writeGitHub(w, fs, o)
+		return writeGitHub(w, escapeFindings(fs), o)
 	}
 	return fmt.Errorf("unknown format %q: use one of %s", format, strings.Join(Formats, ", "))
 }
@@ -87,6 +88,31 @@ func prepare(fs []scanner.Finding, o Options) []scanner.Finding {
 		}
 	}
 	return out
+}
+
+// escapeFindings writes every string that came from input (paths, git
+// names, emails, rule text from a config, secrets) with escape.Text, for
+// the formats a terminal or a CI log shows as is. JSON and SARIF escape
+// control characters in their own encoding and keep the real values.
+func escapeFindings(fs []scanner.Finding) []scanner.Finding {
+	for i := range fs {
+		f := &fs[i]
+		for _, p := range []*string{&f.RuleID, &f.Description, &f.File, &f.Secret, &f.Commit, &f.Author,
+			&f.Email, &f.Date, &f.AccountID, &f.Hint} {
+			*p = escape.Text(*p)
+		}
+		if f.Notebook != nil {
+			nb := *f.Notebook
+			nb.CellID, nb.CellType, nb.MetadataKey = escape.Text(nb.CellID), escape.Text(nb.CellType), escape.Text(nb.MetadataKey)
+			if nb.Output != nil {
+				out := *nb.Output
+				out.Type, out.MIME = escape.Text(out.Type), escape.Text(out.MIME)
+				nb.Output = &out
+			}
+			f.Notebook = &nb
+		}
+	}
+	return fs
 }
 
 func writeJSON(w io.Writer, fs []scanner.Finding) error {

@@ -117,7 +117,7 @@ func TestSARIFRuleHelp(t *testing.T) {
 func TestSARIFPartialFingerprintsUnique(t *testing.T) {
 	set := testsecrets.New(8)
 	secret := set.Get("aws_secret")
-	fp := scanner.Fingerprint("aws-secret-access-key", "nb.ipynb", secret)
+	fp := scanner.NewFingerprintKey(nil).Fingerprint("aws-secret-access-key", "nb.ipynb", secret)
 	mk := func(line int, nb *scanner.NotebookLocation) scanner.Finding {
 		return scanner.Finding{RuleID: "aws-secret-access-key", Description: "AWS secret access key", Severity: detectors.High,
 			File: "nb.ipynb", Line: line, Column: 3, EndLine: line, EndColumn: 42, Secret: secret, Fingerprint: fp, Notebook: nb}

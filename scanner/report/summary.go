@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/rolecall/rolecall/internal/escape"
 	"github.com/rolecall/rolecall/scanner"
 )
 
@@ -12,7 +13,7 @@ import (
 // what was scanned and a table of findings with file, cell and commit.
 // Secrets are redacted unless o.ShowSecrets.
 func WriteGitHubSummary(w io.Writer, scope string, commits int, fs []scanner.Finding, o Options) error {
-	fs = prepare(fs, o)
+	fs = escapeFindings(prepare(fs, o))
 	var b strings.Builder
 	b.WriteString("## rolecall\n\n")
 	fmt.Fprintf(&b, "Scanned %s (%d commit%s).\n\n", escapeMarkdown(scope), commits, plural(commits))
@@ -34,16 +35,23 @@ func WriteGitHubSummary(w io.Writer, scope string, commits int, fs []scanner.Fin
 				cell += fmt.Sprintf(" (output %d)", nb.Output.Index)
 			}
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | %s | `%s` |\n", f.Severity, f.RuleID, escapeMarkdown(f.File), cell, f.Line,
-			shortSHA(f.Commit), strings.ReplaceAll(f.Secret, "`", "'"))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | %s | `%s` |\n", f.Severity, escapeMarkdown(f.RuleID), escapeMarkdown(f.File), cell, f.Line,
+			escapeMarkdown(shortSHA(f.Commit)), codeCell(f.Secret))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-// escapeMarkdown keeps file names from breaking the table.
+// escapeMarkdown keeps file names from breaking the table: control
+// characters (newlines included) become visible escapes first.
 func escapeMarkdown(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;").Replace(s)
+	return strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;").Replace(escape.Text(s))
+}
+
+// codeCell writes a secret as a code span in a table cell: a backtick
+// would end the span and a pipe, even inside it, the cell.
+func codeCell(s string) string {
+	return strings.NewReplacer("`", "'", "|", `\|`).Replace(escape.Text(s))
 }
 
 // summaryGapLimit caps each list of the job summary; --summary FILE has

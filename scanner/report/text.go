@@ -145,11 +145,17 @@ func plural(n int) string {
 	return "s"
 }
 
+// shortSHA abbreviates a commit id; it cuts between characters, so even
+// an id that is not hex stays valid UTF-8.
 func shortSHA(s string) string {
-	if len(s) > 12 {
-		return s[:12]
+	if len(s) <= 12 {
+		return s
 	}
-	return s
+	n := 12
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // VerificationText says what scan --verify found, in one line.

@@ -6,12 +6,13 @@ package ghevent
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
 
+	"github.com/rolecall/rolecall/internal/safefile"
 	"github.com/rolecall/rolecall/scanner"
 	"github.com/rolecall/rolecall/scanner/gitscan"
 )
@@ -55,12 +56,32 @@ func Read(getenv func(string) string) (*Event, error) {
 	if path == "" {
 		return e, nil // schedule and dispatch need no payload
 	}
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadFile(path, safefile.PayloadCap)
 	if err != nil {
 		return nil, fmt.Errorf("reading the event payload: %w", err)
 	}
+	e, err = Parse(name, data)
+	if err != nil {
+		return nil, fmt.Errorf("the event payload %s: %w", path, err)
+	}
+	return e, nil
+}
+
+// Parse reads the payload of event name. Errors name the byte offset,
+// never the payload's text.
+func Parse(name string, data []byte) (*Event, error) {
+	e := &Event{}
 	if err := json.Unmarshal(data, e); err != nil {
-		return nil, fmt.Errorf("the event payload %s is not JSON: %v", path, err)
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return nil, fmt.Errorf("not JSON (syntax error at byte %d)", se.Offset)
+		}
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			kind, _, _ := strings.Cut(te.Value, " ") // "number 12": keep the kind only
+			return nil, fmt.Errorf("field %s holds a JSON %s at byte %d where the event schema has %s", te.Field, kind, te.Offset, te.Type)
+		}
+		return nil, fmt.Errorf("not a GitHub event payload: %v", err)
 	}
 	e.Name = name
 	return e, nil
