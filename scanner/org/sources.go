@@ -158,6 +158,9 @@ func (s Shard) Select(repos []Repository) []Repository {
 // FIFO where git keeps a file (.git, HEAD, config, packed-refs, a ref)
 // would block the reader for ever.
 func checkLocal(path string) error {
+	if _, err := os.Stat(path); err != nil {
+		return err
+	}
 	gitDir := path
 	if info, err := os.Stat(filepath.Join(path, ".git")); err == nil {
 		switch {
