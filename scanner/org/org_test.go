@@ -502,17 +502,17 @@ func TestLocalNonRepositoriesFail(t *testing.T) {
 		make         func(dir string)
 	}{
 		{"empty-dotgit", "has no HEAD file", func(d string) { os.MkdirAll(filepath.Join(d, ".git"), 0o755) }},
-		{"fifo-dotgit", "named pipe", func(d string) { os.MkdirAll(d, 0o755); mkfifo(filepath.Join(d, ".git")) }},
+		{"fifo-dotgit", "FIFO", func(d string) { os.MkdirAll(d, 0o755); mkfifo(filepath.Join(d, ".git")) }},
 		{"fifo-head", "has no HEAD file", func(d string) {
 			os.MkdirAll(filepath.Join(d, "objects"), 0o755)
 			os.MkdirAll(filepath.Join(d, "refs"), 0o755)
 			mkfifo(filepath.Join(d, "HEAD"))
 		}},
-		{"fifo-ref", "named pipe", func(d string) {
+		{"fifo-ref", "FIFO", func(d string) {
 			gittest.Run(t, root, 0, "init", "-q", d)
 			mkfifo(filepath.Join(d, ".git", "refs", "heads", "main"))
 		}},
-		{"fifo-config", "named pipe", func(d string) {
+		{"fifo-config", "FIFO", func(d string) {
 			gittest.Run(t, root, 0, "init", "-q", "--bare", d)
 			os.Remove(filepath.Join(d, "config"))
 			mkfifo(filepath.Join(d, "config"))

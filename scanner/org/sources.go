@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/rolecall/rolecall/internal/safefile"
 )
 
 // Repository is one repository of an organisation scan.
@@ -167,7 +169,7 @@ func checkLocal(path string) error {
 		case info.Mode().IsRegular():
 			return nil // "gitdir: PATH", read as a small regular file
 		case !info.IsDir():
-			return fmt.Errorf("not a git repository: %s is a %s", filepath.Join(path, ".git"), kindOf(info.Mode()))
+			return fmt.Errorf("not a git repository: %s is %s", filepath.Join(path, ".git"), safefile.Kind(info.Mode()))
 		}
 		gitDir = filepath.Join(path, ".git")
 	}
@@ -178,7 +180,7 @@ func checkLocal(path string) error {
 	}
 	for _, name := range []string{"config", "packed-refs", "commondir", "shallow"} {
 		if info, err := os.Stat(filepath.Join(gitDir, name)); err == nil && !info.Mode().IsRegular() {
-			return fmt.Errorf("%s is a %s, not a file: refusing to read the repository", filepath.Join(gitDir, name), kindOf(info.Mode()))
+			return fmt.Errorf("%s is %s, not a file: refusing to read the repository", filepath.Join(gitDir, name), safefile.Kind(info.Mode()))
 		}
 	}
 	var bad error
@@ -187,25 +189,10 @@ func checkLocal(path string) error {
 			return nil
 		}
 		if info, err := os.Stat(p); err == nil && !info.Mode().IsRegular() && !info.IsDir() {
-			bad = fmt.Errorf("the ref %s is a %s, not a file: refusing to read the repository", p, kindOf(info.Mode()))
+			bad = fmt.Errorf("the ref %s is %s, not a file: refusing to read the repository", p, safefile.Kind(info.Mode()))
 			return filepath.SkipAll
 		}
 		return nil
 	})
 	return bad
-}
-
-// kindOf names a file type that is neither a regular file nor a directory.
-func kindOf(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeNamedPipe != 0:
-		return "named pipe (FIFO)"
-	case m&fs.ModeSocket != 0:
-		return "socket"
-	case m&fs.ModeDevice != 0:
-		return "device"
-	case m.IsDir():
-		return "directory"
-	}
-	return "special file"
 }
