@@ -18,13 +18,14 @@ const fingerprintKeyEnv = "ROLECALL_FINGERPRINT_KEY"
 // repository repo returns (nil outside git). It is loaded on the first
 // finding only.
 func (a *app) useFingerprintKey(repo func() *gitscan.Repo) *scanner.FingerprintKey {
-	a.fpKey = a.fingerprintKeyOf(repo)
+	a.fpKey = a.fingerprintKeyOf(repo, &a.fpKeyWhy)
 	return a.fpKey
 }
 
 // fingerprintKeyOf is the key of the repository repo returns (nil outside
-// git), as useFingerprintKey describes; org asks it once per repository.
-func (a *app) fingerprintKeyOf(repo func() *gitscan.Repo) *scanner.FingerprintKey {
+// git), as useFingerprintKey describes, setting *why when there is none;
+// org asks it once per repository, from several goroutines.
+func (a *app) fingerprintKeyOf(repo func() *gitscan.Repo, why *string) *scanner.FingerprintKey {
 	return scanner.NewFingerprintKey(func() ([]byte, string) {
 		if k := os.Getenv(fingerprintKeyEnv); k != "" {
 			return []byte("env\x00" + k), fingerprintKeyEnv
@@ -34,14 +35,14 @@ func (a *app) fingerprintKeyOf(repo func() *gitscan.Repo) *scanner.FingerprintKe
 		}
 		r := repo()
 		if r == nil {
-			a.fpKeyWhy = "not in a git repository"
+			*why = "not in a git repository"
 			return nil, ""
 		}
 		root, err := r.RootCommit()
 		if err != nil {
-			a.fpKeyWhy = err.Error()
+			*why = err.Error()
 			if !errors.Is(err, gitscan.ErrNoRoot) {
-				a.fpKeyWhy = "the root commit cannot be read"
+				*why = "the root commit cannot be read"
 			}
 			return nil, ""
 		}

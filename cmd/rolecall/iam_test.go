@@ -13,6 +13,7 @@ import (
 
 	"github.com/rolecall/rolecall/detectors/testsecrets"
 	"github.com/rolecall/rolecall/scanner"
+	"github.com/rolecall/rolecall/scanner/gitscan/gittest"
 	"github.com/rolecall/rolecall/scanner/report/sariftest"
 )
 
@@ -180,5 +181,83 @@ func TestScanVerify(t *testing.T) {
 	}
 	if u := rolecall(t, "", "scan", "--fail-on-live", dir); u.code != 2 {
 		t.Errorf("--fail-on-live without --verify: exit %d", u.code)
+	}
+}
+
+// fix's report carries, per key, the role that replaces it: the permission
+// policy inferred from the file that used the key and the ARN named by
+// --role-name; and trust policies specific to the repository (GitHub OIDC
+// on the origin remote's default branch, with aud) and to the key's account
+// (aws:SourceAccount on the service trusts).
+func TestFixReportRole(t *testing.T) {
+	set := testsecrets.New(34)
+	id, secret := set.AWSKeyIDFor("AKIA", "111122223333"), set.Get("aws_secret")
+	r := gittest.New(t)
+	r.Write("etl.py", fmt.Sprintf(`import boto3
+s3 = boto3.client("s3", aws_access_key_id=%q, aws_secret_access_key=%q)
+s3.get_object(Bucket="bucket-a", Key="data/in.csv")
+`, id, secret))
+	r.Commit("etl")
+	r.Git("remote", "add", "origin", "git@github.com:acme/etl.git")
+	r.Git("symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/trunk")
+	reportFile := filepath.Join(t.TempDir(), "report.json")
+	if res := rolecall(t, r.Dir, "fix", "--role-name", "etl-reader", "--report", reportFile); res.code > 1 {
+		t.Fatalf("exit %d\n%s", res.code, res.stderr)
+	}
+	data, err := os.ReadFile(reportFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Keys []struct {
+			Account string `json:"account_id"`
+			Role    *struct {
+				ARN              string `json:"arn"`
+				PermissionPolicy struct {
+					Statement []struct {
+						Action   []string
+						Resource []string
+					}
+				} `json:"permission_policy"`
+			} `json:"role"`
+		} `json:"keys"`
+		TrustPolicies map[string]struct {
+			Statement []struct {
+				Principal map[string]string
+				Condition map[string]map[string]any
+			}
+		} `json:"trust_policies"`
+	}
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatalf("report: %v\n%s", err, data)
+	}
+	if len(rep.Keys) != 1 || rep.Keys[0].Role == nil {
+		t.Fatalf("keys: %s", data)
+	}
+	k := rep.Keys[0]
+	if k.Account != "111122223333" || k.Role.ARN != "arn:aws:iam::111122223333:role/etl-reader" {
+		t.Errorf("account %q, role ARN %q", k.Account, k.Role.ARN)
+	}
+	if st := k.Role.PermissionPolicy.Statement; len(st) != 1 || fmt.Sprint(st[0].Action) != "[s3:GetObject]" ||
+		fmt.Sprint(st[0].Resource) != "[arn:aws:s3:::bucket-a/data/in.csv]" {
+		t.Errorf("permission policy: %+v", st)
+	}
+	gh := rep.TrustPolicies["github_oidc"].Statement
+	if len(gh) != 1 || gh[0].Principal["Federated"] != "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com" {
+		t.Fatalf("github trust: %+v", gh)
+	}
+	eq := gh[0].Condition["StringEquals"]
+	if fmt.Sprint(eq["token.actions.githubusercontent.com:sub"]) != "[repo:acme/etl:ref:refs/heads/trunk]" ||
+		fmt.Sprint(eq["token.actions.githubusercontent.com:aud"]) != "[sts.amazonaws.com]" {
+		t.Errorf("github trust conditions: %v", eq)
+	}
+	for _, svc := range []string{"sagemaker", "glue", "ec2"} {
+		st := rep.TrustPolicies[svc].Statement
+		if len(st) != 1 || fmt.Sprint(st[0].Condition["StringEquals"]["aws:SourceAccount"]) != "[111122223333]" {
+			t.Errorf("%s trust: %+v", svc, st)
+		}
+	}
+	if strings.Contains(string(data), secret) {
+		t.Error("the report holds the secret")
 	}
 }

@@ -199,7 +199,7 @@ func (a *app) runOrg(cmd *cobra.Command, of *orgFlags) error {
 	cfg := org.Config{
 		Repos: repos, State: of.state, Engine: eng, Rules: rules, RunKey: shard.String(),
 		FingerprintKey: func(g *gitscan.Repo) *scanner.FingerprintKey {
-			return a.fingerprintKeyOf(func() *gitscan.Repo { return g })
+			return a.fingerprintKeyOf(func() *gitscan.Repo { return g }, new(string))
 		},
 		Auth: org.Auth{Token: os.Getenv("GITHUB_TOKEN"), Origins: tokenOrigins},
 		Jobs: a.workers(), MaxFileSize: int64(a.maxFileSize), Warn: a.warn, Progress: a.orgProgress(),

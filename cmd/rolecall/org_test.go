@@ -43,12 +43,12 @@ func orgRepos(t *testing.T, n int) (*orgtest.Server, string) {
 func holdAt(srv *orgtest.Server, repo string) (reached, release chan struct{}) {
 	reached, release = make(chan struct{}), make(chan struct{})
 	var once sync.Once
-	srv.Gate = func(r string) {
+	srv.SetGate(func(r string) {
 		if r == repo {
 			once.Do(func() { close(reached) })
 			<-release
 		}
-	}
+	})
 	return reached, release
 }
 

@@ -27,3 +27,17 @@ func TestHostileInput(t *testing.T) {
 		File(&Result{}, in.name, []byte(in.text))
 	}
 }
+
+// A minified file with every call on one line is located with one line
+// index, not a scan from the start per call (this took 20 s for 50,000).
+func TestOneLongLine(t *testing.T) {
+	src := `import boto3; s3 = boto3.client("s3"); ` + strings.Repeat(`s3.get_object(Bucket="b", Key="k"); `, 30000)
+	res := &Result{}
+	File(res, "min.py", []byte(src))
+	if len(res.Uses) != 30000 {
+		t.Fatalf("%d uses, want 30000", len(res.Uses))
+	}
+	if u := res.Uses[len(res.Uses)-1]; u.Site.Line != 1 || u.Resource != "arn:aws:s3:::b/k" {
+		t.Errorf("last use %+v", u)
+	}
+}

@@ -183,9 +183,6 @@ func prefixCondition(key str) policy.Condition {
 	if k == "" {
 		return nil
 	}
-	if key.exact && !strings.HasSuffix(k, "/") && strings.Contains(k, "/") {
-		// a listing of one object's name or a directory: both start with k
-	}
 	return policy.Condition{"StringLike": {"s3:prefix": {k + "*"}}}
 }
 

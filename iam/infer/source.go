@@ -1,13 +1,13 @@
 package infer
 
 import (
-	"bytes"
 	"fmt"
 	"path/filepath"
 	"strings"
 
 	"github.com/rolecall/rolecall/iam"
 	"github.com/rolecall/rolecall/ipynb"
+	"github.com/rolecall/rolecall/scanner"
 )
 
 // language says how a file is read, from its name; "" for files that hold
@@ -34,8 +34,9 @@ func File(res *Result, name string, data []byte) {
 	if ipynb.Sniff(name, data) != ipynb.FormatNone && lang != "python" && lang != "r" && lang != "shell" {
 		lang = "notebook"
 	}
+	li := scanner.NewLineIndex(data) // one index: a minified file has every call on one line
 	fileSite := func(off int, call string) Site {
-		line, _ := ipynb.LineCol(data, off)
+		line, _ := li.Pos(off)
 		return Site{File: name, Line: line, Call: call}
 	}
 	switch lang {
@@ -64,14 +65,17 @@ func (c *collector) notebook(name string, data []byte) {
 		return
 	}
 	evals := map[string]*evaluator{}
+	li := scanner.NewLineIndex(data)
 	for i := range nb.Segments {
 		seg := &nb.Segments[i]
 		if seg.Kind != ipynb.KindSource || seg.WriteFile != "" {
 			continue
 		}
+		cellLi := scanner.NewLineIndex(seg.Text)
 		site := func(off int, call string) Site {
-			line, _ := ipynb.LineCol(data, seg.RawOffset(off))
-			return Site{File: name, Line: line, Cell: seg.Cell, CellLine: 1 + bytes.Count(seg.Text[:min(off, len(seg.Text))], []byte{'\n'}), Call: call}
+			line, _ := li.Pos(seg.RawOffset(off))
+			cellLine, _ := cellLi.Pos(off)
+			return Site{File: name, Line: line, Cell: seg.Cell, CellLine: cellLine, Call: call}
 		}
 		switch seg.Lang {
 		case "python", "r":

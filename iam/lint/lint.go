@@ -43,8 +43,11 @@ func Kind(name string) string {
 // statement's (or value's) line and, in notebooks, cell. A finding on a
 // line holding rolecall:allow is dropped. notes say what could not be read.
 func File(name string, data []byte) (findings []scanner.Finding, notes []string) {
+	// one index per file: every node asks for its line, so a scan from
+	// the start per node would be quadratic in a big policy file
+	li := scanner.NewLineIndex(data)
 	lineOf := func(off int) (int, int, int) {
-		l, _ := ipynb.LineCol(data, off)
+		l, _ := li.Pos(off)
 		return l, 0, 0
 	}
 	var docs []document
@@ -108,18 +111,30 @@ func File(name string, data []byte) (findings []scanner.Finding, notes []string)
 			if seg.Kind != ipynb.KindSource || seg.Lang != "python" {
 				continue
 			}
+			cellLi := scanner.NewLineIndex(seg.Text)
 			segLine := func(off int) (int, int, int) {
-				l, _ := ipynb.LineCol(data, seg.RawOffset(off))
-				return l, seg.Cell, 1 + bytes.Count(seg.Text[:min(off, len(seg.Text))], []byte{'\n'})
+				l, _ := li.Pos(seg.RawOffset(off))
+				cl, _ := cellLi.Pos(off)
+				return l, seg.Cell, cl
 			}
 			docs = append(docs, pyDocs(seg.Text, segLine, vars)...)
 		}
 	}
 	lines := bytes.Split(data, []byte{'\n'})
+	// a line is searched once: a minified policy has all its findings on it
+	allow := map[int]bool{}
+	allowed := func(line int) bool {
+		a, ok := allow[line]
+		if !ok {
+			a = bytes.Contains(lines[line-1], []byte(detectors.AllowComment))
+			allow[line] = a
+		}
+		return a
+	}
 	for _, d := range docs {
 		for _, is := range check(d) {
 			f := toFinding(name, is)
-			if f.Line >= 1 && f.Line <= len(lines) && bytes.Contains(lines[f.Line-1], []byte(detectors.AllowComment)) {
+			if f.Line >= 1 && f.Line <= len(lines) && allowed(f.Line) {
 				continue
 			}
 			findings = append(findings, f)

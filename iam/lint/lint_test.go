@@ -147,6 +147,26 @@ boto3.client("iam").create_role(RoleName="gh", AssumeRolePolicyDocument='''{"Ver
   "PolicyDocument": {"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Action": "s3:GetObject", "Resource": {"Fn::Sub": "arn:aws:s3:::${B}/*"}}]}}}}}`, "", 0},
 	{"old version", "p.json", `{"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/k"}]}`, PolicyVersion, 1},
+	{"github sub with a wildcard in the repository name", "trust.json", strings.Replace(ghGood, "repo:acme/etl:ref:refs/heads/main", "repo:acme/etl*", 1), GitHubSub, 0},
+	{"github sub of any owner", "trust.json", strings.Replace(ghGood, "repo:acme/etl:ref:refs/heads/main", "repo:*/etl:ref:refs/heads/main", 1), GitHubSub, 0},
+	{"github sub star", "trust.json", strings.Replace(ghGood, "repo:acme/etl:ref:refs/heads/main", "*", 1), GitHubSub, 0},
+	{"github sub of one repository, any ref, passes", "trust.json", strings.Replace(ghGood, "repo:acme/etl:ref:refs/heads/main", "repo:acme/etl:*", 1), "", 0},
+	{"trust any principal with a condition that does not narrow it", "trust.json", `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole",
+"Condition": {"Bool": {"aws:SecureTransport": "true"}}}]}`, TrustAnyone, 1},
+	{"missing version", "p.json", `{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/k"}]}`, PolicyVersion, 1},
+	{"not resource allow yaml", "t.yaml", `PolicyDocument:
+  Version: "2012-10-17"
+  Statement:
+    - Effect: Allow
+      Action: s3:GetObject
+      NotResource: "arn:aws:s3:::secret/*"
+`, NotActionAllow, 6},
+	{"wildcard action notebook", "n.ipynb", nb(`import boto3
+boto3.client("iam").create_policy(PolicyName="p", PolicyDocument='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}')`), WildcardAction, 0},
+	{"rolecall:allow silences in a notebook", "n.ipynb", nb(`import boto3
+boto3.client("iam").create_policy(PolicyName="p", PolicyDocument='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"}]}')  # rolecall:allow`), "", 0},
+	{"rolecall:allow silences in python", "iam.py", `import boto3
+boto3.client("iam").create_policy(PolicyName="p", PolicyDocument='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"}]}')  # rolecall:allow`, "", 0},
 	{"rolecall:allow silences", "t.yaml", `PolicyDocument:
   Version: "2012-10-17"
   Statement:
@@ -197,6 +217,12 @@ func TestMalformed(t *testing.T) {
 		{"deep.tf", "policy = jsonencode(" + strings.Repeat("{a = [", 50000)}, {"deep.yaml", strings.Repeat("- ", 20000) + "Statement: x"},
 	} {
 		File(c.file, []byte(c.text))
+	}
+	// a minified policy with every finding on its one line: lines are
+	// located and searched for rolecall:allow once (this took minutes)
+	big := `{"Version": "2012-10-17", "Statement": [` + strings.Repeat(`{"Effect":"Allow","Action":"s3:*","Resource":"*"},`, 30000) + `{}]}`
+	if fs, _ := File("big.json", []byte(big)); len(fs) == 0 {
+		t.Errorf("big minified policy: no finding")
 	}
 	if _, notes := File("p.json", []byte(`{"Statement": [`)); len(notes) == 0 {
 		t.Error("broken JSON policy not named")

@@ -3,6 +3,7 @@ package lint
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/rolecall/rolecall/detectors"
@@ -92,7 +93,22 @@ var passRoleWith = []string{"lambda:createfunction", "ec2:runinstances", "glue:c
 // so "*" is the only Resource they can have.
 var noResourceLevel = regexp.MustCompile(`(?i)^(s3:ListAllMyBuckets|sts:GetCallerIdentity|[a-z0-9-]+:(List|Describe)[A-Za-z]*|ec2:[A-Za-z]+|cloudwatch:PutMetricData|logs:DescribeLogGroups|glue:GetDatabases|redshift-data:(DescribeStatement|GetStatementResult|ListStatements)|athena:ListWorkGroups|sagemaker:Search|kms:CreateKey|xray:Put[A-Za-z]*|ecr:GetAuthorizationToken)$`)
 
-var wildRepo = regexp.MustCompile(`^repo:[^:/]+/\*|^\*|^repo:\*`)
+// spansRepos says whether a GitHub OIDC sub pattern can match more than
+// one repository: a wildcard before the repository part ends (repo:acme/*,
+// repo:acme/etl*, repo:*), or one that is not about a repository at all.
+func spansRepos(sub string) bool {
+	rest, ok := strings.CutPrefix(sub, "repo:")
+	if !ok {
+		return strings.HasPrefix(sub, "*") || strings.HasPrefix(sub, "?")
+	}
+	name, _, _ := strings.Cut(rest, ":")
+	return strings.ContainsAny(name, "*?")
+}
+
+// narrowing are the condition keys that restrict who may use a trust to
+// any principal (a condition on, say, aws:SecureTransport does not).
+var narrowing = []string{"aws:principalorgid", "aws:principalorgpaths", "aws:principalaccount", "aws:principalarn",
+	"aws:sourcearn", "aws:sourceaccount", "aws:sourceorgid", "aws:sourceorgpaths", "sts:externalid", "aws:userid"}
 
 // check runs every check on one document.
 func check(d document) []issue {
@@ -205,7 +221,6 @@ func trust(s *node) []issue {
 	var out []issue
 	p := s.get("Principal")
 	conds := condKeys(s)
-	anyCond := len(conds) > 0
 	var aws, fed, svc []string
 	switch p.kind {
 	case kStr:
@@ -216,7 +231,7 @@ func trust(s *node) []issue {
 	for _, a := range aws {
 		switch {
 		case a == "*":
-			if !anyCond {
+			if !slices.ContainsFunc(narrowing, func(k string) bool { _, ok := conds[k]; return ok }) {
 				out = append(out, issue{TrustAnyone, p, "*", "any AWS principal may assume this role"})
 			}
 		case a != "?" && !sameAccount(a):
@@ -238,7 +253,7 @@ func trust(s *node) []issue {
 			out = append(out, issue{GitHubSub, p, f, "any GitHub repository's workflow may assume this role: no token.actions.githubusercontent.com:sub condition"})
 		}
 		for _, sub := range subs {
-			if wildRepo.MatchString(sub) {
+			if spansRepos(sub) {
 				out = append(out, issue{GitHubSub, s.get("Condition"), sub, fmt.Sprintf("sub %q spans repositories", sub)})
 			}
 		}

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -43,7 +44,7 @@ var CanaryAccounts = map[string]bool{
 // Verifier calls STS.
 type Verifier struct {
 	Endpoint string        // default DefaultEndpoint
-	Region   string        // signing region, default us-east-1
+	Region   string        // signing region; default: the endpoint's (sts.REGION.amazonaws.com[.cn]), else us-east-1
 	Client   *http.Client  // default: 10 s timeout
 	Interval time.Duration // at least this long between two calls (rate limit)
 	// RetryDelay is the wait before the one retry of a SignatureDoesNotMatch
@@ -127,7 +128,7 @@ func (v *Verifier) call(ctx context.Context, keyID, secret, account string) *sca
 		endpoint = DefaultEndpoint
 	}
 	if region == "" {
-		region = "us-east-1"
+		region = RegionOf(endpoint)
 	}
 	if client == nil {
 		client = &http.Client{Timeout: 10 * time.Second}
@@ -182,6 +183,22 @@ func (v *Verifier) call(ctx context.Context, keyID, secret, account string) *sca
 		code = "no error code"
 	}
 	return &scanner.Verification{Status: Unknown, Account: account, Error: fmt.Sprintf("STS answered %d (%s)", resp.StatusCode, code)}
+}
+
+// RegionOf is the SigV4 signing region of an STS endpoint: the region in a
+// regional host name (sts.eu-west-1.amazonaws.com, sts-fips.us-gov-west-1...,
+// sts.cn-north-1.amazonaws.com.cn), else us-east-1 (the global endpoint,
+// and anything rolecall cannot read, such as a test server).
+func RegionOf(endpoint string) string {
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return "us-east-1"
+	}
+	labels := strings.Split(strings.ToLower(u.Hostname()), ".")
+	if len(labels) >= 4 && (labels[0] == "sts" || labels[0] == "sts-fips") && labels[2] == "amazonaws" && labels[1] != "" {
+		return labels[1]
+	}
+	return "us-east-1"
 }
 
 // netError describes a transport error without the request (whose

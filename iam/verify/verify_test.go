@@ -6,9 +6,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -26,11 +28,17 @@ import (
 type fakeSTS struct {
 	secrets map[string]string // key id -> secret; unknown ids are InvalidClientTokenId
 	slow    map[string]bool   // key ids whose answer never comes in time
+	region  string            // the region it signs for ("" means us-east-1)
 	calls   atomic.Int32
+	mu      sync.Mutex
+	at      []time.Time // when each call came
 }
 
 func (f *fakeSTS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.calls.Add(1)
+	f.mu.Lock()
+	f.at = append(f.at, time.Now())
+	f.mu.Unlock()
 	auth := r.Header.Get("Authorization")
 	cred := between(auth, "Credential=", "/")
 	if f.slow[cred] {
@@ -51,7 +59,11 @@ func (f *fakeSTS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	check.Header.Set("Content-Type", r.Header.Get("Content-Type"))
 	sum := sha256.Sum256(body)
 	creds := aws.Credentials{AccessKeyID: cred, SecretAccessKey: secret}
-	if err := v4.NewSigner().SignHTTP(context.Background(), creds, check, hex.EncodeToString(sum[:]), "sts", "us-east-1", date); err != nil ||
+	region := f.region
+	if region == "" {
+		region = "us-east-1"
+	}
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, check, hex.EncodeToString(sum[:]), "sts", region, date); err != nil ||
 		check.Header.Get("Authorization") != auth {
 		stsError(w, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.")
 		return
@@ -155,4 +167,67 @@ func TestVerify(t *testing.T) {
 			}
 		}
 	})
+}
+
+// Findings waits at least Interval between two STS calls; a canary key,
+// never sent, does not count.
+func TestRateLimit(t *testing.T) {
+	ts := testsecrets.New(13)
+	fake := &fakeSTS{secrets: map[string]string{}}
+	var fs []scanner.Finding
+	for i := 0; i < 3; i++ {
+		id, secret := ts.AWSKeyID(), ts.AWSSecret()
+		fake.secrets[id] = secret
+		fs = append(fs, scanner.Finding{RuleID: "aws-secret-access-key", Secret: secret, KeyID: id})
+		if i == 0 {
+			fs = append(fs, scanner.Finding{RuleID: "aws-secret-access-key", Secret: ts.AWSSecret(), KeyID: ts.AWSKeyIDFor("AKIA", "052310077262")})
+		}
+	}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	const gap = 150 * time.Millisecond
+	v := &Verifier{Endpoint: srv.URL + "/", Interval: gap}
+	v.Findings(context.Background(), fs)
+	if len(fake.at) != 3 {
+		t.Fatalf("%d calls, want 3", len(fake.at))
+	}
+	for i := 1; i < len(fake.at); i++ {
+		// the server's clock: the wait is measured between the calls' arrivals,
+		// less a margin for the request's own time on loopback
+		if d := fake.at[i].Sub(fake.at[i-1]); d < gap-20*time.Millisecond {
+			t.Errorf("calls %d and %d came %v apart, want at least %v", i, i+1, d, gap)
+		}
+	}
+	if fs[1].Verification == nil || fs[1].Verification.Status != Canary {
+		t.Errorf("canary: %+v", fs[1].Verification)
+	}
+}
+
+// A regional or other-partition endpoint is signed for its own region.
+func TestRegionalEndpoint(t *testing.T) {
+	for endpoint, want := range map[string]string{
+		"https://sts.amazonaws.com/":                   "us-east-1",
+		"https://sts.eu-west-1.amazonaws.com/":         "eu-west-1",
+		"https://sts.cn-north-1.amazonaws.com.cn/":     "cn-north-1",
+		"https://sts-fips.us-gov-west-1.amazonaws.com": "us-gov-west-1",
+		"http://127.0.0.1:8080/":                       "us-east-1",
+		"://bad":                                       "us-east-1",
+	} {
+		if got := RegionOf(endpoint); got != want {
+			t.Errorf("RegionOf(%q) = %q, want %q", endpoint, got, want)
+		}
+	}
+	ts := testsecrets.New(14)
+	id, secret := ts.AWSKeyID(), ts.AWSSecret()
+	fake := &fakeSTS{secrets: map[string]string{id: secret}, region: "eu-west-1"}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	// the regional host name resolves to the loopback server
+	dial := func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, srv.Listener.Addr().String())
+	}
+	v := &Verifier{Endpoint: "http://sts.eu-west-1.amazonaws.com/", Client: &http.Client{Transport: &http.Transport{DialContext: dial}}, RetryDelay: time.Millisecond}
+	if r := v.Pair(context.Background(), id, secret); r.Status != Live {
+		t.Fatalf("regional endpoint: %+v", r)
+	}
 }

@@ -31,9 +31,9 @@ type Server struct {
 	Private map[string]bool
 	// Broken repositories answer every request with a server error.
 	Broken map[string]bool
-	// Gate, if set, runs before a git request for a repository is served
-	// (a test can hold the server there).
-	Gate func(repo string)
+	// gate, if set (SetGate), runs before a git request for a repository is
+	// served (a test can hold the server there).
+	gate func(repo string)
 	// PageSize is the API's page size; RateLimited makes the first page
 	// say the quota is spent until a second from now, and TooMany makes
 	// the second page's first request answer 429 with Retry-After: 1.
@@ -77,16 +77,17 @@ func New(t testing.TB) *Server {
 		repo, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/git/"), ".git/")
 		s.mu.Lock()
 		s.requests[repo]++
-		gate := s.Gate
+		gate := s.gate
+		broken, private := s.Broken[repo], s.Private[repo]
 		s.mu.Unlock()
 		if gate != nil {
 			gate(repo)
 		}
-		if s.Broken[repo] {
+		if broken {
 			http.Error(w, "internal error", http.StatusInternalServerError)
 			return
 		}
-		if s.Private[repo] {
+		if private {
 			if _, pw, ok := r.BasicAuth(); !ok || pw != s.Token {
 				w.Header().Set("WWW-Authenticate", `Basic realm="git"`)
 				http.Error(w, "authentication required", http.StatusUnauthorized)
@@ -134,6 +135,14 @@ func (s *Server) Add(t testing.TB, name, dir string) {
 }
 
 // CloneURL is the URL the repository is served at.
+// SetGate sets the function that runs before each git request is served;
+// it may be called while the server runs.
+func (s *Server) SetGate(gate func(repo string)) {
+	s.mu.Lock()
+	s.gate = gate
+	s.mu.Unlock()
+}
+
 func (s *Server) CloneURL(name string) string { return s.URL + "/git/" + name + ".git" }
 
 // Requests counts the git requests made for a repository so far.
