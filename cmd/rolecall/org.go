@@ -68,8 +68,10 @@ merge" joins the parts.
 GITHUB_TOKEN authenticates API calls and clones (sent only to
 https://github.com and the --api-url origin).
 
-Exit status: --exit-code when findings at or above --fail-on are reported,
-3 when some repositories could not be scanned (each is named), 0 otherwise.`,
+Exit status: 130 when interrupted (Ctrl-C: the repositories done so far are
+reported and the summary says "interrupted"; the next run resumes);
+--exit-code when findings at or above --fail-on are reported, 3 when some
+repositories could not be scanned (each is named), 0 otherwise.`,
 		Example: `  rolecall org --github-org acme --summary summary.json > findings.jsonl
   rolecall org --github-org acme --new                    # only what is new since the last run
   rolecall org --repos repos.txt --shard 2/4 -o shard-2.jsonl
@@ -193,6 +195,7 @@ func (a *app) runOrg(cmd *cobra.Command, of *orgFlags) error {
 	var failing bool
 	var outMu sync.Mutex
 	var out io.Writer
+	var finished []string // the repositories done, for a report of an interrupted run
 	cfg := org.Config{
 		Repos: repos, State: of.state, Engine: eng, Rules: rules, RunKey: shard.String(),
 		FingerprintKey: func(g *gitscan.Repo) *scanner.FingerprintKey {
@@ -201,13 +204,14 @@ func (a *app) runOrg(cmd *cobra.Command, of *orgFlags) error {
 		Auth: org.Auth{Token: os.Getenv("GITHUB_TOKEN"), Origins: tokenOrigins},
 		Jobs: a.workers(), MaxFileSize: int64(a.maxFileSize), Warn: a.warn, Progress: a.orgProgress(),
 		Done: func(repo string, fs []org.Finding, start string) error {
+			outMu.Lock()
+			defer outMu.Unlock()
+			finished = append(finished, repo)
 			if !stream {
 				return nil
 			}
 			fs = keep(fs, start)
 			org.Sort(fs)
-			outMu.Lock()
-			defer outMu.Unlock()
 			failing = failing || anyAtLeast(fs, failOn)
 			a.clearProgress()
 			return org.WriteJSONL(out, fs, report.Options{ShowSecrets: a.showSecrets, RedactKeyIDs: a.redactKeyIDs})
@@ -219,6 +223,9 @@ func (a *app) runOrg(cmd *cobra.Command, of *orgFlags) error {
 		out = w
 		res, runErr = org.Run(cmd.Context(), cfg)
 		a.clearProgress()
+		if interrupted(runErr) {
+			return nil // keep what was written so far
+		}
 		return runErr
 	}
 	if stream {
@@ -226,7 +233,7 @@ func (a *app) runOrg(cmd *cobra.Command, of *orgFlags) error {
 	} else {
 		err = scan(nil)
 	}
-	if runErr != nil {
+	if runErr != nil && (!interrupted(runErr) || res == nil) {
 		return runErr // not "cannot write report"
 	}
 	if err != nil {
@@ -236,6 +243,9 @@ func (a *app) runOrg(cmd *cobra.Command, of *orgFlags) error {
 		names := make([]string, len(repos))
 		for i, r := range repos {
 			names[i] = r.Name
+		}
+		if res.Summary.Interrupted {
+			names = finished
 		}
 		slices.Sort(names)
 		all := org.Stored(of.state, names, eng)
@@ -262,6 +272,10 @@ func (a *app) runOrg(cmd *cobra.Command, of *orgFlags) error {
 	for _, f := range s.Failed {
 		a.warn(scanner.Warning{Path: f.Repository, Message: "not scanned: " + f.Error})
 	}
+	if s.Interrupted && !a.quiet {
+		fmt.Fprintf(a.stderr, "rolecall: warning: the scan is incomplete: interrupted with %d of %d repositories done; "+
+			"what they hold is reported, and the next run with the same --state finishes the rest\n", len(finished), s.Repositories)
+	}
 	if !a.quiet {
 		fmt.Fprintf(a.stderr, "rolecall org: %d repositories (%d scanned, %d unchanged, %d failed), %d commits, %d blobs, %d findings (%d new) in %.1fs\n",
 			s.Repositories, s.Scanned, s.Unchanged, len(s.Failed), s.CommitsScanned, s.BlobsScanned, s.Findings, s.NewFindings, s.DurationS)
@@ -276,6 +290,8 @@ func (a *app) runOrg(cmd *cobra.Command, of *orgFlags) error {
 		}
 	}
 	switch {
+	case s.Interrupted:
+		return exitCodeError{code: exitInterrupted}
 	case failing:
 		return exitCodeError{code: a.exitCode}
 	case len(s.Failed) > 0:

@@ -38,6 +38,34 @@ func orgRepos(t *testing.T, n int) (*orgtest.Server, string) {
 	return srv, list
 }
 
+// holdAt makes the server hold the git requests for repo: reached is
+// closed when the first arrives, and they go on once release is closed.
+func holdAt(srv *orgtest.Server, repo string) (reached, release chan struct{}) {
+	reached, release = make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	srv.SetGate(func(r string) {
+		if r == repo {
+			once.Do(func() { close(reached) })
+			<-release
+		}
+	})
+	return reached, release
+}
+
+// startUntil starts cmd and waits until the server holds it at reached.
+func startUntil(t *testing.T, cmd *exec.Cmd, reached chan struct{}) {
+	t.Helper()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-reached:
+	case <-time.After(60 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("the run never reached the held repository")
+	}
+}
+
 func readSummary(t *testing.T, path string) org.Summary {
 	t.Helper()
 	data, err := os.ReadFile(path)
@@ -82,29 +110,13 @@ func jsonLines(t *testing.T, data string) []map[string]any {
 func TestOrgKilledAndResumed(t *testing.T) {
 	bin := filepath.Join(rolecallBinary(t), "rolecall")
 	srv, list := orgRepos(t, 4)
-	reached := make(chan struct{})
-	release := make(chan struct{})
-	var once sync.Once
-	srv.SetGate(func(repo string) {
-		if repo == "r2" {
-			once.Do(func() { close(reached) })
-			<-release
-		}
-	})
+	reached, release := holdAt(srv, "r2")
 	dir := t.TempDir()
 	state := filepath.Join(dir, "state")
 	args := []string{"org", "--repos", list, "--state", state, "-j", "1", "-o", filepath.Join(dir, "out.jsonl"),
 		"--summary", filepath.Join(dir, "summary.json"), "-q"}
 	cmd := exec.Command(bin, args...)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-reached:
-	case <-time.After(60 * time.Second):
-		cmd.Process.Kill()
-		t.Fatal("the run never reached the third repository")
-	}
+	startUntil(t, cmd, reached)
 	cmd.Process.Kill() // SIGKILL: no cleanup runs
 	cmd.Wait()
 	close(release)
@@ -269,5 +281,79 @@ func TestOrgFromGitHubAPI(t *testing.T) {
 		if s := readSummary(t, filepath.Join(dir, "s.json")); s.Repositories != len(c.repos) || len(s.Failed) != 0 {
 			t.Errorf("summary %+v", s)
 		}
+	}
+}
+
+// The first Ctrl-C stops an org run like any scan: the repositories done
+// so far are reported (jsonl to -o, and json rendered from the store), the
+// summary says "interrupted", the exit status is 130, and the next run
+// with the same state finishes the rest without fetching those again.
+func TestOrgInterruptedReportsAndResumes(t *testing.T) {
+	bin := filepath.Join(rolecallBinary(t), "rolecall")
+	for _, format := range []string{"jsonl", "json"} {
+		t.Run(format, func(t *testing.T) {
+			srv, list := orgRepos(t, 4)
+			reached, release := holdAt(srv, "r2")
+			defer func() {
+				select {
+				case <-release:
+				default:
+					close(release)
+				}
+			}()
+			dir := t.TempDir()
+			out, summary := filepath.Join(dir, "out."+format), filepath.Join(dir, "summary.json")
+			args := []string{"org", "--repos", list, "--state", filepath.Join(dir, "state"), "-j", "1", "-f", format,
+				"-o", out, "--summary", summary}
+			cmd := exec.Command(bin, args...)
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			startUntil(t, cmd, reached)
+			cmd.Process.Signal(os.Interrupt)
+			err := cmd.Wait()
+			close(release)
+			if code := exitCodeOf(err); code != exitInterrupted {
+				t.Fatalf("interrupted run: exit %d, want %d\n%s", code, exitInterrupted, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), "interrupted with 2 of 4 repositories done") {
+				t.Errorf("stderr does not say the run is incomplete:\n%s", stderr.String())
+			}
+			var s map[string]any
+			data, _ := os.ReadFile(summary)
+			if err := json.Unmarshal(data, &s); err != nil || s["interrupted"] != true || s["scanned"] != 2.0 || s["findings"] != 2.0 {
+				t.Errorf("summary of the interrupted run: %s", data)
+			}
+			data, _ = os.ReadFile(out)
+			var got []string
+			if format == "jsonl" {
+				for _, f := range jsonLines(t, string(data)) {
+					got = append(got, f["repository"].(string))
+				}
+			} else {
+				var fs []map[string]any
+				if err := json.Unmarshal(data, &fs); err != nil {
+					t.Fatalf("json report: %v\n%s", err, data)
+				}
+				for _, f := range fs {
+					got = append(got, f["repository"].(string))
+				}
+			}
+			slices.Sort(got)
+			if want := []string{srv.CloneURL("r0"), srv.CloneURL("r1")}; !slices.Equal(got, want) {
+				t.Errorf("report of the interrupted run holds %v, want %v", got, want)
+			}
+
+			before := []int{srv.Requests("r0"), srv.Requests("r1")}
+			res, err := exec.Command(bin, append(args, "-q")...).CombinedOutput()
+			if code := exitCodeOf(err); code != 1 {
+				t.Fatalf("resumed run: exit %d, %s", code, res)
+			}
+			if after := []int{srv.Requests("r0"), srv.Requests("r1")}; !slices.Equal(after, before) {
+				t.Errorf("finished repositories fetched again: requests %v then %v", before, after)
+			}
+			if s := readSummary(t, summary); s.Scanned != 4 || s.CommitsScanned != 4 || s.Findings != 4 || s.NewFindings != 4 {
+				t.Errorf("summary of the resumed run: %+v", s)
+			}
+		})
 	}
 }

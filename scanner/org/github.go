@@ -33,7 +33,9 @@ const defaultSecondaryWait = time.Minute
 
 // List lists the repositories of the organisation or user, page by page,
 // waiting out rate limits (primary: until X-RateLimit-Reset; secondary and
-// 429: Retry-After) instead of failing.
+// 429: Retry-After) instead of failing. A user who is the token's owner is
+// listed through /user/repos, which holds their private repositories too;
+// /users/NAME/repos holds only the public ones.
 func (g *GitHub) List(ctx context.Context) ([]Repository, error) {
 	client := github.NewClient(g.Client)
 	if g.Token != "" {
@@ -44,7 +46,17 @@ func (g *GitHub) List(ctx context.Context) ([]Repository, error) {
 		if err != nil || u.Host == "" || u.Scheme != "https" && u.Scheme != "http" {
 			return nil, fmt.Errorf("--api-url %q: give the API's base URL, e.g. https://github.example.com/api/v3", g.API)
 		}
+		if g.Token != "" && !encryptedOrLocal(u) {
+			return nil, fmt.Errorf("--api-url %s: GITHUB_TOKEN would travel unencrypted; give the https:// URL", g.API)
+		}
 		client.BaseURL = u
+	}
+	self := false
+	if g.User != "" && g.Token != "" {
+		var err error
+		if self, err = g.isTokenOwner(ctx, client); err != nil {
+			return nil, err
+		}
 	}
 	var out []Repository
 	for page := 1; page != 0; {
@@ -52,9 +64,13 @@ func (g *GitHub) List(ctx context.Context) ([]Repository, error) {
 		var resp *github.Response
 		err := g.retry(ctx, func() (err error) {
 			opts := github.ListOptions{PerPage: 100, Page: page}
-			if g.Org != "" {
+			switch {
+			case g.Org != "":
 				repos, resp, err = client.Repositories.ListByOrg(ctx, g.Org, &github.RepositoryListByOrgOptions{Type: "all", ListOptions: opts})
-			} else {
+			case self:
+				repos, resp, err = client.Repositories.ListByAuthenticatedUser(ctx, &github.RepositoryListByAuthenticatedUserOptions{
+					Visibility: "all", Affiliation: "owner", ListOptions: opts})
+			default:
 				repos, resp, err = client.Repositories.ListByUser(ctx, g.User, &github.RepositoryListByUserOptions{Type: "owner", ListOptions: opts})
 			}
 			return err
@@ -71,6 +87,25 @@ func (g *GitHub) List(ctx context.Context) ([]Repository, error) {
 		page = resp.NextPage
 	}
 	return out, nil
+}
+
+// isTokenOwner tells whether the token belongs to g.User. A token GET /user
+// refuses (an app's installation token) cannot list a user's private
+// repositories either: the public listing is all there is.
+func (g *GitHub) isTokenOwner(ctx context.Context, client *github.Client) (bool, error) {
+	var me *github.User
+	err := g.retry(ctx, func() (err error) {
+		me, _, err = client.Users.Get(ctx, "")
+		return err
+	})
+	var refused *github.ErrorResponse
+	switch {
+	case errors.As(err, &refused) && refused.Response != nil && refused.Response.StatusCode != http.StatusUnauthorized:
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("asking GitHub whose GITHUB_TOKEN this is: %w", err)
+	}
+	return strings.EqualFold(me.GetLogin(), g.User), nil
 }
 
 func (g *GitHub) owner() string {

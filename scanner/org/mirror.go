@@ -6,15 +6,20 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"sync"
+	"time"
 
 	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing/transport"
+	gitclient "github.com/go-git/go-git/v5/plumbing/transport/client"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 )
 
@@ -28,10 +33,21 @@ type Auth struct {
 }
 
 func (a Auth) method(u *url.URL) transport.AuthMethod {
-	if a.Token == "" || !slices.Contains(a.Origins, u.Scheme+"://"+u.Host) {
+	if a.Token == "" || !slices.Contains(a.Origins, u.Scheme+"://"+u.Host) || !encryptedOrLocal(u) {
 		return nil
 	}
 	return &githttp.BasicAuth{Username: "x-access-token", Password: a.Token}
+}
+
+// encryptedOrLocal tells a URL the token may travel to: HTTPS, or plain
+// HTTP to this machine (a test server, a port-forward).
+func encryptedOrLocal(u *url.URL) bool {
+	if u.Scheme == "https" {
+		return true
+	}
+	host := u.Hostname()
+	ip := net.ParseIP(host)
+	return u.Scheme == "http" && (host == "localhost" || ip != nil && ip.IsLoopback())
 }
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
@@ -81,7 +97,27 @@ func refused(err error) bool {
 	return false
 }
 
+// answerTimeout bounds the wait for a git server's answer to each request
+// (not the transfer that follows): a server that accepts the connection
+// and never answers would otherwise stall the run for ever.
+var answerTimeout = 2 * time.Minute
+
+var installHTTP sync.Once
+
+// useHTTPTimeouts makes go-git's HTTP transport (one per process) give up
+// on a server that does not answer.
+func useHTTPTimeouts() {
+	installHTTP.Do(func() {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.ResponseHeaderTimeout = answerTimeout
+		c := githttp.NewClient(&http.Client{Transport: t})
+		gitclient.InstallProtocol("http", c)
+		gitclient.InstallProtocol("https", c)
+	})
+}
+
 func fetchInto(ctx context.Context, dir, rawURL string, auth transport.AuthMethod) error {
+	useHTTPTimeouts()
 	r, err := git.PlainOpen(dir)
 	if errors.Is(err, git.ErrRepositoryNotExists) {
 		if err := os.MkdirAll(filepath.Dir(dir), 0o700); err != nil {

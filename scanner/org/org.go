@@ -45,6 +45,9 @@ type Summary struct {
 	Findings       int       `json:"findings"`
 	NewFindings    int       `json:"new_findings"`
 	DurationS      float64   `json:"duration_s"`
+	// Interrupted: the run was stopped (Ctrl-C) before every repository
+	// was done; the same name as in the scan commands' coverage record.
+	Interrupted bool `json:"interrupted,omitempty"`
 }
 
 // Failure is a repository that could not be scanned, and why.
@@ -100,7 +103,8 @@ func StatePath(state string) string { return filepath.Join(state, "state.db") }
 
 // Run scans the repositories of cfg. A repository's failure is recorded in
 // the summary and the run goes on; an error is returned only when the run
-// itself cannot go on (state unusable, interrupted).
+// itself cannot go on (state unusable, interrupted). When interrupted, the
+// result of the repositories finished so far comes with ctx's error.
 func Run(ctx context.Context, cfg Config) (*Result, error) {
 	now := time.Now
 	if cfg.Now != nil {
@@ -144,10 +148,17 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	for _, repo := range todo {
 		p.Go(func(ctx context.Context) error { return r.scan(ctx, repo) })
 	}
-	if err := p.Wait(); err != nil {
-		return nil, err
+	err = p.Wait()
+	if ctx.Err() != nil {
+		// Interrupted: what finished is stored and reported; the run
+		// record stays open, so the next run with this key resumes.
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.res.Summary.Interrupted = true
+		r.res.Summary.DurationS = now().Sub(began).Seconds()
+		return &r.res, ctx.Err()
 	}
-	if err := ctx.Err(); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	if err := store.endRun(cfg.RunKey); err != nil {
@@ -252,7 +263,11 @@ func (r *run) warn(repo, format string, args ...any) {
 // recorded tip reaches.
 func (r *run) scanRepo(ctx context.Context, repo Repository, rb *repoBlobs) (*commit, error) {
 	dir := repo.Path
-	if repo.URL != "" {
+	if repo.URL == "" {
+		if err := checkLocal(dir); err != nil {
+			return nil, err
+		}
+	} else {
 		dir = mirrorDir(r.cfg.State, repo.Name)
 		if err := mirror(ctx, dir, repo.URL, r.cfg.Auth); err != nil {
 			return nil, fmt.Errorf("fetching %s: %w", repo.URL, err)

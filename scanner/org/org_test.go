@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -442,4 +444,130 @@ func TestTooManyRequestsWaits(t *testing.T) {
 	if len(waits) != 1 || !strings.Contains(waits[0], "too many requests") {
 		t.Errorf("waits: %v", waits)
 	}
+}
+
+// --github-user NAME lists the private repositories too when NAME owns the
+// token (through /user/repos); another user's, or without a token, only the
+// public ones (/users/NAME/repos).
+func TestGitHubUserListsPrivateForTokenOwner(t *testing.T) {
+	srv := orgtest.New(t)
+	srv.Token = testsecrets.New(133).Get("password")
+	srv.Login = "Ada"
+	for i := range 3 {
+		srv.Listed = append(srv.Listed, orgtest.Listed{FullName: fmt.Sprintf("ada/r%d", i), Served: fmt.Sprintf("r%d", i), Private: i == 1})
+	}
+	for _, c := range []struct {
+		user, token string
+		want        []string
+	}{
+		{"ada", srv.Token, []string{"ada/r0", "ada/r1", "ada/r2"}},
+		{"grace", srv.Token, []string{"ada/r0", "ada/r2"}},
+		{"ada", "", []string{"ada/r0", "ada/r2"}},
+	} {
+		gh := org.GitHub{API: srv.URL + "/api", User: c.user, Token: c.token}
+		repos, err := gh.List(context.Background())
+		if err != nil {
+			t.Fatalf("%s: %v", c.user, err)
+		}
+		var got []string
+		for _, r := range repos {
+			got = append(got, r.Name)
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("user %s, token %v: listed %v, want %v", c.user, c.token != "", got, c.want)
+		}
+	}
+	gh := org.GitHub{API: srv.URL + "/api", User: "ada", Token: "wrong"}
+	if _, err := gh.List(context.Background()); err == nil || !strings.Contains(err.Error(), "GITHUB_TOKEN") {
+		t.Errorf("a token GitHub refuses: %v", err)
+	}
+}
+
+// A local path that is not itself a repository, or that holds a FIFO where
+// git keeps a file, fails with its reason at once: it is neither taken for
+// an empty repository (a silent clean), nor for the repository of a parent
+// directory, nor read (which would block for ever); the run goes on.
+func TestLocalNonRepositoriesFail(t *testing.T) {
+	good := gittest.New(t)
+	good.Write("a.txt", "hello\n")
+	good.Commit("one")
+	root := t.TempDir()
+	mkfifo := func(p string) {
+		if err := syscall.Mkfifo(p, 0o600); err != nil {
+			t.Skip("no FIFOs here:", err)
+		}
+	}
+	cases := []struct {
+		name, reason string
+		make         func(dir string)
+	}{
+		{"empty-dotgit", "has no HEAD file", func(d string) { os.MkdirAll(filepath.Join(d, ".git"), 0o755) }},
+		{"fifo-dotgit", "FIFO", func(d string) { os.MkdirAll(d, 0o755); mkfifo(filepath.Join(d, ".git")) }},
+		{"fifo-head", "has no HEAD file", func(d string) {
+			os.MkdirAll(filepath.Join(d, "objects"), 0o755)
+			os.MkdirAll(filepath.Join(d, "refs"), 0o755)
+			mkfifo(filepath.Join(d, "HEAD"))
+		}},
+		{"fifo-ref", "FIFO", func(d string) {
+			gittest.Run(t, root, 0, "init", "-q", d)
+			mkfifo(filepath.Join(d, ".git", "refs", "heads", "main"))
+		}},
+		{"fifo-config", "FIFO", func(d string) {
+			gittest.Run(t, root, 0, "init", "-q", "--bare", d)
+			os.Remove(filepath.Join(d, "config"))
+			mkfifo(filepath.Join(d, "config"))
+		}},
+	}
+	// A plain directory inside a repository is not that repository.
+	inside := filepath.Join(good.Dir, "sub")
+	os.MkdirAll(inside, 0o755)
+	repos := []org.Repository{{Name: "good", Path: good.Dir}, {Name: "inside", Path: inside}}
+	want := map[string]string{"inside": "has no HEAD file"}
+	for _, c := range cases {
+		d := filepath.Join(root, c.name)
+		c.make(d)
+		repos = append(repos, org.Repository{Name: c.name, Path: d})
+		want[c.name] = c.reason
+	}
+	done := make(chan *scan)
+	go func() { done <- run(t, org.Config{Repos: repos, State: t.TempDir(), Jobs: 2}) }()
+	var s *scan
+	select {
+	case s = <-done:
+	case <-time.After(2 * time.Minute):
+		t.Fatal("the run hangs")
+	}
+	if s.sum.Scanned != 1 || s.sum.CommitsScanned != 1 {
+		t.Errorf("the good repository was not scanned: %+v", s.sum)
+	}
+	got := map[string]string{}
+	for _, f := range s.sum.Failed {
+		got[f.Repository] = f.Error
+	}
+	for name, reason := range want {
+		if !strings.Contains(got[name], reason) {
+			t.Errorf("%s: failure %q, want it to say %q", name, got[name], reason)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("failed %v, want %v", got, want)
+	}
+}
+
+// GITHUB_TOKEN never travels over plain HTTP to another machine: a plain
+// http:// --api-url with a token is refused before any request is made.
+func TestTokenNotSentOverPlainHTTP(t *testing.T) {
+	for _, api := range []string{"http://github.example.com/api/v3", "http://10.0.0.1:8080/api/v3"} {
+		gh := org.GitHub{API: api, Org: "acme", Token: "t0ken", Client: &http.Client{Transport: failTransport{t}}}
+		if _, err := gh.List(context.Background()); err == nil || !strings.Contains(err.Error(), "unencrypted") {
+			t.Errorf("%s: %v", api, err)
+		}
+	}
+}
+
+type failTransport struct{ t *testing.T }
+
+func (f failTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	f.t.Errorf("request sent to %s", r.URL)
+	return nil, fmt.Errorf("no network in tests")
 }

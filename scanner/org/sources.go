@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/rolecall/rolecall/internal/safefile"
 )
 
 // Repository is one repository of an organisation scan.
@@ -149,4 +151,48 @@ func (s Shard) Select(repos []Repository) []Repository {
 		}
 	}
 	return out
+}
+
+// checkLocal refuses a local path that is not itself a git repository
+// before anything reads it: opening would look for one in the parent
+// directories (and scan another repository under this name), an empty .git
+// directory would pass for an empty repository (a silent clean), and a
+// FIFO where git keeps a file (.git, HEAD, config, packed-refs, a ref)
+// would block the reader for ever.
+func checkLocal(path string) error {
+	if _, err := os.Stat(path); err != nil {
+		return err
+	}
+	gitDir := path
+	if info, err := os.Stat(filepath.Join(path, ".git")); err == nil {
+		switch {
+		case info.Mode().IsRegular():
+			return nil // "gitdir: PATH", read as a small regular file
+		case !info.IsDir():
+			return fmt.Errorf("not a git repository: %s is %s", filepath.Join(path, ".git"), safefile.Kind(info.Mode()))
+		}
+		gitDir = filepath.Join(path, ".git")
+	}
+	head, err := os.Stat(filepath.Join(gitDir, "HEAD"))
+	objects, err2 := os.Stat(filepath.Join(gitDir, "objects"))
+	if err != nil || err2 != nil || !head.Mode().IsRegular() || !objects.IsDir() {
+		return fmt.Errorf("not a git repository: %s has no HEAD file and objects directory", path)
+	}
+	for _, name := range []string{"config", "packed-refs", "commondir", "shallow"} {
+		if info, err := os.Stat(filepath.Join(gitDir, name)); err == nil && !info.Mode().IsRegular() {
+			return fmt.Errorf("%s is %s, not a file: refusing to read the repository", filepath.Join(gitDir, name), safefile.Kind(info.Mode()))
+		}
+	}
+	var bad error
+	filepath.WalkDir(filepath.Join(gitDir, "refs"), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		if info, err := os.Stat(p); err == nil && !info.Mode().IsRegular() && !info.IsDir() {
+			bad = fmt.Errorf("the ref %s is %s, not a file: refusing to read the repository", p, safefile.Kind(info.Mode()))
+			return filepath.SkipAll
+		}
+		return nil
+	})
+	return bad
 }

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -40,8 +41,10 @@ type Server struct {
 	RateLimited bool
 	TooMany     bool
 	// API lists these repositories (full_name -> served name) for every
-	// organisation and user.
+	// organisation and user; a Private one only to the owner: on
+	// /user/repos with Token, whose owner GET /user names as Login.
 	Listed []Listed
+	Login  string
 
 	mu       sync.Mutex
 	requests map[string]int
@@ -50,8 +53,8 @@ type Server struct {
 
 // Listed is one repository in the API's answers.
 type Listed struct {
-	FullName, Served string
-	Fork, Archived   bool
+	FullName, Served        string
+	Fork, Archived, Private bool
 }
 
 // New starts a server; it stops when the test ends.
@@ -95,6 +98,21 @@ func New(t testing.TB) *Server {
 	})
 	mux.HandleFunc("/api/orgs/{owner}/repos", s.list)
 	mux.HandleFunc("/api/users/{owner}/repos", s.list)
+	mux.HandleFunc("/api/user", func(w http.ResponseWriter, r *http.Request) {
+		if !s.authorized(r) {
+			http.Error(w, `{"message":"Bad credentials"}`, http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{"login": s.Login})
+	})
+	mux.HandleFunc("/api/user/repos", func(w http.ResponseWriter, r *http.Request) {
+		if !s.authorized(r) {
+			http.Error(w, `{"message":"Requires authentication"}`, http.StatusUnauthorized)
+			return
+		}
+		s.list(w, r)
+	})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	s.URL = srv.URL
@@ -134,10 +152,20 @@ func (s *Server) Requests(name string) int {
 	return s.requests[name]
 }
 
+// authorized tells a request that carries Token the way the API takes it.
+func (s *Server) authorized(r *http.Request) bool {
+	auth := r.Header.Get("Authorization")
+	return s.Token != "" && (auth == "Bearer "+s.Token || auth == "token "+s.Token)
+}
+
 func (s *Server) list(w http.ResponseWriter, r *http.Request) {
+	listed := s.Listed
+	if r.URL.Path != "/api/user/repos" {
+		listed = slices.DeleteFunc(slices.Clone(listed), func(l Listed) bool { return l.Private })
+	}
 	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
 	page = max(page, 1)
-	pages := max(1, (len(s.Listed)+s.PageSize-1)/s.PageSize)
+	pages := max(1, (len(listed)+s.PageSize-1)/s.PageSize)
 	if page == 2 && s.TooMany {
 		s.mu.Lock()
 		first := !s.tooMany
@@ -170,9 +198,10 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Link", strings.Join(links, ", "))
 	}
 	var out []map[string]any
-	for i := (page - 1) * s.PageSize; i < min(page*s.PageSize, len(s.Listed)); i++ {
-		l := s.Listed[i]
-		out = append(out, map[string]any{"full_name": l.FullName, "clone_url": s.CloneURL(l.Served), "fork": l.Fork, "archived": l.Archived})
+	for i := (page - 1) * s.PageSize; i < min(page*s.PageSize, len(listed)); i++ {
+		l := listed[i]
+		out = append(out, map[string]any{"full_name": l.FullName, "clone_url": s.CloneURL(l.Served), "fork": l.Fork,
+			"archived": l.Archived, "private": l.Private})
 	}
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(out)
