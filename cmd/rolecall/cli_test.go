@@ -26,6 +26,9 @@ func TestVersionFlagAndCompletion(t *testing.T) {
 			t.Errorf("completion %s: exit %d, lacks %q\n%.300s", shell, r.code, marker, r.stdout)
 		}
 	}
+	if r := rolecall(t, "", "completion", "tcsh"); r.code != 2 || r.stdout != "" || !strings.Contains(r.stderr, "bash, zsh, fish or powershell") {
+		t.Errorf("completion tcsh: exit %d, stdout %.100q, stderr %q", r.code, r.stdout, r.stderr)
+	}
 }
 
 func TestScanStdin(t *testing.T) {
@@ -151,6 +154,8 @@ func TestFlagErrors(t *testing.T) {
 		{[]string{"org", "--api-url", "ftp://ghe.example", "--github-org", "o"}, `--api-url "ftp://ghe.example": give the API's base URL`},
 		{[]string{"report", "merge", "-f", "xml", "x.sarif"}, `--format "xml"`},
 		{[]string{"iam", "policy", "-f", "xml"}, `--format "xml"`},
+		{[]string{"iam", "policy", "no-such-dir"}, "cannot read no-such-dir"},
+		{[]string{"iam", "lint", "no-such-dir"}, "cannot read no-such-dir"},
 		{[]string{"staged", "-C", "x.sarif"}, "-C x.sarif: not a directory"},
 		{[]string{"pre-push", "-C", "x.sarif"}, "-C x.sarif: not a directory"},
 		{[]string{"hook", "install", "-C", "x.sarif"}, "-C x.sarif: not a directory"},

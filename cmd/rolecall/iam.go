@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -57,6 +58,9 @@ action.`,
 			case "json", "text", "terraform":
 			default:
 				return fmt.Errorf("unknown --format %q: use json, text or terraform", format)
+			}
+			if err := pathsExist(args); err != nil {
+				return err
 			}
 			res, skipped := infer.Paths(args)
 			for _, s := range skipped {
@@ -150,6 +154,9 @@ rolecall infers from the code under the same paths, to replace a wildcard.`,
 			}
 			if len(args) == 0 {
 				args = []string{"."}
+			}
+			if err := pathsExist(args); err != nil {
+				return err
 			}
 			findings, notes, files := lint.Paths(args, int64(a.maxFileSize))
 			for _, n := range notes {
@@ -245,4 +252,15 @@ func hasRule(fs []scanner.Finding, id string) bool {
 // warnf prints a warning on stderr unless --quiet.
 func (a *app) warnf(format string, args ...any) {
 	a.warn(scanner.Warning{Message: fmt.Sprintf(format, args...)})
+}
+
+// pathsExist refuses a PATH that is not there, as scan does: a misspelt
+// path must not pass as "nothing found" (exit 2, not 0).
+func pathsExist(paths []string) error {
+	for _, p := range paths {
+		if _, err := os.Lstat(p); err != nil {
+			return fmt.Errorf("cannot read %s: %w; check the path", p, errors.Unwrap(err))
+		}
+	}
+	return nil
 }

@@ -116,6 +116,23 @@ Exit status:
 
 	root.AddCommand(newScanCmd(a), newHistoryCmd(a), newStagedCmd(a), newPrePushCmd(a), newHookCmd(a),
 		newFixCmd(a), newCICmd(a), newOrgCmd(a), newReportCmd(a), newIAMCmd(a), newRulesCmd(a), newVersionCmd(a))
+	// cobra's completion command prints its help and exits 0 for a shell it
+	// does not know (`completion tcsh`): a script would take that for the
+	// completion; say so and exit 2 instead. The generators keep the
+	// output stream they are made with, so it is set first.
+	root.SetOut(a.stdout)
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.Args = cobra.ArbitraryArgs
+			c.RunE = func(cmd *cobra.Command, args []string) error {
+				if len(args) == 0 {
+					return cmd.Help()
+				}
+				return fmt.Errorf("no completion for the shell %q: use bash, zsh, fish or powershell", args[0])
+			}
+		}
+	}
 	return root
 }
 
