@@ -38,6 +38,9 @@ func (e *Engine) decodedMatches(s *scan, depth int) []Match {
 		if a >= 7 && bytes.EqualFold(text[a-7:a], []byte("base64,")) {
 			return // a data: URI (an image or a font)
 		}
+		if allowedLines(lineOf(text, a)) {
+			return // whatever the run holds is reported on this line
+		}
 		raw, ok := decodeText(text[a:b])
 		if !ok {
 			return
@@ -47,9 +50,6 @@ func (e *Engine) decodedMatches(s *scan, depth int) []Match {
 			encoding = "base64 in base64"
 		}
 		for _, m := range e.detect(Fragment{Path: s.f.Path, Lang: LangText, Text: raw}, depth+1) {
-			if bytes.Contains(lineOf(text, a), []byte(AllowComment)) {
-				continue
-			}
 			m.Start, m.End = a, b
 			if m.Encoding == "" {
 				m.Encoding = encoding

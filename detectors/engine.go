@@ -42,6 +42,11 @@ const (
 	GitleaksAllowComment = "gitleaks:allow"
 )
 
+// allowedLines reports whether lines carry either allow comment.
+func allowedLines(lines []byte) bool {
+	return bytes.Contains(lines, []byte(AllowComment)) || bytes.Contains(lines, []byte(GitleaksAllowComment))
+}
+
 // Engine runs a rule set over fragments. It is safe for concurrent use.
 type Engine struct {
 	rules    []*Rule
@@ -228,7 +233,7 @@ func (e *Engine) keep(s *scan, m *Match) bool {
 		return false
 	}
 	lines := s.text[lineStart(s.text, m.Start):lineEnd(s.text, m.End)]
-	if bytes.Contains(lines, []byte(AllowComment)) || bytes.Contains(lines, []byte(GitleaksAllowComment)) {
+	if allowedLines(lines) {
 		return false
 	}
 	for i := range m.Rule.allow {

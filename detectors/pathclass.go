@@ -34,18 +34,18 @@ func (e *Engine) PathClass(p string) string {
 		}
 	}
 	for _, r := range e.rules {
-		if len(r.paths) > 0 {
+		if len(r.paths) > 0 || r.pathRe != nil {
 			bit(r.appliesTo(p))
 		}
 		for i := range r.allow {
-			if len(r.allow[i].paths) > 0 {
-				bit(matchAnyGlob(r.allow[i].paths, p))
+			if a := &r.allow[i]; len(a.paths) > 0 || len(a.pathRes) > 0 {
+				bit(a.pathMatches(p))
 			}
 		}
 	}
 	for i := range e.global {
-		if len(e.global[i].paths) > 0 {
-			bit(matchAnyGlob(e.global[i].paths, p))
+		if a := &e.global[i]; len(a.paths) > 0 || len(a.pathRes) > 0 {
+			bit(a.pathMatches(p))
 		}
 	}
 	return b.String()

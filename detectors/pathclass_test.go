@@ -34,3 +34,23 @@ paths = ["vendor/**"]
 		}
 	}
 }
+
+// A gitleaks config's path regexes (a rule's path, an allowlist's paths)
+// decide on the path as the globs do.
+func TestPathClassGitleaksPaths(t *testing.T) {
+	eng, err := NewEngine(&Config{
+		Rules:      []RuleConfig{{ID: "x-token", Regex: `xtok_[a-z0-9]{20}`, Keywords: []string{"xtok_"}, Path: `^zz/`}},
+		Allowlists: []AllowlistConfig{{PathRegexes: []string{`^third_party/`}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ a, b string }{
+		{"aa/app.py", "zz/app.py"},           // the rule's path
+		{"src/app.py", "third_party/app.py"}, // the allowlist's path
+	} {
+		if eng.PathClass(c.a) == eng.PathClass(c.b) {
+			t.Errorf("PathClass(%q) == PathClass(%q), want them to differ", c.a, c.b)
+		}
+	}
+}

@@ -163,6 +163,7 @@ var ruleCases = []ruleCase{
 	{"base64 image is not text", "a.py", `LOGO = "{{decoy base64_blob}}"`, nil},
 	{"data uri is not decoded", "page.html", `<a href="data:text/plain;base64,{{decoy b64_aws_credentials}}">x</a>`, nil},
 	{"base64 literal allowed inline", "a.py", `CREDS = "{{fake b64_aws_credentials}}"  # rolecall:allow`, nil},
+	{"base64 literal allowed by gitleaks comment", "a.py", `CREDS = "{{fake b64_aws_credentials}}"  # gitleaks:allow`, nil},
 	// XML property pairs
 	{"hive metastore password", "hive-site.xml", "<property>\n  <name>javax.jdo.option.ConnectionPassword</name>\n  <value>{{fake db_password}}</value>\n</property>",
 		[]string{"generic-credential=db_password"}},

@@ -358,17 +358,13 @@ var catalogue = map[string]func(s *Set) string{
 }
 
 func init() {
-	for k, g := range catalogue {
-		if generators[k] != nil {
-			panic("testsecrets: kind " + k + " defined twice")
+	for _, kinds := range []map[string]func(*Set) string{catalogue, encoded} {
+		for k, g := range kinds {
+			if generators[k] != nil {
+				panic("testsecrets: kind " + k + " defined twice")
+			}
+			generators[k] = g
 		}
-		generators[k] = g
-	}
-	for k, g := range encoded {
-		if generators[k] != nil {
-			panic("testsecrets: kind " + k + " defined twice")
-		}
-		generators[k] = g
 	}
 }
 
