@@ -15,6 +15,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
 	"github.com/klauspost/compress/zlib"
+
+	"github.com/rolecall/rolecall/internal/safefile"
 )
 
 // The history scan reads objects straight from the pack files rather than
@@ -94,7 +96,14 @@ func openPacks(roots []string) *packReader {
 }
 
 func openPack(idxPath string) (*packObjects, error) {
-	raw, err := os.ReadFile(idxPath)
+	// Opened through safefile like every other file under .git: a FIFO or
+	// device planted as a pack or its index is an error, never a hang.
+	fi, info, err := safefile.Open(idxPath)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := safefile.ReadAll(fi, info, info.Size())
+	fi.Close()
 	if err != nil {
 		return nil, err
 	}
@@ -103,14 +112,9 @@ func openPack(idxPath string) (*packObjects, error) {
 		return nil, err
 	}
 	packPath := idxPath[:len(idxPath)-len(".idx")] + ".pack"
-	f, err := os.Open(packPath)
+	f, info, err := safefile.Open(packPath)
 	if err != nil {
 		return nil, err
-	}
-	info, err := f.Stat()
-	if err != nil || !info.Mode().IsRegular() {
-		f.Close()
-		return nil, fmt.Errorf("%s is not a regular file", packPath)
 	}
 	p := &packObjects{path: packPath, f: f, size: info.Size()}
 	var hdr [12]byte

@@ -9,7 +9,9 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/format/packfile"
@@ -254,4 +256,51 @@ func readPacks(t testing.TB, commits int) {
 	old := bulkCommits
 	bulkCommits = commits
 	t.Cleanup(func() { bulkCommits = old })
+}
+
+// A FIFO planted as a pack index or as the pack beside a good index is an
+// error for openPack (the objects are then read the slow way), never a
+// hang.
+func TestOpenPackRefusesFIFOs(t *testing.T) {
+	r := gittest.New(t)
+	r.Write("a.txt", "a\n")
+	r.Commit("a")
+	r.Git("repack", "-q", "-ad")
+	idxs, _ := filepath.Glob(filepath.Join(r.Dir, ".git", "objects", "pack", "*.idx"))
+	if len(idxs) != 1 {
+		t.Fatalf("%d pack indexes", len(idxs))
+	}
+	dir := t.TempDir()
+	good, err := os.ReadFile(idxs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	goodIdx := filepath.Join(dir, "good.idx")
+	if err := os.WriteFile(goodIdx, good, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fifoIdx := filepath.Join(dir, "fifo.idx")
+	for _, p := range []string{fifoIdx, filepath.Join(dir, "good.pack")} {
+		if err := syscall.Mkfifo(p, 0o644); err != nil {
+			t.Skip("no FIFOs here:", err)
+		}
+	}
+	for _, idx := range []string{fifoIdx, goodIdx} {
+		done := make(chan error, 1)
+		go func() {
+			p, err := openPack(idx)
+			if p != nil {
+				p.f.Close()
+			}
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if err == nil {
+				t.Errorf("%s: opened a pack through a FIFO", filepath.Base(idx))
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatalf("%s: openPack hung on a FIFO", filepath.Base(idx))
+		}
+	}
 }
