@@ -45,8 +45,16 @@ func localDevURL(user, password, host string) bool {
 }
 
 func detectURLCredentials(s *scan, r *Rule) []Match {
+	// "://" is on most lines of a notebook that links anywhere; only the
+	// few hits followed by user:password@ are worth the regex.
+	var hits []int
+	for _, h := range s.hitsOf(r) {
+		if mayHoldUserinfo(s.text[h:]) {
+			hits = append(hits, h)
+		}
+	}
 	var out []Match
-	for _, w := range s.windows(r, s.hitsOf(r)) {
+	for _, w := range s.windows(r, hits) {
 		chunk := s.text[w[0]:w[1]]
 		for _, loc := range urlCredentialRE.FindAllSubmatchIndex(chunk, -1) {
 			user, pass, host := chunk[loc[2]:loc[3]], chunk[loc[4]:loc[5]], chunk[loc[6]:loc[7]]
@@ -58,4 +66,34 @@ func detectURLCredentials(s *scan, r *Rule) []Match {
 		}
 	}
 	return out
+}
+
+// mayHoldUserinfo reports whether text, which starts with "://", could go
+// on the way urlCredentialRE needs: a run without a terminator, a ':',
+// another such run and an '@'. It is a superset check (its limits are in
+// bytes, four per rune the regex counts), so the regex stays the judge.
+func mayHoldUserinfo(text []byte) bool {
+	i, end := 3, min(len(text), 3+4*128)
+	for i < end && !urlStop(text[i]) && text[i] != ':' {
+		i++
+	}
+	if i >= len(text) || text[i] != ':' {
+		return false
+	}
+	i++
+	start, end := i, min(len(text), i+4*256)
+	for i < end && !urlStop(text[i]) {
+		i++
+	}
+	return i-start >= 3 && i < len(text) && text[i] == '@'
+}
+
+// urlStop: the bytes urlCredentialRE's userinfo classes exclude (':' aside,
+// which the password may hold).
+func urlStop(c byte) bool {
+	switch c {
+	case ' ', '\t', '\n', '\f', '\r', '@', '/', '\'', '"', '<', '>', '{', '}':
+		return true
+	}
+	return false
 }
