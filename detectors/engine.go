@@ -51,7 +51,7 @@ func allowedLines(lines []byte) bool {
 type Engine struct {
 	rules    []*Rule
 	byID     map[string]*Rule
-	kw       *keywordDFA // the keyword prefilter
+	kw       *keywordMatcher // the keyword prefilter
 	keywords []string
 	kwRules  [][]int // keyword index -> indexes into rules
 	always   []int   // rules without keywords run on every fragment
@@ -118,7 +118,7 @@ func compile(cfg *Config) (*Engine, error) {
 		}
 		e.global = append(e.global, a)
 	}
-	e.kw = newKeywordDFA(e.keywords)
+	e.kw = newKeywordMatcher(e.keywords)
 	e.scratch.New = func() any { return &scan{} }
 	return e, nil
 }

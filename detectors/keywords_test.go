@@ -8,9 +8,9 @@ import (
 	"testing"
 )
 
-// The automaton finds exactly the occurrences a naive search of the
+// The matcher finds exactly the occurrences a naive search of the
 // lower-cased text finds, overlapping and nested keywords included.
-func TestKeywordDFA(t *testing.T) {
+func TestKeywordMatcher(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	sets := [][]string{
 		{"akia", "secret", "key", "pass", "pwd", "token", "://", "sk-", "sk-ant-", "hf_", "t3blbkfj"},
@@ -20,7 +20,7 @@ func TestKeywordDFA(t *testing.T) {
 	}
 	alphabet := "aAbBhHeEsSrRiIkKyY:/-_tT \xc3\xa9"
 	for si, kws := range sets {
-		d := newKeywordDFA(kws)
+		d := newKeywordMatcher(kws)
 		for n := 0; n < 300; n++ {
 			b := make([]byte, rng.IntN(200))
 			for i := range b {
@@ -56,10 +56,10 @@ func TestKeywordDFA(t *testing.T) {
 	}
 }
 
-// BenchmarkKeywordDFA: the prefilter over ordinary code:
+// BenchmarkKeywordMatcher: the prefilter over ordinary code:
 //
 //	go test -run '^$' -bench KeywordDFA ./detectors
-func BenchmarkKeywordDFA(b *testing.B) {
+func BenchmarkKeywordMatcher(b *testing.B) {
 	eng, err := NewEngine(nil)
 	if err != nil {
 		b.Fatal(err)

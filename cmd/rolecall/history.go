@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -134,29 +133,12 @@ func historyScope(repo *gitscan.Repo, branch, rng, since string) (gitScope, erro
 	return sc, nil
 }
 
-// gitMemoryLimit is the soft heap limit for history scans: past it the Go
-// garbage collector works harder instead of letting the heap double, which
-// keeps whole-organisation scans under 1 GiB. GOMEMLIMIT overrides it.
-const gitMemoryLimit = 640 << 20
-
-// gitGCPercent: what a history scan keeps is small and steady (the list of
-// changes, the delta-forest path, the tree pass's base cache), while every
-// file version it reads is garbage once scanned; collecting at 3x the live
-// heap rather than 2x saves about 10% of the CPU and still peaks at a
-// fraction of git log -p's memory. GOGC overrides it.
-const gitGCPercent = 200
-
 // scanScope walks the chosen commits and scans them under the heap limit.
 // The coverage record starts from what choosing could not resolve and adds
 // the commits the walk could not read and the shallow boundary. The error
 // is an interruption (with the partial result) or a failure (without).
 func (a *app) scanScope(cmd *cobra.Command, g *gitRun, sc gitScope) (*gitscan.Result, scanner.Coverage, error) {
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(gitMemoryLimit)
-	}
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(gitGCPercent)
-	}
+	tuneGC(historyGCPercent)
 	cov := sc.cov
 	var walk *gitscan.WalkResult
 	if len(sc.exact) > 0 {

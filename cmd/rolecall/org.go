@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -179,9 +178,7 @@ func (a *app) runOrg(cmd *cobra.Command, of *orgFlags) error {
 		tokenOrigins = append(tokenOrigins, originOf(of.apiURL))
 	}
 	repos = shard.Select(repos)
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(gitMemoryLimit)
-	}
+	tuneGC(0) // the limit only: bench/org.sh measures its memory at the default GC target
 
 	keep := func(fs []org.Finding, start string) []org.Finding {
 		return slices.DeleteFunc(fs, func(f org.Finding) bool {

@@ -67,6 +67,7 @@ by --summary FILE; --fail-incomplete makes an incomplete scan exit 3.`,
 			res := &scanner.Result{}
 			var scanErr error
 			if len(paths) > 0 {
+				tuneGC(scanGCPercent)
 				res, scanErr = s.ScanPaths(cmd.Context(), paths, scanner.Options{
 					Jobs: a.jobs, MaxFileSize: int64(a.maxFileSize), Warn: a.warn,
 				})
