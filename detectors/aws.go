@@ -106,7 +106,7 @@ func (s *scan) analyseAWS(hits []int) *awsResult {
 		}
 	}
 	for _, h := range hits {
-		kw := awsKeywordAt(s.lowered(), h)
+		kw := awsKeywordAt(s.text, h)
 		switch kw {
 		case "secret":
 			if start, end, ok := valueAfter(s.text, h+len(kw)); ok && awsSecretShape(s.text[start:end]) {
@@ -153,10 +153,10 @@ func (s *scan) analyseAWS(hits []int) *awsResult {
 }
 
 // awsKeywordAt names the AWS keyword starting at lower[h:].
-func awsKeywordAt(lower []byte, h int) string {
+func awsKeywordAt(text []byte, h int) string {
 	for _, kw := range []string{"secret", "session_token", "sessiontoken", "session-token",
 		"security_token", "securitytoken", "security-token"} {
-		if bytes.HasPrefix(lower[h:], []byte(kw)) {
+		if hasFoldPrefix(text[h:], kw) {
 			return kw
 		}
 	}

@@ -144,19 +144,16 @@ type scan struct {
 	f     Fragment
 	lang  Lang
 	text  []byte
-	lower []byte // text in ASCII lower case once lowered() made it
-	low   bool
+	lower []byte  // scratch for lowerRange
 	hits  [][]int // per rule: start offsets of keyword hits
 	aws   *awsResult
 	seen  map[int]bool
 }
 
-// lowered returns the text in ASCII lower case, made on first use: most
-// fragments have no keyword hit and never need it.
-func (s *scan) lowered() []byte {
-	if !s.low {
-		s.lower, s.low = lowerASCII(s.lower, s.text), true
-	}
+// lowerRange returns text[a:b] in ASCII lower case, valid until the next
+// call: checks lower only the names they look at, never a whole fragment.
+func (s *scan) lowerRange(a, b int) []byte {
+	s.lower = lowerASCII(s.lower, s.text[a:b])
 	return s.lower
 }
 
@@ -180,7 +177,6 @@ func (e *Engine) detect(f Fragment, depth int) []Match {
 	if s.lang == "" {
 		s.lang = LangForPath(f.Path)
 	}
-	s.low = false
 	if cap(s.hits) < len(e.rules) {
 		s.hits = make([][]int, len(e.rules))
 	}

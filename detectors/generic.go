@@ -183,7 +183,7 @@ func detectGeneric(s *scan, r *Rule) []Match {
 			continue
 		}
 		lastName = a
-		if !credentialWords(lastWords(s.text[a:b], s.lowered()[a:b])) {
+		if !credentialWords(lastWords(s.text[a:b], s.lowerRange(a, b))) {
 			continue
 		}
 		name := string(s.text[a:b])

@@ -214,7 +214,7 @@ func (s *Scanner) walkArg(ctx context.Context, arg string, col *collector, submi
 // blocks: a FIFO or device swapped in after the walk saw a file is skipped.
 // A walked path is never followed if it became a link.
 func (s *Scanner) scanFile(c Content, abs string, follow bool, max int64, col *collector) {
-	open := safefile.OpenNoFollow
+	open := safefile.OpenListed // the walk listed it as a regular file
 	if follow {
 		open = safefile.Open
 	}

@@ -12,6 +12,15 @@ import (
 	"github.com/rolecall/rolecall/internal/deadline"
 )
 
+func readListed(path string) ([]byte, error) {
+	f, info, err := OpenListed(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return ReadAll(f, info, 100)
+}
+
 // hostile builds the non-regular files the tests read; devices need root.
 func hostile(t *testing.T, dir string) map[string]string {
 	t.Helper()
@@ -70,6 +79,11 @@ func TestReadRefusesWhatIsNotARegularFile(t *testing.T) {
 			}
 			return nil, err
 		}, wantErr: ErrNotRegular, inReason: "symbolic link"},
+		// A listing said "regular file", then something else took the name.
+		{name: "listed: link", read: func() ([]byte, error) { return readListed(filepath.Join(dir, "in-link")) }, wantErr: ErrNotRegular, inReason: "symbolic link"},
+		{name: "listed: fifo", read: func() ([]byte, error) { return readListed(h["fifo"]) }, wantErr: ErrNotRegular, inReason: "FIFO"},
+		{name: "listed: directory", read: func() ([]byte, error) { return readListed(out) }, wantErr: ErrNotRegular, inReason: "directory"},
+		{name: "listed: regular", read: func() ([]byte, error) { return readListed(filepath.Join(dir, "ok")) }, want: "fine"},
 	}
 	if dev, ok := h["device"]; ok {
 		cases = append(cases, struct {
