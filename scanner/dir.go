@@ -114,17 +114,34 @@ func (c *collector) add(fs []Finding, bytes int) {
 // link is followed: the user named it.
 func (s *Scanner) ScanPaths(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	col := &collector{warn: opts.Warn}
-	p := pool.New().WithMaxGoroutines(opts.Workers())
-	submit := func(c Content, abs string, follow bool) {
+	// The walk queues files ahead of the workers, so that a worker done
+	// with one never waits for the walk to list the next (with a hand-off
+	// per file, a tree of small files kept two workers 80% busy).
+	type job struct {
+		c      Content
+		abs    string
+		follow bool
+	}
+	jobs := make(chan job, 256)
+	p := pool.New()
+	for range opts.Workers() {
 		p.Go(func() {
-			defer func() {
-				if r := recover(); r != nil {
-					col.warnf(c.Path, "internal error, file not fully scanned (please report this): %v\n%s", r, debug.Stack())
+			for j := range jobs {
+				if ctx.Err() != nil {
+					continue // interrupted: drain the queue unread
 				}
-			}()
-			s.scanFile(c, abs, follow, opts.SizeLimit(), col)
+				func() {
+					defer func() {
+						if r := recover(); r != nil {
+							col.warnf(j.c.Path, "internal error, file not fully scanned (please report this): %v\n%s", r, debug.Stack())
+						}
+					}()
+					s.scanFile(j.c, j.abs, j.follow, opts.SizeLimit(), col)
+				}()
+			}
 		})
 	}
+	submit := func(c Content, abs string, follow bool) { jobs <- job{c, abs, follow} }
 	var walkErr error
 	for _, arg := range paths {
 		if err := s.walkArg(ctx, arg, col, submit); err != nil {
@@ -132,6 +149,7 @@ func (s *Scanner) ScanPaths(ctx context.Context, paths []string, opts Options) (
 			break
 		}
 	}
+	close(jobs)
 	p.Wait()
 	if walkErr != nil && ctx.Err() == nil {
 		return nil, walkErr
