@@ -24,6 +24,16 @@ var credentialLastPairs = map[[2]string]bool{
 	{"db", "pass"}: true, {"user", "pass"}: true, {"admin", "pass"}: true,
 }
 
+// pairLasts holds the last words of credentialLastPairs: looked up first,
+// it spares most names a lookup that hashes two strings.
+var pairLasts = func() map[string]bool {
+	m := map[string]bool{}
+	for p := range credentialLastPairs {
+		m[p[1]] = true
+	}
+	return m
+}()
+
 // Tokens that are not credentials (tokenizer vocabulary, pagination).
 var nonSecretTokenWords = map[string]bool{
 	"csrf": true, "xsrf": true, "bos": true, "eos": true, "pad": true, "unk": true,
@@ -136,7 +146,7 @@ func credentialWords(prev, last []byte) bool {
 	if string(last) == "pass" && len(prev) == 0 {
 		return true
 	}
-	if len(prev) > 0 && credentialLastPairs[[2]string{string(prev), string(last)}] {
+	if len(prev) > 0 && pairLasts[string(last)] && credentialLastPairs[[2]string{string(prev), string(last)}] {
 		return true
 	}
 	return compoundCredential(string(last))
@@ -258,7 +268,6 @@ func assignedLiteral(text []byte, a, b int, lang Lang) (start, end int, quoted, 
 		i++
 	}
 	i = skipSpaces(text, i)
-	unquotedOK := lang.unquotedValues() || shellLine(text, a)
 	switch {
 	case i >= len(text):
 		return 0, 0, false, false
@@ -295,7 +304,7 @@ func assignedLiteral(text []byte, a, b int, lang Lang) (start, end int, quoted, 
 		}
 		return start, end, true, true
 	}
-	if !unquotedOK {
+	if !lang.unquotedValues() && !shellLine(text, a) {
 		return 0, 0, false, false
 	}
 	start = i
