@@ -58,7 +58,7 @@ func TestKeywordMatcher(t *testing.T) {
 
 // BenchmarkKeywordMatcher: the prefilter over ordinary code:
 //
-//	go test -run '^$' -bench KeywordDFA ./detectors
+//	go test -run '^$' -bench KeywordMatcher ./detectors
 func BenchmarkKeywordMatcher(b *testing.B) {
 	eng, err := NewEngine(nil)
 	if err != nil {

@@ -190,18 +190,20 @@ func percentMarker(t []byte, comment string) (typ string, ok bool) {
 }
 
 func hasPercentMarker(body []byte, comment string) bool {
-	for len(body) > 0 {
-		line := body
-		if i := bytes.IndexByte(body, '\n'); i >= 0 {
-			line, body = body[:i], body[i+1:]
-		} else {
-			body = nil
+	// Only a line holding "%%" can be a marker: look for those (a fast
+	// search), not at every line of every script.
+	for {
+		i := bytes.Index(body, []byte("%%"))
+		if i < 0 {
+			return false
 		}
+		start := bytes.LastIndexByte(body[:i], '\n') + 1
+		line, rest, _ := bytes.Cut(body[start:], []byte("\n"))
 		if _, ok := percentMarker(bytes.TrimRight(line, "\r"), comment); ok {
 			return true
 		}
+		body = rest
 	}
-	return false
 }
 
 func parseJupytext(name string, data []byte, f Format) *Notebook {
