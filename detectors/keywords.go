@@ -1,5 +1,7 @@
 package detectors
 
+import "encoding/binary"
+
 // keywordMatcher finds every occurrence of a set of keywords in a text,
 // ASCII letters matched without regard to case. The keyword prefilter runs
 // it over every byte scanned, so it is built for the common case, a
@@ -22,6 +24,10 @@ type keywordMatcher struct {
 	// in the last two bytes of a text; single those of one byte, looked
 	// for everywhere (only a user's rule would have one).
 	short, single []int32
+	// head and headMask: each keyword's first eight bytes (fewer, masked,
+	// for a shorter one) as a little-endian word, so that check compares
+	// a candidate with a keyword in one step.
+	head, headMask []uint64
 }
 
 const hashBits = 16
@@ -58,6 +64,10 @@ func newKeywordMatcher(keywords []string) *keywordMatcher {
 	}
 	for i, k := range keywords {
 		ki := int32(i)
+		var w [8]byte
+		n := copy(w[:], k)
+		m.head = append(m.head, binary.LittleEndian.Uint64(w[:]))
+		m.headMask = append(m.headMask, ^uint64(0)>>(64-8*n))
 		switch len(k) {
 		case 1:
 			m.short = append(m.short, ki)
@@ -82,19 +92,39 @@ func (m *keywordMatcher) walk(text []byte, fn func(start int, keyword int32)) {
 		return
 	}
 	i := 0
-	if len(text) >= 3 {
-		a, b := lowerByte[text[0]], lowerByte[text[1]]
-		for ; i+2 < len(text); i++ {
-			c := lowerByte[text[i+2]]
-			if h := hash3(a, b, c); m.bits[h>>6]&(1<<(h&63)) != 0 {
-				m.check(text, i, m.groups[m.slot[h]-1], fn)
-			}
-			a, b = b, c
+	for {
+		j, h := m.nextCandidate(text, i)
+		if j < 0 {
+			break
 		}
+		m.check(text, j, m.groups[m.slot[h]-1], fn)
+		i = j + 1
 	}
+	i = max(0, len(text)-2)
 	for ; i < len(text); i++ { // the last two bytes: only short keywords fit
 		m.check(text, i, m.short, fn)
 	}
+}
+
+// nextCandidate returns the first position from i where three bytes
+// start whose hash has its bit set, and the hash; -1 when there is none
+// before the last two bytes. It is walk's inner loop, apart so that no call
+// in it makes the compiler keep its variables on the stack.
+func (m *keywordMatcher) nextCandidate(text []byte, i int) (int, uint32) {
+	if i+2 >= len(text) {
+		return -1, 0
+	}
+	bits := &m.bits
+	a, b := lowerByte[text[i]], lowerByte[text[i+1]]
+	for _, c := range text[i+2:] {
+		c = lowerByte[c]
+		if h := hash3(a, b, c); bits[h>>6]&(1<<(h&63)) != 0 {
+			return i, h
+		}
+		a, b = b, c
+		i++
+	}
+	return -1, 0
 }
 
 // walkSingles is walk for a set with one-byte keywords, which may start
@@ -118,11 +148,34 @@ func (m *keywordMatcher) walkSingles(text []byte, fn func(start int, keyword int
 //
 //go:noinline
 func (m *keywordMatcher) check(text []byte, i int, list []int32, fn func(int, int32)) {
+	if len(text)-i < 8 {
+		for _, ki := range list {
+			if hasFoldPrefix(text[i:], m.keywords[ki]) {
+				fn(i, ki)
+			}
+		}
+		return
+	}
+	x := lowerWord(binary.LittleEndian.Uint64(text[i:]))
 	for _, ki := range list {
-		if hasFoldPrefix(text[i:], m.keywords[ki]) {
+		if x&m.headMask[ki] != m.head[ki] {
+			continue
+		}
+		if k := m.keywords[ki]; len(k) <= 8 || hasFoldPrefix(text[i+8:], k[8:]) {
 			fn(i, ki)
 		}
 	}
+}
+
+// lowerWord is lowerByte on each byte of a word at once: a byte of A-Z
+// (high bit clear, at least 'A' and not above 'Z') gets the 0x20 bit.
+func lowerWord(x uint64) uint64 {
+	const ones = 0x0101010101010101
+	low7 := x & (0x7f * ones)
+	aboveZ := low7 + (0x7f-'Z')*ones // high bit set where the byte > 'Z'
+	fromA := low7 + (0x80-'A')*ones  // high bit set where the byte >= 'A'
+	upper := ^x & (0x80 * ones) & (fromA ^ aboveZ)
+	return x | upper>>2
 }
 
 // hasFoldPrefix reports whether text starts with k (lower case), ASCII

@@ -16,9 +16,10 @@ func TestKeywordMatcher(t *testing.T) {
 		{"akia", "secret", "key", "pass", "pwd", "token", "://", "sk-", "sk-ant-", "hf_", "t3blbkfj"},
 		{"a", "aa", "aaa", "ab", "b"},
 		{"he", "she", "his", "hers"},
-		{"\xc3\xa9t\xc3\xa9", "x"}, // non-ASCII bytes match as they are
+		{"\xc3\xa9t\xc3\xa9", "x"},                                           // non-ASCII bytes match as they are
+		{"`ab", "{ab", "[ab", "@ab", "abcdefgh", "abcdefghi", "habcdefghab"}, // next to A-Z; eight bytes and more
 	}
-	alphabet := "aAbBhHeEsSrRiIkKyY:/-_tT \xc3\xa9"
+	alphabet := "aAbBhHeEsSrRiIkKyY:/-_tT \xc3\xa9@[`{cCdDfFgG"
 	for si, kws := range sets {
 		d := newKeywordMatcher(kws)
 		for n := 0; n < 300; n++ {
