@@ -43,9 +43,23 @@ var lowerByte = func() (t [256]byte) {
 	return t
 }()
 
-// hash3 mixes three lower-cased bytes into hashBits bits.
+// The filter folds case by setting each byte's 0x20 bit, which maps A-Z
+// to a-z as lowerByte does, and also pairs a few other bytes (_ with DEL,
+// @ with `, control characters with punctuation): a byte that lowerByte
+// makes equal to a keyword's folds equal to it too, so the filter passes
+// every occurrence, and check, which compares exactly, drops the rest.
+const fold = 0x20
+
+// hash3 mixes three bytes, the first lowest as a little-endian load puts
+// them, into hashBits bits.
 func hash3(a, b, c byte) uint32 {
-	return (uint32(a)<<16 | uint32(b)<<8 | uint32(c)) * 0x9E3779B1 >> (32 - hashBits)
+	return trigramHash(uint32(a) | uint32(b)<<8 | uint32(c)<<16)
+}
+
+// trigramHash hashes the three bytes packed into the low 24 bits of t
+// (higher bits are ignored), folded.
+func trigramHash(t uint32) uint32 {
+	return (t&0xffffff | fold*0x010101) * 0x9E3779B1 >> (32 - hashBits)
 }
 
 // newKeywordMatcher indexes keywords (lower case, non-empty).
@@ -111,18 +125,34 @@ func (m *keywordMatcher) walk(text []byte, fn func(start int, keyword int32)) {
 // before the last two bytes. It is walk's inner loop, apart so that no call
 // in it makes the compiler keep its variables on the stack.
 func (m *keywordMatcher) nextCandidate(text []byte, i int) (int, uint32) {
-	if i+2 >= len(text) {
-		return -1, 0
-	}
 	bits := &m.bits
-	a, b := lowerByte[text[i]], lowerByte[text[i+1]]
-	for _, c := range text[i+2:] {
-		c = lowerByte[c]
-		if h := hash3(a, b, c); bits[h>>6]&(1<<(h&63)) != 0 {
+	// Eight bytes at a time hold six trigrams, each hashed from the word
+	// with a shift: a third of the instructions of a byte-by-byte loop.
+	for ; i+8 <= len(text); i += 6 {
+		w := binary.LittleEndian.Uint64(text[i:])
+		if h := trigramHash(uint32(w)); bits[h>>6]&(1<<(h&63)) != 0 {
 			return i, h
 		}
-		a, b = b, c
-		i++
+		if h := trigramHash(uint32(w >> 8)); bits[h>>6]&(1<<(h&63)) != 0 {
+			return i + 1, h
+		}
+		if h := trigramHash(uint32(w >> 16)); bits[h>>6]&(1<<(h&63)) != 0 {
+			return i + 2, h
+		}
+		if h := trigramHash(uint32(w >> 24)); bits[h>>6]&(1<<(h&63)) != 0 {
+			return i + 3, h
+		}
+		if h := trigramHash(uint32(w >> 32)); bits[h>>6]&(1<<(h&63)) != 0 {
+			return i + 4, h
+		}
+		if h := trigramHash(uint32(w >> 40)); bits[h>>6]&(1<<(h&63)) != 0 {
+			return i + 5, h
+		}
+	}
+	for ; i+2 < len(text); i++ {
+		if h := hash3(text[i], text[i+1], text[i+2]); bits[h>>6]&(1<<(h&63)) != 0 {
+			return i, h
+		}
 	}
 	return -1, 0
 }
@@ -133,7 +163,7 @@ func (m *keywordMatcher) nextCandidate(text []byte, i int) (int, uint32) {
 func (m *keywordMatcher) walkSingles(text []byte, fn func(start int, keyword int32)) {
 	for i := range text {
 		if i+2 < len(text) {
-			if h := hash3(lowerByte[text[i]], lowerByte[text[i+1]], lowerByte[text[i+2]]); m.slot[h] != 0 {
+			if h := hash3(text[i], text[i+1], text[i+2]); m.slot[h] != 0 {
 				m.check(text, i, m.groups[m.slot[h]-1], fn)
 			}
 			m.check(text, i, m.single, fn)
