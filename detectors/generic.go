@@ -130,8 +130,33 @@ func lastWords(orig, lower []byte) (prev, last []byte) {
 	return words[1], words[0]
 }
 
+// credentialEnds has the last byte of every word credentialWords can
+// accept as a name's last (whole words, pair ends, compound suffixes):
+// most names a keyword hit lands in (tokenizer, keyBy, key_name) end
+// otherwise and are dropped before any table lookup.
+var credentialEnds = func() (t [256]bool) {
+	words := append([]string{"pass"}, compoundSuffixes...)
+	for w := range credentialLastWords {
+		words = append(words, w)
+	}
+	for w := range pairLasts {
+		words = append(words, w)
+	}
+	for _, w := range words {
+		t[w[len(w)-1]] = true
+	}
+	return t
+}()
+
+// mayEndCredential is credentialWords' first test made on a name before
+// it is split: the last word ends where the name does, separators aside.
+func mayEndCredential(name []byte) bool {
+	name = bytes.TrimRight(name, "_.- ")
+	return len(name) > 0 && credentialEnds[lowerByte[name[len(name)-1]]]
+}
+
 func credentialWords(prev, last []byte) bool {
-	if len(last) == 0 {
+	if len(last) == 0 || !credentialEnds[last[len(last)-1]] {
 		return false
 	}
 	if credentialLastWords[string(last)] {
@@ -193,7 +218,7 @@ func detectGeneric(s *scan, r *Rule) []Match {
 			continue
 		}
 		lastName = a
-		if !credentialWords(lastWords(s.text[a:b], s.lowerRange(a, b))) {
+		if !mayEndCredential(s.text[a:b]) || !credentialWords(lastWords(s.text[a:b], s.lowerRange(a, b))) {
 			continue
 		}
 		name := string(s.text[a:b])
