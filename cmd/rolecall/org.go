@@ -246,8 +246,13 @@ func (a *app) runOrg(cmd *cobra.Command, of *orgFlags) error {
 		}
 		slices.Sort(names)
 		all := org.Stored(of.state, names, eng)
+		failed := map[string]bool{}
+		for _, f := range res.Summary.Failed {
+			failed[f.Repository] = true
+		}
 		filtered := func(yield func(org.RepoFindings, error) bool) {
 			for r, err := range all {
+				r.Failed = failed[r.Repository]
 				if err == nil {
 					r.Findings = keep(r.Findings, res.Start)
 					failing = failing || anyAtLeast(r.Findings, failOn)

@@ -225,9 +225,10 @@ func TestOrgShardsAndMerge(t *testing.T) {
 	}
 	only := filepath.Join(dir, "broken.txt")
 	writeFile(t, only, srv.CloneURL("broken")+"\n")
-	if res := rolecall(t, "", "org", "--repos", only, "--state", filepath.Join(dir, "b")); res.code != 3 ||
-		!strings.Contains(res.stderr, "broken.git: not scanned: fetching") {
-		t.Errorf("a failed repository: exit %d, %s", res.code, res.stderr)
+	if res := rolecall(t, "", "org", "-f", "text", "--repos", only, "--state", filepath.Join(dir, "b")); res.code != 3 ||
+		!strings.Contains(res.stderr, "broken.git: not scanned: fetching") ||
+		!strings.Contains(res.stdout, "no secrets found in 0 repositories; INCOMPLETE: 1 could not be scanned") {
+		t.Errorf("a failed repository: exit %d, %s%s", res.code, res.stdout, res.stderr)
 	}
 	bad := rolecall(t, "", "report", "merge", list)
 	if bad.code != 2 || !strings.Contains(bad.stderr, "not a rolecall org report") {

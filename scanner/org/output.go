@@ -29,6 +29,9 @@ func CheckFormat(f string) error {
 type RepoFindings struct {
 	Repository string
 	Findings   []Finding
+	// Failed: this run could not scan the repository; Findings are what
+	// an earlier run recorded, if any.
+	Failed bool
 }
 
 // Sort puts findings in report order: by file, commit, position, rule.
@@ -128,12 +131,16 @@ func sarifRuns(repos iter.Seq2[RepoFindings, error]) iter.Seq2[report.SARIFRun, 
 }
 
 func writeText(w io.Writer, repos iter.Seq2[RepoFindings, error], o report.Options) error {
-	n, total := 0, 0
+	n, scanned, failed := 0, 0, 0
 	for r, err := range repos {
 		if err != nil {
 			return err
 		}
-		total++
+		if r.Failed {
+			failed++
+		} else {
+			scanned++
+		}
 		if len(r.Findings) == 0 {
 			continue
 		}
@@ -147,9 +154,14 @@ func writeText(w io.Writer, repos iter.Seq2[RepoFindings, error], o report.Optio
 			return err
 		}
 	}
-	if n == 0 {
-		_, err := fmt.Fprintf(w, "no secrets found in %d repositories\n", total)
-		return err
+	if n > 0 {
+		return nil
 	}
-	return nil
+	// Never a clean report for what was not read.
+	msg := fmt.Sprintf("no secrets found in %d repositories", scanned)
+	if failed > 0 {
+		msg += fmt.Sprintf("; INCOMPLETE: %d could not be scanned (the warnings name them)", failed)
+	}
+	_, err := fmt.Fprintln(w, msg)
+	return err
 }
