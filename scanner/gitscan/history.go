@@ -57,8 +57,11 @@ type Progress struct {
 type Result struct {
 	Findings []scanner.Finding
 	Commits  int
-	Blobs    int   // distinct file versions scanned
-	Bytes    int64 // bytes of those versions
+	// Blobs counts the blobs read and scanned: once per class of the
+	// paths each is at (a renamed or copied file is not read again) and
+	// not at all when Options.Blobs held the scan.
+	Blobs int
+	Bytes int64 // bytes of those blobs
 	// Unreadable counts objects that could not be read (missing from a
 	// partial clone, corrupt); UnreadableGaps names each (and so does a
 	// warning).
@@ -81,22 +84,50 @@ type change struct {
 	parents []plumbing.Hash // blob at path in each parent that has one
 }
 
-// blobKey identifies a scan: detection depends on the path (language,
-// notebook format, path rules), so one blob under two names is two scans.
+// blobKey identifies a file version as findings name it: a blob at a path.
 type blobKey struct {
 	blob plumbing.Hash
 	path string
 }
 
-// blobEntry is one (blob, path) the history holds, scanned at most once.
+// scanKey identifies a scan. Detection depends on the path only through
+// its class (language, notebook format, path-scoped rules and allowlists:
+// scanner.Scanner.PathClass), so a blob renamed or copied to a path of the
+// same class is one scan, and two only under paths of two classes.
+type scanKey struct {
+	blob  plumbing.Hash
+	class int32 // index of the class in historyScan.classes
+}
+
+// blobEntry is one (blob, path) the history holds: what findings and
+// coverage name. Its scan is shared with the entries of the other paths of
+// its class (see blobScan); the entry moves the findings to its path.
 type blobEntry struct {
 	blobKey
-	loc        objLoc
+	scan       *blobScan
 	introduced bool // some selected commit introduces it (else only a parent's version)
 	once       sync.Once
 	scanned    bool // set in once
 	findings   []scanner.Finding
 	secrets    map[string]bool // rule + "\x00" + secret
+}
+
+// blobScan is one blob scanned under one class of paths: read at most once,
+// under the path of the first entry that asks (path), whatever the number
+// of paths of the class it is at.
+type blobScan struct {
+	blob    plumbing.Hash
+	loc     objLoc
+	entries []*blobEntry // the introduced ones, which the pack-order read scans
+	once    sync.Once
+	// Set in once: the path scanned under, what the scan found and warned
+	// about there, or why the blob was not read (gap records it for each
+	// path, as each path is a file version coverage names).
+	path     string
+	findings []scanner.Finding
+	secrets  map[string]bool
+	warnings []string
+	gap      func(path string)
 }
 
 // changeRec is a change of one commit, as indexes: the commit in the
@@ -117,6 +148,13 @@ type historyScan struct {
 	mu    sync.Mutex
 	keys  map[blobKey]int32
 	blobs []*blobEntry
+	// scans holds one scan per (blob, class), in the order first met;
+	// pathClass caches each path's class (paths recur in every commit that
+	// changes them, and computing a class runs over the rules).
+	scanIndex map[scanKey]int32
+	scans     []*blobScan
+	classes   map[string]int32
+	pathClass map[string]int32
 	// changes and parentKeys: every selected commit's changes (see
 	// changeRec); dropped once findings are attributed.
 	changes    []changeRec
@@ -137,7 +175,8 @@ var bulkCommits = 64
 
 // newHistoryScan prepares a scan of commits commits (0: the staged files).
 func (r *Repo) newHistoryScan(s *scanner.Scanner, opts Options, commits int) *historyScan {
-	h := &historyScan{repo: r, s: s, opts: opts, keys: map[blobKey]int32{}, warn: map[string]bool{}}
+	h := &historyScan{repo: r, s: s, opts: opts, keys: map[blobKey]int32{}, warn: map[string]bool{},
+		scanIndex: map[scanKey]int32{}, classes: map[string]int32{}, pathClass: map[string]int32{}}
 	if commits < bulkCommits {
 		h.pr = &packReader{fallback: r.readObject, cache: newBaseCache(0)}
 		return h
@@ -158,7 +197,8 @@ func (r *Repo) newHistoryScan(s *scanner.Scanner, opts Options, commits int) *hi
 // them rather than commit by commit: the commits' trees are compared to
 // list the (blob, path) pairs they introduce; those are read in pack order
 // (delta bases stay in the cache for the deltas that follow them) and each
-// is scanned once; then the few that hold findings are matched with the
+// blob is scanned once per class of the paths it is at (a rename or copy
+// is not read again: its findings are moved to the new path); then the few that hold findings are matched with the
 // commits that introduced them, whose parents' versions are scanned, if
 // they were not already, to tell new secrets from old ones.
 func (r *Repo) ScanCommits(ctx context.Context, s *scanner.Scanner, commits []*object.Commit, opts Options) (*Result, error) {
@@ -278,29 +318,51 @@ func (h *historyScan) entryLocked(blob plumbing.Hash, path string, introduced bo
 	if !ok {
 		i = int32(len(h.blobs))
 		h.keys[k] = i
-		h.blobs = append(h.blobs, &blobEntry{blobKey: k})
+		h.blobs = append(h.blobs, &blobEntry{blobKey: k, scan: h.scanLocked(blob, path)})
 	}
-	if introduced {
-		h.blobs[i].introduced = true
+	if e := h.blobs[i]; introduced && !e.introduced {
+		e.introduced = true
+		e.scan.entries = append(e.scan.entries, e)
 	}
 	return i
+}
+
+// scanLocked returns the scan of blob under path's class, adding it.
+func (h *historyScan) scanLocked(blob plumbing.Hash, path string) *blobScan {
+	c, ok := h.pathClass[path]
+	if !ok {
+		class := h.s.PathClass(path)
+		if c, ok = h.classes[class]; !ok {
+			c = int32(len(h.classes))
+			h.classes[class] = c
+		}
+		h.pathClass[path] = c
+	}
+	k := scanKey{blob, c}
+	i, ok := h.scanIndex[k]
+	if !ok {
+		i = int32(len(h.scans))
+		h.scanIndex[k] = i
+		h.scans = append(h.scans, &blobScan{blob: blob})
+	}
+	return h.scans[i]
 }
 
 // scanIntroduced scans every introduced version once: those in packs by
 // walking each pack's delta forest (see packorder.go), then the rest (loose
 // objects, entries the forest could not build) one by one.
 func (h *historyScan) scanIntroduced(ctx context.Context) {
-	byPack := map[int32][]*blobEntry{}
-	for _, e := range h.blobs {
-		if e.introduced {
-			if e.loc = h.pr.locate(e.blob); e.loc.pack >= 0 {
-				byPack[e.loc.pack] = append(byPack[e.loc.pack], e)
+	byPack := map[int32][]*blobScan{}
+	for _, sc := range h.scans {
+		if len(sc.entries) > 0 {
+			if sc.loc = h.pr.locate(sc.blob); sc.loc.pack >= 0 {
+				byPack[sc.loc.pack] = append(byPack[sc.loc.pack], sc)
 			}
 		}
 	}
 	for pi := range int32(len(h.pr.packs)) {
-		if es := byPack[pi]; len(es) > 0 {
-			h.walkForest(ctx, pi, h.pr.forest(pi, es))
+		if scs := byPack[pi]; len(scs) > 0 {
+			h.walkForest(ctx, pi, h.pr.forest(pi, scs))
 		}
 	}
 	var rest []*blobEntry
@@ -386,41 +448,60 @@ func withCommit(f scanner.Finding, c *object.Commit) scanner.Finding {
 }
 
 // scanBlob scans one file version once, whichever worker asks first. Every
-// blob the history and staged scans look at goes through here. read
-// supplies the content (nil: read it by id).
-func (h *historyScan) scanBlob(e *blobEntry, read func() ([]byte, bool)) *blobEntry {
+// blob the history and staged scans look at goes through here. The scan is
+// its class's (blobScan): made by the first entry of the class that is not
+// allowlisted, moved to the path of each other. read supplies the content
+// (nil: read it by id).
+func (h *historyScan) scanBlob(e *blobEntry, read func() ([]byte, func(path string))) *blobEntry {
 	e.once.Do(func() {
 		e.scanned = true
 		if h.allowlisted(e.path, e.blob) {
 			return
 		}
-		fs, ok := h.cachedScan(e.blob, e.path)
-		if !ok {
-			if read == nil {
-				read = func() ([]byte, bool) { return h.readBlob(e) }
-			}
-			data, ok := read()
-			if !ok {
-				return
-			}
-			var warnings []string
-			fs, warnings = h.s.Scan(scanner.Content{Path: e.path, Data: data})
-			for _, w := range warnings {
-				h.warnf(e.path, "in blob %s: %s", e.blob.String()[:12], w)
-			}
-			if h.opts.Blobs != nil {
-				h.opts.Blobs.Put(e.blob, e.path, fs)
-			}
+		sc := e.scan
+		h.scanAs(sc, e.path, read)
+		if sc.gap != nil {
+			sc.gap(e.path)
+			return
 		}
-		e.findings = fs
-		if len(fs) > 0 {
-			e.secrets = map[string]bool{}
-			for _, f := range fs {
-				e.secrets[f.RuleID+"\x00"+f.Secret] = true
-			}
+		for _, w := range sc.warnings {
+			h.warnf(e.path, "in blob %s: %s", e.blob.String()[:12], w)
+		}
+		e.findings, e.secrets = sc.findings, sc.secrets
+		if e.path != sc.path {
+			e.findings = h.s.Moved(sc.findings, e.path)
 		}
 	})
 	return e
+}
+
+// scanAs makes sc's scan under path unless it is made: from Options.Blobs
+// when that holds it, else from read.
+func (h *historyScan) scanAs(sc *blobScan, path string, read func() ([]byte, func(path string))) {
+	sc.once.Do(func() {
+		sc.path = path
+		fs, ok := h.cachedScan(sc.blob, path)
+		if !ok {
+			if read == nil {
+				read = func() ([]byte, func(string)) { return h.readBlob(sc) }
+			}
+			var data []byte
+			if data, sc.gap = read(); sc.gap != nil {
+				return
+			}
+			fs, sc.warnings = h.s.Scan(scanner.Content{Path: path, Data: data})
+			if h.opts.Blobs != nil {
+				h.opts.Blobs.Put(sc.blob, path, fs)
+			}
+		}
+		sc.findings = fs
+		if len(fs) > 0 {
+			sc.secrets = map[string]bool{}
+			for _, f := range fs {
+				sc.secrets[f.RuleID+"\x00"+f.Secret] = true
+			}
+		}
+	})
 }
 
 // cachedScan returns the findings Options.Blobs recorded for blob at path.
@@ -439,41 +520,43 @@ func (h *historyScan) blobFor(blob plumbing.Hash, path string) *blobEntry {
 	return h.blobs[h.entryLocked(blob, path, false)]
 }
 
-// readBlob reads a file version by id.
-func (h *historyScan) readBlob(e *blobEntry) ([]byte, bool) {
-	loc := e.loc
+// readBlob reads a blob by id.
+func (h *historyScan) readBlob(sc *blobScan) ([]byte, func(path string)) {
+	loc := sc.loc
 	if loc.off == 0 { // not located yet (no object starts at 0)
-		loc = h.pr.locate(e.blob)
+		loc = h.pr.locate(sc.blob)
 	}
-	typ, data, err := h.pr.readAt(e.blob, loc, h.opts.SizeLimit())
-	return h.accept(e, typ, data, err)
+	typ, data, err := h.pr.readAt(sc.blob, loc, h.opts.SizeLimit())
+	return h.accept(sc.blob, typ, data, err)
 }
 
-// accept checks what reading a file version gave: too big (skipped), an
-// error (unreadable), not a blob, binary; it returns the content to scan.
-func (h *historyScan) accept(e *blobEntry, typ plumbing.ObjectType, data []byte, err error) ([]byte, bool) {
+// accept checks what reading a blob gave: too big (skipped), an error
+// (unreadable), not a blob, binary. It returns the content to scan, or
+// else gap, which records why not for one path the blob is at (each path
+// is a file version coverage names).
+func (h *historyScan) accept(blob plumbing.Hash, typ plumbing.ObjectType, data []byte, err error) (_ []byte, gap func(path string)) {
 	var big *tooBigError
 	if err == nil && int64(len(data)) > h.opts.SizeLimit() {
 		err = &tooBigError{int64(len(data))}
 	}
 	switch {
 	case errors.As(err, &big):
-		h.skipped(e.path, e.blob, big.size)
-		return nil, false
+		return nil, func(path string) { h.skipped(path, blob, big.size) }
 	case err != nil:
-		h.unreadable(e.path, "cannot read blob %s (%v); a partial or damaged clone? The other versions are still scanned", e.blob, err)
-		return nil, false
+		return nil, func(path string) {
+			h.unreadable(path, "cannot read blob %s (%v); a partial or damaged clone? The other versions are still scanned", blob, err)
+		}
 	case typ != plumbing.BlobObject:
-		h.unreadable(e.path, "cannot read blob %s: the object is a %s", e.blob, typ)
-		return nil, false
+		return nil, func(path string) { h.unreadable(path, "cannot read blob %s: the object is a %s", blob, typ) }
 	}
 	if scanner.IsBinary(data) {
-		h.skip(scanner.Gap{Path: e.path, Object: e.blob.String(), Reason: scanner.ReasonBinary})
-		return nil, false
+		return nil, func(path string) {
+			h.skip(scanner.Gap{Path: path, Object: blob.String(), Reason: scanner.ReasonBinary})
+		}
 	}
 	h.blobsDone.Add(1)
 	h.bytesDone.Add(int64(len(data)))
-	return data, true
+	return data, nil
 }
 
 // skipped records a blob over the size limit; it is not read.
