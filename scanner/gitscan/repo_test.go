@@ -28,6 +28,13 @@ func newScanner(t testing.TB) *scanner.Scanner {
 // findings as "commit-prefix file:line rule secret-name" strings, sorted.
 func history(t *testing.T, dir string, sel *Selection, set *testsecrets.Set) ([]string, *Result) {
 	t.Helper()
+	res := scanHistoryWith(t, dir, sel, newScanner(t), Options{})
+	return describe(res.Findings, set), res
+}
+
+// scanHistoryWith scans the selection (all refs when sel is nil) with s.
+func scanHistoryWith(t *testing.T, dir string, sel *Selection, s *scanner.Scanner, opts Options) *Result {
+	t.Helper()
 	repo, err := Open(dir, 2)
 	if err != nil {
 		t.Fatal(err)
@@ -47,11 +54,11 @@ func history(t *testing.T, dir string, sel *Selection, set *testsecrets.Set) ([]
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := repo.ScanCommits(context.Background(), newScanner(t), walk.Commits, Options{})
+	res, err := repo.ScanCommits(context.Background(), s, walk.Commits, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return describe(res.Findings, set), res
+	return res
 }
 
 func describe(fs []scanner.Finding, set *testsecrets.Set) []string {
