@@ -105,7 +105,8 @@ type scanKey struct {
 type blobEntry struct {
 	blobKey
 	scan       *blobScan
-	introduced bool // some selected commit introduces it (else only a parent's version)
+	next       *blobEntry // the next introduced entry of scan
+	introduced bool       // some selected commit introduces it (else only a parent's version)
 	once       sync.Once
 	scanned    bool // set in once
 	findings   []scanner.Finding
@@ -113,16 +114,22 @@ type blobEntry struct {
 }
 
 // blobScan is one blob scanned under one class of paths: read at most once,
-// under the path of the first entry that asks (path), whatever the number
-// of paths of the class it is at.
+// under the path of the first entry that asks, whatever the number of paths
+// of the class it is at. There is one per (blob, class) the history holds,
+// so it is kept small: what most scans end with (nothing found, nothing to
+// say) is a nil res.
 type blobScan struct {
-	blob    plumbing.Hash
-	loc     objLoc
-	entries []*blobEntry // the introduced ones, which the pack-order read scans
-	once    sync.Once
-	// Set in once: the path scanned under, what the scan found and warned
-	// about there, or why the blob was not read (gap records it for each
-	// path, as each path is a file version coverage names).
+	blob  plumbing.Hash
+	loc   objLoc
+	first *blobEntry // the introduced entries (linked by next), which the pack-order read scans
+	once  sync.Once
+	res   *scanResult // set in once
+}
+
+// scanResult is what scanning a blob under path found and warned about, or
+// why the blob was not read (gap records that for one path: each path is
+// a file version coverage names).
+type scanResult struct {
 	path     string
 	findings []scanner.Finding
 	secrets  map[string]bool
@@ -322,7 +329,7 @@ func (h *historyScan) entryLocked(blob plumbing.Hash, path string, introduced bo
 	}
 	if e := h.blobs[i]; introduced && !e.introduced {
 		e.introduced = true
-		e.scan.entries = append(e.scan.entries, e)
+		e.next, e.scan.first = e.scan.first, e
 	}
 	return i
 }
@@ -354,7 +361,7 @@ func (h *historyScan) scanLocked(blob plumbing.Hash, path string) *blobScan {
 func (h *historyScan) scanIntroduced(ctx context.Context) {
 	byPack := map[int32][]*blobScan{}
 	for _, sc := range h.scans {
-		if len(sc.entries) > 0 {
+		if sc.first != nil {
 			if sc.loc = h.pr.locate(sc.blob); sc.loc.pack >= 0 {
 				byPack[sc.loc.pack] = append(byPack[sc.loc.pack], sc)
 			}
@@ -458,50 +465,57 @@ func (h *historyScan) scanBlob(e *blobEntry, read func() ([]byte, func(path stri
 		if h.allowlisted(e.path, e.blob) {
 			return
 		}
-		sc := e.scan
-		h.scanAs(sc, e.path, read)
-		if sc.gap != nil {
-			sc.gap(e.path)
+		r := h.scanAs(e.scan, e.path, read)
+		if r == nil {
 			return
 		}
-		for _, w := range sc.warnings {
+		if r.gap != nil {
+			r.gap(e.path)
+			return
+		}
+		for _, w := range r.warnings {
 			h.warnf(e.path, "in blob %s: %s", e.blob.String()[:12], w)
 		}
-		e.findings, e.secrets = sc.findings, sc.secrets
-		if e.path != sc.path {
-			e.findings = h.s.Moved(sc.findings, e.path)
+		e.findings, e.secrets = r.findings, r.secrets
+		if e.path != r.path {
+			e.findings = h.s.Moved(r.findings, e.path)
 		}
 	})
 	return e
 }
 
-// scanAs makes sc's scan under path unless it is made: from Options.Blobs
-// when that holds it, else from read.
-func (h *historyScan) scanAs(sc *blobScan, path string, read func() ([]byte, func(path string))) {
+// scanAs makes sc's scan under path unless it is made (from Options.Blobs
+// when that holds it, else from read) and returns its result.
+func (h *historyScan) scanAs(sc *blobScan, path string, read func() ([]byte, func(path string))) *scanResult {
 	sc.once.Do(func() {
-		sc.path = path
 		fs, ok := h.cachedScan(sc.blob, path)
+		var warnings []string
 		if !ok {
 			if read == nil {
 				read = func() ([]byte, func(string)) { return h.readBlob(sc) }
 			}
-			var data []byte
-			if data, sc.gap = read(); sc.gap != nil {
+			data, gap := read()
+			if gap != nil {
+				sc.res = &scanResult{gap: gap}
 				return
 			}
-			fs, sc.warnings = h.s.Scan(scanner.Content{Path: path, Data: data})
+			fs, warnings = h.s.Scan(scanner.Content{Path: path, Data: data})
 			if h.opts.Blobs != nil {
 				h.opts.Blobs.Put(sc.blob, path, fs)
 			}
 		}
-		sc.findings = fs
+		if len(fs) == 0 && len(warnings) == 0 {
+			return
+		}
+		sc.res = &scanResult{path: path, findings: fs, warnings: warnings}
 		if len(fs) > 0 {
-			sc.secrets = map[string]bool{}
+			sc.res.secrets = map[string]bool{}
 			for _, f := range fs {
-				sc.secrets[f.RuleID+"\x00"+f.Secret] = true
+				sc.res.secrets[f.RuleID+"\x00"+f.Secret] = true
 			}
 		}
 	})
+	return sc.res
 }
 
 // cachedScan returns the findings Options.Blobs recorded for blob at path.

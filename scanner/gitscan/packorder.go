@@ -119,7 +119,7 @@ func (h *historyScan) visit(ctx context.Context, pi int32, n *deltaNode, typ plu
 	}
 	for _, sc := range n.blobs {
 		read := func() ([]byte, func(string)) { return h.accept(sc.blob, typ, data, err) }
-		for _, e := range sc.entries {
+		for e := sc.first; e != nil; e = e.next {
 			h.scanBlob(e, read) // the first reads, the others move its findings
 		}
 	}
