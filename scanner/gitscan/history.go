@@ -96,7 +96,7 @@ type blobKey struct {
 // same class is one scan, and two only under paths of two classes.
 type scanKey struct {
 	blob  plumbing.Hash
-	class int32 // index of the class in historyScan.classes
+	class int32 // the class's number in historyScan.classes
 }
 
 // blobEntry is one (blob, path) the history holds: what findings and
@@ -120,7 +120,6 @@ type blobEntry struct {
 // say) is a nil res.
 type blobScan struct {
 	blob  plumbing.Hash
-	loc   objLoc
 	first *blobEntry // the introduced entries (linked by next), which the pack-order read scans
 	once  sync.Once
 	res   *scanResult // set in once
@@ -153,13 +152,15 @@ type historyScan struct {
 	s     *scanner.Scanner
 	opts  Options
 	mu    sync.Mutex
-	keys  map[blobKey]int32
 	blobs []*blobEntry
-	// scans holds one scan per (blob, class), in the order first met;
-	// pathClass caches each path's class (paths recur in every commit that
-	// changes them, and computing a class runs over the rules).
-	scanIndex map[scanKey]int32
-	scans     []*blobScan
+	// keys finds the entry of a (blob, path), scans the scan of a (blob,
+	// class), classes numbers the classes and pathClass caches each path's
+	// (paths recur in every commit that changes them, and computing a class
+	// runs over the rules). Made when first needed; ScanCommits drops them
+	// once the changes are listed (the changes hold the entries' indexes),
+	// so that they take no room while blobs are read.
+	keys      map[blobKey]int32
+	scans     map[scanKey]*blobScan
 	classes   map[string]int32
 	pathClass map[string]int32
 	// changes and parentKeys: every selected commit's changes (see
@@ -182,8 +183,7 @@ var bulkCommits = 64
 
 // newHistoryScan prepares a scan of commits commits (0: the staged files).
 func (r *Repo) newHistoryScan(s *scanner.Scanner, opts Options, commits int) *historyScan {
-	h := &historyScan{repo: r, s: s, opts: opts, keys: map[blobKey]int32{}, warn: map[string]bool{},
-		scanIndex: map[scanKey]int32{}, classes: map[string]int32{}, pathClass: map[string]int32{}}
+	h := &historyScan{repo: r, s: s, opts: opts, warn: map[string]bool{}}
 	if commits < bulkCommits {
 		h.pr = &packReader{fallback: r.readObject, cache: newBaseCache(0)}
 		return h
@@ -231,6 +231,7 @@ func (r *Repo) ScanCommits(ctx context.Context, s *scanner.Scanner, commits []*o
 		}()
 	}
 	h.listChanges(ctx, commits)
+	h.keys, h.scans, h.classes, h.pathClass = nil, nil, nil, nil
 	h.pr.cache.reset()
 	h.scanIntroduced(ctx)
 	h.attribute(commits)
@@ -319,7 +320,12 @@ func (h *historyScan) listCommit(ci int32, c *object.Commit, trees map[plumbing.
 }
 
 // entryLocked returns the index of the entry for (blob, path), adding it.
+// (After the maps are dropped an entry made again is a new one, with a
+// scan of its own: correct, only not shared.)
 func (h *historyScan) entryLocked(blob plumbing.Hash, path string, introduced bool) int32 {
+	if h.keys == nil {
+		h.keys, h.scans, h.classes, h.pathClass = map[blobKey]int32{}, map[scanKey]*blobScan{}, map[string]int32{}, map[string]int32{}
+	}
 	k := blobKey{blob, path}
 	i, ok := h.keys[k]
 	if !ok {
@@ -346,24 +352,23 @@ func (h *historyScan) scanLocked(blob plumbing.Hash, path string) *blobScan {
 		h.pathClass[path] = c
 	}
 	k := scanKey{blob, c}
-	i, ok := h.scanIndex[k]
+	sc, ok := h.scans[k]
 	if !ok {
-		i = int32(len(h.scans))
-		h.scanIndex[k] = i
-		h.scans = append(h.scans, &blobScan{blob: blob})
+		sc = &blobScan{blob: blob}
+		h.scans[k] = sc
 	}
-	return h.scans[i]
+	return sc
 }
 
 // scanIntroduced scans every introduced version once: those in packs by
 // walking each pack's delta forest (see packorder.go), then the rest (loose
 // objects, entries the forest could not build) one by one.
 func (h *historyScan) scanIntroduced(ctx context.Context) {
-	byPack := map[int32][]*blobScan{}
-	for _, sc := range h.scans {
-		if sc.first != nil {
-			if sc.loc = h.pr.locate(sc.blob); sc.loc.pack >= 0 {
-				byPack[sc.loc.pack] = append(byPack[sc.loc.pack], sc)
+	byPack := map[int32][]packedScan{}
+	for _, e := range h.blobs {
+		if sc := e.scan; sc.first == e { // each scan of introduced entries, once
+			if loc := h.pr.locate(sc.blob); loc.pack >= 0 {
+				byPack[loc.pack] = append(byPack[loc.pack], packedScan{loc.off, sc})
 			}
 		}
 	}
@@ -536,11 +541,7 @@ func (h *historyScan) blobFor(blob plumbing.Hash, path string) *blobEntry {
 
 // readBlob reads a blob by id.
 func (h *historyScan) readBlob(sc *blobScan) ([]byte, func(path string)) {
-	loc := sc.loc
-	if loc.off == 0 { // not located yet (no object starts at 0)
-		loc = h.pr.locate(sc.blob)
-	}
-	typ, data, err := h.pr.readAt(sc.blob, loc, h.opts.SizeLimit())
+	typ, data, err := h.pr.read(sc.blob, h.opts.SizeLimit())
 	return h.accept(sc.blob, typ, data, err)
 }
 

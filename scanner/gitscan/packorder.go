@@ -36,18 +36,24 @@ type deltaNode struct {
 // the base cache when it can).
 const forestHeldBytes = 32 << 20
 
-// forest builds the delta forest of scans (all of blobs stored in pack pi)
+// packedScan is a scan whose blob is stored at off in a pack.
+type packedScan struct {
+	off  int64
+	scan *blobScan
+}
+
+// forest builds the delta forest of scans (of blobs all stored in pack pi)
 // and returns its roots in pack order.
-func (pr *packReader) forest(pi int32, scans []*blobScan) []*deltaNode {
+func (pr *packReader) forest(pi int32, scans []packedScan) []*deltaNode {
 	p := pr.packs[pi]
 	nodes := map[int64]*deltaNode{}
 	var roots []*deltaNode
-	for _, sc := range scans {
-		if n, ok := nodes[sc.loc.off]; ok {
-			n.blobs = append(n.blobs, sc)
+	for _, ps := range scans {
+		if n, ok := nodes[ps.off]; ok {
+			n.blobs = append(n.blobs, ps.scan)
 			continue
 		}
-		cur := &deltaNode{off: sc.loc.off, blobs: []*blobScan{sc}}
+		cur := &deltaNode{off: ps.off, blobs: []*blobScan{ps.scan}}
 		nodes[cur.off] = cur
 		for depth := 0; ; depth++ {
 			hdr, err := p.header(cur.off)
