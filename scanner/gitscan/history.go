@@ -126,8 +126,8 @@ type blobScan struct {
 }
 
 // scanResult is what scanning a blob under path found and warned about, or
-// why the blob was not read (gap records that for one path: each path is
-// a file version coverage names).
+// why the blob was not read or not fully scanned (gap records that for one
+// path: each path is a file version coverage names).
 type scanResult struct {
 	path     string
 	findings []scanner.Finding
@@ -205,9 +205,10 @@ func (r *Repo) newHistoryScan(s *scanner.Scanner, opts Options, commits int) *hi
 // list the (blob, path) pairs they introduce; those are read in pack order
 // (delta bases stay in the cache for the deltas that follow them) and each
 // blob is scanned once per class of the paths it is at (a rename or copy
-// is not read again: its findings are moved to the new path); then the few that hold findings are matched with the
-// commits that introduced them, whose parents' versions are scanned, if
-// they were not already, to tell new secrets from old ones.
+// is not read again: its findings are moved to the new path); then the
+// few that hold findings are matched with the commits that introduced
+// them, whose parents' versions are scanned, if they were not already, to
+// tell new secrets from old ones.
 func (r *Repo) ScanCommits(ctx context.Context, s *scanner.Scanner, commits []*object.Commit, opts Options) (*Result, error) {
 	h := r.newHistoryScan(s, opts, len(commits))
 	h.res.Commits = len(commits)
@@ -286,10 +287,14 @@ func (h *historyScan) parallel(ctx context.Context, n int, fn func(i int, held *
 func (h *historyScan) recover(path, what string, fn func()) {
 	defer func() {
 		if v := recover(); v != nil {
-			h.warnf(path, "internal error, %s not fully scanned (please report this): %v\n%s", what, v, debug.Stack())
+			h.internalError(path, what, v, debug.Stack())
 		}
 	}()
 	fn()
+}
+
+func (h *historyScan) internalError(path, what string, v any, stack []byte) {
+	h.warnf(path, "internal error, %s not fully scanned (please report this): %v\n%s", what, v, stack)
 }
 
 func (h *historyScan) listCommit(ci int32, c *object.Commit, trees map[plumbing.Hash]plumbing.Hash) {
@@ -490,9 +495,18 @@ func (h *historyScan) scanBlob(e *blobEntry, read func() ([]byte, func(path stri
 }
 
 // scanAs makes sc's scan under path unless it is made (from Options.Blobs
-// when that holds it, else from read) and returns its result.
+// when that holds it, else from read) and returns its result. A scan that
+// panics is a warning for each path of the class, as it would have been
+// had each path been scanned, not a silent clean for the paths after the
+// first.
 func (h *historyScan) scanAs(sc *blobScan, path string, read func() ([]byte, func(path string))) *scanResult {
 	sc.once.Do(func() {
+		defer func() {
+			if v := recover(); v != nil {
+				stack := debug.Stack()
+				sc.res = &scanResult{gap: func(path string) { h.internalError(path, "file", v, stack) }}
+			}
+		}()
 		fs, ok := h.cachedScan(sc.blob, path)
 		var warnings []string
 		if !ok {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-git/go-git/v5/plumbing"
+
 	"github.com/rolecall/rolecall/detectors"
 	"github.com/rolecall/rolecall/detectors/testsecrets"
 	"github.com/rolecall/rolecall/ipynb/nbtest"
@@ -152,4 +154,33 @@ func brief(fs []scanner.Finding) string {
 		fmt.Fprintf(&b, "\n  %.7s %s:%d %s %.12s", f.Commit, f.File, f.Line, f.RuleID, f.Fingerprint)
 	}
 	return b.String()
+}
+
+// brokenCache panics when asked, as a scan might on input nobody foresaw.
+type brokenCache struct{}
+
+func (brokenCache) Get(plumbing.Hash, string) ([]scanner.Finding, bool) { panic("broken cache") }
+func (brokenCache) Put(plumbing.Hash, string, []scanner.Finding)        {}
+
+// A scan that panics is an internal-error warning for every path of its
+// class, not only the one it was made under: the copies must not pass as
+// clean.
+func TestPanickedScanWarnsEveryPathOfItsClass(t *testing.T) {
+	r := gittest.New(t)
+	r.Write("a.py", "x = 1\n")
+	r.Commit("a")
+	r.Write("b.py", "x = 1\n")
+	r.Write("lib/c.py", "x = 1\n")
+	r.Commit("copies")
+	warned := map[string]bool{} // Warn is never called concurrently
+	opts := Options{Blobs: brokenCache{}}
+	opts.Warn = func(w scanner.Warning) {
+		if strings.Contains(w.Message, "internal error") {
+			warned[w.Path] = true
+		}
+	}
+	scanHistoryWith(t, r.Dir, nil, newScanner(t), opts)
+	if want := map[string]bool{"a.py": true, "b.py": true, "lib/c.py": true}; !reflect.DeepEqual(warned, want) {
+		t.Errorf("internal-error warnings for %v, want %v", warned, want)
+	}
 }
