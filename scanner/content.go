@@ -3,6 +3,7 @@ package scanner
 import (
 	"bytes"
 	"fmt"
+	"slices"
 
 	"github.com/rolecall/rolecall/detectors"
 )
@@ -51,6 +52,25 @@ func IsBinary(data []byte) bool {
 // PathAllowed reports whether a global allowlist suppresses everything at
 // path (relative to the scan root), so it need not be read.
 func (s *Scanner) PathAllowed(path string) bool { return s.engine.PathAllowed(path) }
+
+// PathClass names everything about path that detection depends on (see
+// detectors.Engine.PathClass): a scan of content under one path stands for
+// a scan under any path of the same class, moved there with Moved.
+func (s *Scanner) PathClass(path string) string { return s.engine.PathClass(path) }
+
+// Moved returns copies of fs, found under another path of path's class,
+// attributed to path with the scanner's fingerprint key, so they equal
+// what Scan would find under path (fs itself is left as it was).
+func (s *Scanner) Moved(fs []Finding, path string) []Finding {
+	if len(fs) == 0 {
+		return nil
+	}
+	out := slices.Clone(fs)
+	for i := range out {
+		out[i].MoveTo(path, s.key)
+	}
+	return out
+}
 
 // Scan returns the findings in c, in file order, and warnings about content
 // it could only partly understand.

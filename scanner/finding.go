@@ -64,6 +64,16 @@ type Finding struct {
 	RulePath string `json:"-"`
 }
 
+// MoveTo attributes f, found in a scan of the same content under another
+// path of the same class (detectors.Engine.PathClass), to path, as a scan
+// under path with key would have made it: the class fixes everything else,
+// so what changes is the name and the fingerprint, which hashes it.
+func (f *Finding) MoveTo(path string, key *FingerprintKey) {
+	f.File = path
+	f.RulePath = path
+	f.Fingerprint = key.Fingerprint(f.RuleID, path, f.Secret)
+}
+
 // Verification is what STS GetCallerIdentity said about a key pair:
 // status live, dead, unknown (no answer: network error, throttling) or
 // canary (a canary-token account: never called).

@@ -57,8 +57,11 @@ type Progress struct {
 type Result struct {
 	Findings []scanner.Finding
 	Commits  int
-	Blobs    int   // distinct file versions scanned
-	Bytes    int64 // bytes of those versions
+	// Blobs counts the blobs read and scanned: once per class of the
+	// paths each is at (a renamed or copied file is not read again) and
+	// not at all when Options.Blobs held the scan.
+	Blobs int
+	Bytes int64 // bytes of those blobs
 	// Unreadable counts objects that could not be read (missing from a
 	// partial clone, corrupt); UnreadableGaps names each (and so does a
 	// warning).
@@ -81,22 +84,56 @@ type change struct {
 	parents []plumbing.Hash // blob at path in each parent that has one
 }
 
-// blobKey identifies a scan: detection depends on the path (language,
-// notebook format, path rules), so one blob under two names is two scans.
+// blobKey identifies a file version as findings name it: a blob at a path.
 type blobKey struct {
 	blob plumbing.Hash
 	path string
 }
 
-// blobEntry is one (blob, path) the history holds, scanned at most once.
+// scanKey identifies a scan. Detection depends on the path only through
+// its class (language, notebook format, path-scoped rules and allowlists:
+// scanner.Scanner.PathClass), so a blob renamed or copied to a path of the
+// same class is one scan, and two only under paths of two classes.
+type scanKey struct {
+	blob  plumbing.Hash
+	class int32 // the class's number in historyScan.classes
+}
+
+// blobEntry is one (blob, path) the history holds: what findings and
+// coverage name. Its scan is shared with the entries of the other paths of
+// its class (see blobScan); the entry moves the findings to its path.
 type blobEntry struct {
 	blobKey
-	loc        objLoc
-	introduced bool // some selected commit introduces it (else only a parent's version)
+	scan       *blobScan
+	next       *blobEntry // the next introduced entry of scan
+	introduced bool       // some selected commit introduces it (else only a parent's version)
 	once       sync.Once
 	scanned    bool // set in once
 	findings   []scanner.Finding
 	secrets    map[string]bool // rule + "\x00" + secret
+}
+
+// blobScan is one blob scanned under one class of paths: read at most once,
+// under the path of the first entry that asks, whatever the number of paths
+// of the class it is at. There is one per (blob, class) the history holds,
+// so it is kept small: what most scans end with (nothing found, nothing to
+// say) is a nil res.
+type blobScan struct {
+	blob  plumbing.Hash
+	first *blobEntry // the introduced entries (linked by next), which the pack-order read scans
+	once  sync.Once
+	res   *scanResult // set in once
+}
+
+// scanResult is what scanning a blob under path found and warned about, or
+// why the blob was not read or not fully scanned (gap records that for one
+// path: each path is a file version coverage names).
+type scanResult struct {
+	path     string
+	findings []scanner.Finding
+	secrets  map[string]bool
+	warnings []string
+	gap      func(path string)
 }
 
 // changeRec is a change of one commit, as indexes: the commit in the
@@ -115,8 +152,17 @@ type historyScan struct {
 	s     *scanner.Scanner
 	opts  Options
 	mu    sync.Mutex
-	keys  map[blobKey]int32
 	blobs []*blobEntry
+	// keys finds the entry of a (blob, path), scans the scan of a (blob,
+	// class), classes numbers the classes and pathClass caches each path's
+	// (paths recur in every commit that changes them, and computing a class
+	// runs over the rules). Made when first needed; ScanCommits drops them
+	// once the changes are listed (the changes hold the entries' indexes),
+	// so that they take no room while blobs are read.
+	keys      map[blobKey]int32
+	scans     map[scanKey]*blobScan
+	classes   map[string]int32
+	pathClass map[string]int32
 	// changes and parentKeys: every selected commit's changes (see
 	// changeRec); dropped once findings are attributed.
 	changes    []changeRec
@@ -137,7 +183,7 @@ var bulkCommits = 64
 
 // newHistoryScan prepares a scan of commits commits (0: the staged files).
 func (r *Repo) newHistoryScan(s *scanner.Scanner, opts Options, commits int) *historyScan {
-	h := &historyScan{repo: r, s: s, opts: opts, keys: map[blobKey]int32{}, warn: map[string]bool{}}
+	h := &historyScan{repo: r, s: s, opts: opts, warn: map[string]bool{}}
 	if commits < bulkCommits {
 		h.pr = &packReader{fallback: r.readObject, cache: newBaseCache(0)}
 		return h
@@ -158,9 +204,11 @@ func (r *Repo) newHistoryScan(s *scanner.Scanner, opts Options, commits int) *hi
 // them rather than commit by commit: the commits' trees are compared to
 // list the (blob, path) pairs they introduce; those are read in pack order
 // (delta bases stay in the cache for the deltas that follow them) and each
-// is scanned once; then the few that hold findings are matched with the
-// commits that introduced them, whose parents' versions are scanned, if
-// they were not already, to tell new secrets from old ones.
+// blob is scanned once per class of the paths it is at (a rename or copy
+// is not read again: its findings are moved to the new path); then the
+// few that hold findings are matched with the commits that introduced
+// them, whose parents' versions are scanned, if they were not already, to
+// tell new secrets from old ones.
 func (r *Repo) ScanCommits(ctx context.Context, s *scanner.Scanner, commits []*object.Commit, opts Options) (*Result, error) {
 	h := r.newHistoryScan(s, opts, len(commits))
 	h.res.Commits = len(commits)
@@ -184,6 +232,7 @@ func (r *Repo) ScanCommits(ctx context.Context, s *scanner.Scanner, commits []*o
 		}()
 	}
 	h.listChanges(ctx, commits)
+	h.keys, h.scans, h.classes, h.pathClass = nil, nil, nil, nil
 	h.pr.cache.reset()
 	h.scanIntroduced(ctx)
 	h.attribute(commits)
@@ -238,10 +287,14 @@ func (h *historyScan) parallel(ctx context.Context, n int, fn func(i int, held *
 func (h *historyScan) recover(path, what string, fn func()) {
 	defer func() {
 		if v := recover(); v != nil {
-			h.warnf(path, "internal error, %s not fully scanned (please report this): %v\n%s", what, v, debug.Stack())
+			h.internalError(path, what, v, debug.Stack())
 		}
 	}()
 	fn()
+}
+
+func (h *historyScan) internalError(path, what string, v any, stack []byte) {
+	h.warnf(path, "internal error, %s not fully scanned (please report this): %v\n%s", what, v, stack)
 }
 
 func (h *historyScan) listCommit(ci int32, c *object.Commit, trees map[plumbing.Hash]plumbing.Hash) {
@@ -272,35 +325,61 @@ func (h *historyScan) listCommit(ci int32, c *object.Commit, trees map[plumbing.
 }
 
 // entryLocked returns the index of the entry for (blob, path), adding it.
+// (After the maps are dropped an entry made again is a new one, with a
+// scan of its own: correct, only not shared.)
 func (h *historyScan) entryLocked(blob plumbing.Hash, path string, introduced bool) int32 {
+	if h.keys == nil {
+		h.keys, h.scans, h.classes, h.pathClass = map[blobKey]int32{}, map[scanKey]*blobScan{}, map[string]int32{}, map[string]int32{}
+	}
 	k := blobKey{blob, path}
 	i, ok := h.keys[k]
 	if !ok {
 		i = int32(len(h.blobs))
 		h.keys[k] = i
-		h.blobs = append(h.blobs, &blobEntry{blobKey: k})
+		h.blobs = append(h.blobs, &blobEntry{blobKey: k, scan: h.scanLocked(blob, path)})
 	}
-	if introduced {
-		h.blobs[i].introduced = true
+	if e := h.blobs[i]; introduced && !e.introduced {
+		e.introduced = true
+		e.next, e.scan.first = e.scan.first, e
 	}
 	return i
+}
+
+// scanLocked returns the scan of blob under path's class, adding it.
+func (h *historyScan) scanLocked(blob plumbing.Hash, path string) *blobScan {
+	c, ok := h.pathClass[path]
+	if !ok {
+		class := h.s.PathClass(path)
+		if c, ok = h.classes[class]; !ok {
+			c = int32(len(h.classes))
+			h.classes[class] = c
+		}
+		h.pathClass[path] = c
+	}
+	k := scanKey{blob, c}
+	sc, ok := h.scans[k]
+	if !ok {
+		sc = &blobScan{blob: blob}
+		h.scans[k] = sc
+	}
+	return sc
 }
 
 // scanIntroduced scans every introduced version once: those in packs by
 // walking each pack's delta forest (see packorder.go), then the rest (loose
 // objects, entries the forest could not build) one by one.
 func (h *historyScan) scanIntroduced(ctx context.Context) {
-	byPack := map[int32][]*blobEntry{}
+	byPack := map[int32][]packedScan{}
 	for _, e := range h.blobs {
-		if e.introduced {
-			if e.loc = h.pr.locate(e.blob); e.loc.pack >= 0 {
-				byPack[e.loc.pack] = append(byPack[e.loc.pack], e)
+		if sc := e.scan; sc.first == e { // each scan of introduced entries, once
+			if loc := h.pr.locate(sc.blob); loc.pack >= 0 {
+				byPack[loc.pack] = append(byPack[loc.pack], packedScan{loc.off, sc})
 			}
 		}
 	}
 	for pi := range int32(len(h.pr.packs)) {
-		if es := byPack[pi]; len(es) > 0 {
-			h.walkForest(ctx, pi, h.pr.forest(pi, es))
+		if scs := byPack[pi]; len(scs) > 0 {
+			h.walkForest(ctx, pi, h.pr.forest(pi, scs))
 		}
 	}
 	var rest []*blobEntry
@@ -386,41 +465,76 @@ func withCommit(f scanner.Finding, c *object.Commit) scanner.Finding {
 }
 
 // scanBlob scans one file version once, whichever worker asks first. Every
-// blob the history and staged scans look at goes through here. read
-// supplies the content (nil: read it by id).
-func (h *historyScan) scanBlob(e *blobEntry, read func() ([]byte, bool)) *blobEntry {
+// blob the history and staged scans look at goes through here. The scan is
+// its class's (blobScan): made by the first entry of the class that is not
+// allowlisted, moved to the path of each other. read supplies the content
+// (nil: read it by id).
+func (h *historyScan) scanBlob(e *blobEntry, read func() ([]byte, func(path string))) *blobEntry {
 	e.once.Do(func() {
 		e.scanned = true
 		if h.allowlisted(e.path, e.blob) {
 			return
 		}
-		fs, ok := h.cachedScan(e.blob, e.path)
-		if !ok {
-			if read == nil {
-				read = func() ([]byte, bool) { return h.readBlob(e) }
-			}
-			data, ok := read()
-			if !ok {
-				return
-			}
-			var warnings []string
-			fs, warnings = h.s.Scan(scanner.Content{Path: e.path, Data: data})
-			for _, w := range warnings {
-				h.warnf(e.path, "in blob %s: %s", e.blob.String()[:12], w)
-			}
-			if h.opts.Blobs != nil {
-				h.opts.Blobs.Put(e.blob, e.path, fs)
-			}
+		r := h.scanAs(e.scan, e.path, read)
+		if r == nil {
+			return
 		}
-		e.findings = fs
-		if len(fs) > 0 {
-			e.secrets = map[string]bool{}
-			for _, f := range fs {
-				e.secrets[f.RuleID+"\x00"+f.Secret] = true
-			}
+		if r.gap != nil {
+			r.gap(e.path)
+			return
+		}
+		for _, w := range r.warnings {
+			h.warnf(e.path, "in blob %s: %s", e.blob.String()[:12], w)
+		}
+		e.findings, e.secrets = r.findings, r.secrets
+		if e.path != r.path {
+			e.findings = h.s.Moved(r.findings, e.path)
 		}
 	})
 	return e
+}
+
+// scanAs makes sc's scan under path unless it is made (from Options.Blobs
+// when that holds it, else from read) and returns its result. A scan that
+// panics is a warning for each path of the class, as it would have been
+// had each path been scanned, not a silent clean for the paths after the
+// first.
+func (h *historyScan) scanAs(sc *blobScan, path string, read func() ([]byte, func(path string))) *scanResult {
+	sc.once.Do(func() {
+		defer func() {
+			if v := recover(); v != nil {
+				stack := debug.Stack()
+				sc.res = &scanResult{gap: func(path string) { h.internalError(path, "file", v, stack) }}
+			}
+		}()
+		fs, ok := h.cachedScan(sc.blob, path)
+		var warnings []string
+		if !ok {
+			if read == nil {
+				read = func() ([]byte, func(string)) { return h.readBlob(sc) }
+			}
+			data, gap := read()
+			if gap != nil {
+				sc.res = &scanResult{gap: gap}
+				return
+			}
+			fs, warnings = h.s.Scan(scanner.Content{Path: path, Data: data})
+			if h.opts.Blobs != nil {
+				h.opts.Blobs.Put(sc.blob, path, fs)
+			}
+		}
+		if len(fs) == 0 && len(warnings) == 0 {
+			return
+		}
+		sc.res = &scanResult{path: path, findings: fs, warnings: warnings}
+		if len(fs) > 0 {
+			sc.res.secrets = map[string]bool{}
+			for _, f := range fs {
+				sc.res.secrets[f.RuleID+"\x00"+f.Secret] = true
+			}
+		}
+	})
+	return sc.res
 }
 
 // cachedScan returns the findings Options.Blobs recorded for blob at path.
@@ -439,41 +553,39 @@ func (h *historyScan) blobFor(blob plumbing.Hash, path string) *blobEntry {
 	return h.blobs[h.entryLocked(blob, path, false)]
 }
 
-// readBlob reads a file version by id.
-func (h *historyScan) readBlob(e *blobEntry) ([]byte, bool) {
-	loc := e.loc
-	if loc.off == 0 { // not located yet (no object starts at 0)
-		loc = h.pr.locate(e.blob)
-	}
-	typ, data, err := h.pr.readAt(e.blob, loc, h.opts.SizeLimit())
-	return h.accept(e, typ, data, err)
+// readBlob reads a blob by id.
+func (h *historyScan) readBlob(sc *blobScan) ([]byte, func(path string)) {
+	typ, data, err := h.pr.read(sc.blob, h.opts.SizeLimit())
+	return h.accept(sc.blob, typ, data, err)
 }
 
-// accept checks what reading a file version gave: too big (skipped), an
-// error (unreadable), not a blob, binary; it returns the content to scan.
-func (h *historyScan) accept(e *blobEntry, typ plumbing.ObjectType, data []byte, err error) ([]byte, bool) {
+// accept checks what reading a blob gave: too big (skipped), an error
+// (unreadable), not a blob, binary. It returns the content to scan, or
+// else gap, which records why not for one path the blob is at (each path
+// is a file version coverage names).
+func (h *historyScan) accept(blob plumbing.Hash, typ plumbing.ObjectType, data []byte, err error) (_ []byte, gap func(path string)) {
 	var big *tooBigError
 	if err == nil && int64(len(data)) > h.opts.SizeLimit() {
 		err = &tooBigError{int64(len(data))}
 	}
 	switch {
 	case errors.As(err, &big):
-		h.skipped(e.path, e.blob, big.size)
-		return nil, false
+		return nil, func(path string) { h.skipped(path, blob, big.size) }
 	case err != nil:
-		h.unreadable(e.path, "cannot read blob %s (%v); a partial or damaged clone? The other versions are still scanned", e.blob, err)
-		return nil, false
+		return nil, func(path string) {
+			h.unreadable(path, "cannot read blob %s (%v); a partial or damaged clone? The other versions are still scanned", blob, err)
+		}
 	case typ != plumbing.BlobObject:
-		h.unreadable(e.path, "cannot read blob %s: the object is a %s", e.blob, typ)
-		return nil, false
+		return nil, func(path string) { h.unreadable(path, "cannot read blob %s: the object is a %s", blob, typ) }
 	}
 	if scanner.IsBinary(data) {
-		h.skip(scanner.Gap{Path: e.path, Object: e.blob.String(), Reason: scanner.ReasonBinary})
-		return nil, false
+		return nil, func(path string) {
+			h.skip(scanner.Gap{Path: path, Object: blob.String(), Reason: scanner.ReasonBinary})
+		}
 	}
 	h.blobsDone.Add(1)
 	h.bytesDone.Add(int64(len(data)))
-	return data, true
+	return data, nil
 }
 
 // skipped records a blob over the size limit; it is not read.

@@ -24,7 +24,7 @@ import (
 type deltaNode struct {
 	off      int64
 	children []*deltaNode
-	blobs    []*blobEntry // the file versions this object is
+	blobs    []*blobScan // the scans of this object (one per class of its paths)
 	// external: a ref-delta whose base is in another pack or loose, or an
 	// entry whose header cannot be read; the node is a root whose content
 	// is read object by object.
@@ -36,18 +36,24 @@ type deltaNode struct {
 // the base cache when it can).
 const forestHeldBytes = 32 << 20
 
-// forest builds the delta forest of entries (all stored in pack pi) and
-// returns its roots in pack order.
-func (pr *packReader) forest(pi int32, entries []*blobEntry) []*deltaNode {
+// packedScan is a scan whose blob is stored at off in a pack.
+type packedScan struct {
+	off  int64
+	scan *blobScan
+}
+
+// forest builds the delta forest of scans (of blobs all stored in pack pi)
+// and returns its roots in pack order.
+func (pr *packReader) forest(pi int32, scans []packedScan) []*deltaNode {
 	p := pr.packs[pi]
 	nodes := map[int64]*deltaNode{}
 	var roots []*deltaNode
-	for _, e := range entries {
-		if n, ok := nodes[e.loc.off]; ok {
-			n.blobs = append(n.blobs, e)
+	for _, ps := range scans {
+		if n, ok := nodes[ps.off]; ok {
+			n.blobs = append(n.blobs, ps.scan)
 			continue
 		}
-		cur := &deltaNode{off: e.loc.off, blobs: []*blobEntry{e}}
+		cur := &deltaNode{off: ps.off, blobs: []*blobScan{ps.scan}}
 		nodes[cur.off] = cur
 		for depth := 0; ; depth++ {
 			hdr, err := p.header(cur.off)
@@ -117,8 +123,11 @@ func (h *historyScan) visit(ctx context.Context, pi int32, n *deltaNode, typ plu
 	if err != nil && !errors.As(err, &big) {
 		return // go-git may still read them, or says why not
 	}
-	for _, e := range n.blobs {
-		h.scanBlob(e, func() ([]byte, bool) { return h.accept(e, typ, data, err) })
+	for _, sc := range n.blobs {
+		read := func() ([]byte, func(string)) { return h.accept(sc.blob, typ, data, err) }
+		for e := sc.first; e != nil; e = e.next {
+			h.scanBlob(e, read) // the first reads, the others move its findings
+		}
 	}
 	if err != nil || ctx.Err() != nil {
 		return // too big: a leaf (leafLimit)

@@ -73,17 +73,9 @@ func (r *repoBlobs) Get(blob plumbing.Hash, path string) ([]scanner.Finding, boo
 	}
 	for i := range fs {
 		r.c.store.unslim(&fs[i])
-		moveTo(&fs[i], path, r.key)
+		fs[i].MoveTo(path, r.key)
 	}
 	return fs, true
-}
-
-// moveTo attributes a finding made under another path of the same class
-// to path: what depends on the path beyond its class is the name itself.
-func moveTo(f *scanner.Finding, path string, key *scanner.FingerprintKey) {
-	f.File = path
-	f.RulePath = path
-	f.Fingerprint = key.Fingerprint(f.RuleID, path, f.Secret)
 }
 
 // Put records a scan for other repositories and for the repository's
