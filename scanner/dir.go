@@ -232,29 +232,21 @@ func (s *Scanner) walkArg(ctx context.Context, arg string, col *collector, submi
 // blocks: a FIFO or device swapped in after the walk saw a file is skipped.
 // A walked path is never followed if it became a link.
 func (s *Scanner) scanFile(c Content, abs string, follow bool, max int64, col *collector) {
-	open := safefile.OpenListed // the walk listed it as a regular file
+	read := safefile.ReadListed // the walk listed it as a regular file
 	if follow {
-		open = safefile.Open
+		read = safefile.ReadFile
 	}
-	f, info, err := open(abs)
-	var nr *safefile.Error
+	data, err := read(abs, max)
+	var e *safefile.Error
 	switch {
-	case errors.As(err, &nr):
-		col.skip(c.Path, ReasonNotRegular+": "+nr.Reason)
-		return
-	case err != nil:
-		col.unreadable(c.Path, cause(err))
-		return
-	}
-	defer f.Close()
-	if info.Size() > max {
-		col.skip(c.Path, fmt.Sprintf("%s: %s is over %s (raise it with --max-file-size)", ReasonSize, humanBytes(info.Size()), humanBytes(max)))
-		return
-	}
-	data, err := safefile.ReadAll(f, info, max)
-	switch {
-	case errors.Is(err, safefile.ErrTooBig):
+	case errors.As(err, &e) && e.Grew:
 		col.skip(c.Path, fmt.Sprintf("%s: grew over %s while being read", ReasonSize, humanBytes(max)))
+		return
+	case errors.As(err, &e) && e.Size > 0:
+		col.skip(c.Path, fmt.Sprintf("%s: %s is over %s (raise it with --max-file-size)", ReasonSize, humanBytes(e.Size), humanBytes(max)))
+		return
+	case errors.As(err, &e):
+		col.skip(c.Path, ReasonNotRegular+": "+e.Reason)
 		return
 	case err != nil:
 		col.unreadable(c.Path, cause(err))

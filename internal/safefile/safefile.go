@@ -29,8 +29,10 @@ const (
 type Error struct {
 	Path   string
 	Reason string // "a FIFO", "a device", "a symbolic link", "over the 1.0 MiB limit" ...
-	// Size is set for a file over the cap.
+	// Size is set for a file over the cap: its size, or the cap plus one
+	// when it Grew over the cap while being read.
 	Size int64
+	Grew bool
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("%s: not read: %s", e.Path, e.Reason) }
@@ -144,13 +146,19 @@ func ReadAll(f *os.File, info os.FileInfo, limit int64) ([]byte, error) {
 	}
 	data := buf.Bytes()
 	if int64(len(data)) > limit {
-		return nil, tooBig(f.Name(), int64(len(data)), limit)
+		return nil, grewTooBig(f.Name(), limit)
 	}
 	return data, nil
 }
 
 func tooBig(path string, size, limit int64) error {
 	return &Error{Path: path, Size: size, Reason: fmt.Sprintf("%s is over the %s limit", HumanBytes(size), HumanBytes(limit))}
+}
+
+// grewTooBig: the file was within limit when opened and grew past it
+// while being read.
+func grewTooBig(path string, limit int64) error {
+	return &Error{Path: path, Size: limit + 1, Grew: true, Reason: fmt.Sprintf("grew over the %s limit while being read", HumanBytes(limit))}
 }
 
 // ReadInTree reads root/name only if it is a regular file inside root: a

@@ -12,13 +12,15 @@ import (
 	"github.com/rolecall/rolecall/internal/deadline"
 )
 
-func readListed(path string) ([]byte, error) {
-	f, info, err := OpenListed(path)
-	if err != nil {
-		return nil, err
+func readListed(path string) ([]byte, error) { return ReadListed(path, 100) }
+
+// A file gone between the listing and the read is an error naming it, as
+// os.Open's are (the scan counts it unreadable).
+func TestReadListedMissing(t *testing.T) {
+	_, err := ReadListed(filepath.Join(t.TempDir(), "gone"), 100)
+	if !errors.Is(err, os.ErrNotExist) || !strings.Contains(err.Error(), "gone") {
+		t.Errorf("err = %v, want a not-exist error naming the file", err)
 	}
-	defer f.Close()
-	return ReadAll(f, info, 100)
 }
 
 // hostile builds the non-regular files the tests read; devices need root.
@@ -84,6 +86,7 @@ func TestReadRefusesWhatIsNotARegularFile(t *testing.T) {
 		{name: "listed: fifo", read: func() ([]byte, error) { return readListed(h["fifo"]) }, wantErr: ErrNotRegular, inReason: "FIFO"},
 		{name: "listed: directory", read: func() ([]byte, error) { return readListed(out) }, wantErr: ErrNotRegular, inReason: "directory"},
 		{name: "listed: regular", read: func() ([]byte, error) { return readListed(filepath.Join(dir, "ok")) }, want: "fine"},
+		{name: "listed: over the cap", read: func() ([]byte, error) { return ReadListed(filepath.Join(dir, "big"), 1024) }, wantErr: ErrTooBig, inReason: "limit"},
 	}
 	if dev, ok := h["device"]; ok {
 		cases = append(cases, struct {
@@ -92,7 +95,14 @@ func TestReadRefusesWhatIsNotARegularFile(t *testing.T) {
 			want     string
 			wantErr  error
 			inReason string
-		}{name: "device", read: func() ([]byte, error) { return ReadFile(dev, 100) }, wantErr: ErrNotRegular, inReason: "device"})
+		}{name: "device", read: func() ([]byte, error) { return ReadFile(dev, 100) }, wantErr: ErrNotRegular, inReason: "device"},
+			struct {
+				name     string
+				read     func() ([]byte, error)
+				want     string
+				wantErr  error
+				inReason string
+			}{name: "listed: device", read: func() ([]byte, error) { return readListed(dev) }, wantErr: ErrNotRegular, inReason: "device"})
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
