@@ -38,23 +38,63 @@ func TestKeywordMatcher(t *testing.T) {
 				}
 				b = []byte(sb.String())
 			}
-			var got, want []string
-			d.walk(b, func(start int, k int32) { got = append(got, fmt.Sprintf("%d:%s", start, kws[k])) })
-			lower := lowerASCII(nil, b)
-			for ki, k := range kws {
-				for i := 0; i+len(k) <= len(lower); i++ {
-					if string(lower[i:i+len(k)]) == k {
-						want = append(want, fmt.Sprintf("%d:%s", i, kws[ki]))
-					}
-				}
-			}
-			slices.Sort(got)
-			slices.Sort(want)
-			if !slices.Equal(got, want) {
-				t.Fatalf("set %d, text %q:\n got %v\nwant %v", si, b, got, want)
+			if diff := matcherDiff(d, kws, b); diff != "" {
+				t.Fatalf("set %d, text %q: %s", si, b, diff)
 			}
 		}
 	}
+}
+
+// matcherDiff compares what m finds in text with a naive search of the
+// lower-cased text, and checks that hits come in order of start offset.
+func matcherDiff(m *keywordMatcher, kws []string, text []byte) string {
+	var got, want []string
+	last := -1
+	ordered := true
+	m.walk(text, func(start int, k int32) {
+		ordered = ordered && start >= last
+		last = start
+		got = append(got, fmt.Sprintf("%d:%s", start, kws[k]))
+	})
+	if !ordered {
+		return fmt.Sprintf("hits out of order: %v", got)
+	}
+	lower := lowerASCII(nil, text)
+	for _, k := range kws {
+		for i := 0; i+len(k) <= len(lower); i++ {
+			if string(lower[i:i+len(k)]) == k {
+				want = append(want, fmt.Sprintf("%d:%s", i, k))
+			}
+		}
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		return fmt.Sprintf("\n got %v\nwant %v", got, want)
+	}
+	return ""
+}
+
+// FuzzKeywordMatcher: the built-in rules' keywords, and a set with one- and
+// two-byte keywords, on any text.
+func FuzzKeywordMatcher(f *testing.F) {
+	eng, err := NewEngine(nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	short := []string{"q~", "a", "ke", "key", "secret_key"}
+	matchers := []*keywordMatcher{eng.kw, newKeywordMatcher(short)}
+	sets := [][]string{eng.keywords, short}
+	for _, seed := range []string{"", "AWS_SECRET_ACCESS_KEY=x", "Q~abc", "postgres://u:p@h", "\xffKEY\x00secret"} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, text []byte) {
+		for i, m := range matchers {
+			if diff := matcherDiff(m, sets[i], text); diff != "" {
+				t.Fatalf("set %d, text %q: %s", i, text, diff)
+			}
+		}
+	})
 }
 
 // BenchmarkKeywordMatcher: the prefilter over ordinary code:
