@@ -75,24 +75,37 @@ func matcherDiff(m *keywordMatcher, kws []string, text []byte) string {
 	return ""
 }
 
-// FuzzKeywordMatcher: the built-in rules' keywords, and a set with one- and
-// two-byte keywords, on any text.
+// FuzzKeywordMatcher: any keyword set (one a line, lower-cased as rules
+// lower them; one- and two-byte keywords take other paths) and the
+// built-in rules' keywords, on any text.
 func FuzzKeywordMatcher(f *testing.F) {
 	eng, err := NewEngine(nil)
 	if err != nil {
 		f.Fatal(err)
 	}
-	short := []string{"q~", "a", "ke", "key", "secret_key"}
-	matchers := []*keywordMatcher{eng.kw, newKeywordMatcher(short)}
-	sets := [][]string{eng.keywords, short}
-	for _, seed := range []string{"", "AWS_SECRET_ACCESS_KEY=x", "Q~abc", "postgres://u:p@h", "\xffKEY\x00secret"} {
-		f.Add([]byte(seed))
+	for _, seed := range []struct{ kws, text string }{
+		{"", ""}, {"key\nsecret_key", "AWS_SECRET_ACCESS_KEY=x"}, {"q~\nab", "Q~abc"},
+		{"a\nke\n\xc3\x89t", "\xffKEY\x00secret\xc3\x89T"}, {"abcdefghij\n@ab", "`AB@abABCDEFGHIJ"},
+	} {
+		f.Add(seed.kws, []byte(seed.text))
 	}
-	f.Fuzz(func(t *testing.T, text []byte) {
-		for i, m := range matchers {
-			if diff := matcherDiff(m, sets[i], text); diff != "" {
-				t.Fatalf("set %d, text %q: %s", i, text, diff)
+	f.Fuzz(func(t *testing.T, kwText string, text []byte) {
+		if diff := matcherDiff(eng.kw, eng.keywords, text); diff != "" {
+			t.Fatalf("built-in keywords, text %q: %s", text, diff)
+		}
+		var kws []string
+		seen := map[string]bool{}
+		for _, k := range strings.Split(kwText, "\n") {
+			if k = string(lowerASCII(nil, []byte(k))); k != "" && !seen[k] {
+				seen[k] = true
+				kws = append(kws, k)
 			}
+		}
+		if len(kws) == 0 || len(kws) > 64 {
+			return
+		}
+		if diff := matcherDiff(newKeywordMatcher(kws), kws, text); diff != "" {
+			t.Fatalf("keywords %q, text %q: %s", kws, text, diff)
 		}
 	})
 }

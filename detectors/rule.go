@@ -223,7 +223,9 @@ func compileRule(c RuleConfig) (*Rule, error) {
 		if k == "" {
 			return nil, fmt.Errorf("%s: empty keyword", where)
 		}
-		r.Keywords = append(r.Keywords, strings.ToLower(k))
+		// ASCII only, as the text is folded: strings.ToLower would make
+		// "É" an "é" that never meets the "É" in a text.
+		r.Keywords = append(r.Keywords, string(lowerASCII(nil, []byte(k))))
 	}
 	for _, g := range c.Paths {
 		if !doublestar.ValidatePattern(g) {

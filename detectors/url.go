@@ -1,6 +1,7 @@
 package detectors
 
 import (
+	"bytes"
 	"regexp"
 	"strings"
 )
@@ -47,9 +48,11 @@ func localDevURL(user, password, host string) bool {
 func detectURLCredentials(s *scan, r *Rule) []Match {
 	// "://" is on most lines of a notebook that links anywhere; only the
 	// few hits followed by user:password@ are worth the regex.
+	// A user's rule may give the detector other keywords: their hits
+	// are kept as they are.
 	var hits []int
 	for _, h := range s.hitsOf(r) {
-		if mayHoldUserinfo(s.text[h:]) {
+		if !bytes.HasPrefix(s.text[h:], []byte("://")) || mayHoldUserinfo(s.text[h:]) {
 			hits = append(hits, h)
 		}
 	}

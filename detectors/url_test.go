@@ -35,3 +35,32 @@ func TestMayHoldUserinfoIsASupersetOfTheRegex(t *testing.T) {
 		}
 	}
 }
+
+// A user's rule may name the url-credentials detector with keywords of its
+// own ("postgresql"), and an uppercase non-ASCII keyword must meet the
+// same bytes in a text: both once failed after the prefilter changed.
+func TestURLDetectorUserKeywords(t *testing.T) {
+	for _, kw := range []string{"postgresql", "ÉTL"} {
+		cfg, err := ParseConfig("user.toml", `
+[[rules]]
+id = "url-credentials"
+description = "x"
+detector = "url-credentials"
+keywords = ["`+kw+`"]
+severity = "high"
+`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		eng, err := NewEngine(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "Zq8rT2" + "vLm9Xw"
+		text := "url = \"postgresql://ÉTL:" + want + "@db.prod.example.net:5432/dw\"\n"
+		ms := eng.Detect(Fragment{Path: "a.py", Text: []byte(text)})
+		if len(ms) != 1 || ms[0].Secret != want {
+			t.Errorf("keyword %q: %d matches, want the password", kw, len(ms))
+		}
+	}
+}

@@ -3,6 +3,7 @@ package ipynb
 import (
 	"bytes"
 	"fmt"
+	"math"
 )
 
 // MaxDepth bounds the nesting of arrays and objects. Real notebooks nest a
@@ -168,7 +169,7 @@ func (v *Value) Int() (int, bool) {
 		case c == '-' && i == 0:
 			neg = true
 		case c >= '0' && c <= '9':
-			if n > 1<<40 {
+			if n > (math.MaxInt-9)/10 {
 				return 0, false
 			}
 			n = n*10 + int(c-'0')

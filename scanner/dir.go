@@ -78,6 +78,17 @@ func (c *collector) warnf(path, format string, args ...any) {
 	}
 }
 
+// internalError records a file whose scan panicked as unreadable (never a
+// silent clean) and warns. A warning callback that panics too must not
+// end the worker: the walk's queue waits on the workers.
+func (c *collector) internalError(path string, v any, stack []byte) {
+	c.mu.Lock()
+	c.res.Unreadable = append(c.res.Unreadable, Gap{Path: path, Reason: fmt.Sprintf("internal error, not fully scanned: %v", v)})
+	c.mu.Unlock()
+	defer func() { _ = recover() }()
+	c.warnf(path, "internal error, file not fully scanned (please report this): %v\n%s", v, stack)
+}
+
 func (c *collector) skip(path, reason string) {
 	c.warnf(path, "skipped: %s", reason)
 	c.skipQuietly(path, reason)
@@ -133,7 +144,7 @@ func (s *Scanner) ScanPaths(ctx context.Context, paths []string, opts Options) (
 				func() {
 					defer func() {
 						if r := recover(); r != nil {
-							col.warnf(j.c.Path, "internal error, file not fully scanned (please report this): %v\n%s", r, debug.Stack())
+							col.internalError(j.c.Path, r, debug.Stack())
 						}
 					}()
 					s.scanFile(j.c, j.abs, j.follow, opts.SizeLimit(), col)
@@ -143,13 +154,15 @@ func (s *Scanner) ScanPaths(ctx context.Context, paths []string, opts Options) (
 	}
 	submit := func(c Content, abs string, follow bool) { jobs <- job{c, abs, follow} }
 	var walkErr error
-	for _, arg := range paths {
-		if err := s.walkArg(ctx, arg, col, submit); err != nil {
-			walkErr = err
-			break
+	func() {
+		defer close(jobs) // even if the walk panics: the workers end
+		for _, arg := range paths {
+			if err := s.walkArg(ctx, arg, col, submit); err != nil {
+				walkErr = err
+				break
+			}
 		}
-	}
-	close(jobs)
+	}()
 	p.Wait()
 	if walkErr != nil && ctx.Err() == nil {
 		return nil, walkErr

@@ -8,9 +8,11 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/rolecall/rolecall/detectors"
 	"github.com/rolecall/rolecall/detectors/testsecrets"
+	"github.com/rolecall/rolecall/internal/deadline"
 )
 
 func write(t *testing.T, path, body string) {
@@ -161,6 +163,30 @@ func TestManyFilesDeterministic(t *testing.T) {
 			t.Fatalf("order differs at %d: %s vs %s", i, a.Findings[i].File, b.Findings[i].File)
 		}
 	}
+}
+
+// A warning callback that panics (a bug of ours) must neither hang the
+// scan (the walk's queue waits on the workers) nor leave a file uncounted:
+// each file is scanned, skipped or unreadable.
+func TestPanickingWarnNeitherHangsNorLosesFiles(t *testing.T) {
+	root := t.TempDir()
+	const n, big = 1000, 3
+	for i := range n {
+		body := "x = 1\n"
+		if i < big {
+			body = strings.Repeat("y", 2000)
+		}
+		write(t, filepath.Join(root, fmt.Sprintf("d%d", i%10), fmt.Sprintf("f%04d.py", i)), body)
+	}
+	eng, _ := detectors.NewEngine(nil)
+	opts := Options{Jobs: 2, MaxFileSize: 1000, Warn: func(Warning) { panic("warn") }}
+	deadline.Within(t, 30*time.Second, func() {
+		res, err := New(eng).ScanPaths(context.Background(), []string{root}, opts)
+		must(t, err)
+		if res.Files+len(res.Skipped)+len(res.Unreadable) != n || len(res.Unreadable) != big {
+			t.Errorf("scanned %d, skipped %d, unreadable %d: want %d in all, %d unreadable", res.Files, len(res.Skipped), len(res.Unreadable), n, big)
+		}
+	})
 }
 
 func TestCancelledScanStops(t *testing.T) {

@@ -154,13 +154,17 @@ func writeText(w io.Writer, repos iter.Seq2[RepoFindings, error], o report.Optio
 			return err
 		}
 	}
-	if n > 0 {
-		return nil
-	}
 	// Never a clean report for what was not read.
-	msg := fmt.Sprintf("no secrets found in %d repositories", scanned)
-	if failed > 0 {
-		msg += fmt.Sprintf("; INCOMPLETE: %d could not be scanned (the warnings name them)", failed)
+	var msg string
+	switch {
+	case n == 0 && failed == 0:
+		msg = fmt.Sprintf("no secrets found in %d repositories", scanned)
+	case n == 0:
+		msg = fmt.Sprintf("no secrets found in %d repositories; INCOMPLETE: %d could not be scanned (the warnings name them)", scanned, failed)
+	case failed > 0:
+		msg = fmt.Sprintf("INCOMPLETE: %d repositories could not be scanned this run (the warnings name them); what is shown for them is from an earlier run", failed)
+	default:
+		return nil
 	}
 	_, err := fmt.Fprintln(w, msg)
 	return err
