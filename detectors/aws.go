@@ -381,13 +381,21 @@ func awsSecretMatches(r *Rule, text []byte, list []awsSecret) []Match {
 
 // nameAround returns the identifier (letters, digits, _ . -) holding
 // offset h, up to maxName bytes either side.
-func nameAround(text []byte, h int) (a, b int) {
-	a, b = h, h
+func nameAround(text []byte, h int) (a, b int) { return nameStart(text, h), nameEnd(text, h) }
+
+// nameStart and nameEnd walk at most maxName+1 bytes from h.
+func nameStart(text []byte, h int) int {
+	a := h
 	for a > 0 && h-a <= maxName && isNameByte(text[a-1]) {
 		a--
 	}
+	return a
+}
+
+func nameEnd(text []byte, h int) int {
+	b := h
 	for b < len(text) && b-h <= maxName && isNameByte(text[b]) {
 		b++
 	}
-	return a, b
+	return b
 }

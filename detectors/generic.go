@@ -148,11 +148,13 @@ var credentialEnds = func() (t [256]bool) {
 	return t
 }()
 
-// mayEndCredential is credentialWords' first test made on a name before
-// it is split: the last word ends where the name does, separators aside.
-func mayEndCredential(name []byte) bool {
-	name = bytes.TrimRight(name, "_.- ")
-	return len(name) > 0 && credentialEnds[lowerByte[name[len(name)-1]]]
+// mayEndCredential is credentialWords' first test made on the end of a
+// name (from a keyword hit in it) before the name is found and split: the
+// last word ends where the name does, separators aside. An end that is
+// all separators passes (the test needs the whole name).
+func mayEndCredential(end []byte) bool {
+	end = bytes.TrimRight(end, "_.- ")
+	return len(end) == 0 || credentialEnds[lowerByte[end[len(end)-1]]]
 }
 
 func credentialWords(prev, last []byte) bool {
@@ -204,8 +206,13 @@ func detectGeneric(s *scan, r *Rule) []Match {
 	for _, h := range s.hitsOf(r) {
 		// Names are short; a keyword inside a long run (base64, minified
 		// code) is not a name, and walking the run per hit would be quadratic.
-		a, b := nameAround(s.text, h)
-		if h-a > maxName || b-h > maxName {
+		// The end comes first: most names end in no credential word.
+		b := nameEnd(s.text, h)
+		if b-h > maxName || !mayEndCredential(s.text[h:b]) {
+			continue
+		}
+		a := nameStart(s.text, h)
+		if h-a > maxName {
 			continue
 		}
 		// A leading "--" belongs to a CLI flag, not the name.
@@ -218,7 +225,7 @@ func detectGeneric(s *scan, r *Rule) []Match {
 			continue
 		}
 		lastName = a
-		if !mayEndCredential(s.text[a:b]) || !credentialWords(lastWords(s.text[a:b], s.lowerRange(a, b))) {
+		if !credentialWords(lastWords(s.text[a:b], s.lowerRange(a, b))) {
 			continue
 		}
 		name := string(s.text[a:b])
