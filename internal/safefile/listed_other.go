@@ -4,11 +4,4 @@ package safefile
 
 // ReadListed reads a file a directory listing has just reported as
 // regular, of at most limit bytes (see OpenListed).
-func ReadListed(path string, limit int64) ([]byte, error) {
-	f, info, err := OpenListed(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return ReadAll(f, info, limit)
-}
+func ReadListed(path string, limit int64) ([]byte, error) { return readOpened(OpenListed, path, limit) }

@@ -122,8 +122,11 @@ func open(path string, follow, stat bool) (*os.File, os.FileInfo, error) {
 }
 
 // ReadFile reads a regular file (following links) of at most limit bytes.
-func ReadFile(path string, limit int64) ([]byte, error) {
-	f, info, err := Open(path)
+func ReadFile(path string, limit int64) ([]byte, error) { return readOpened(Open, path, limit) }
+
+// readOpened opens path with open and reads it whole (ReadAll).
+func readOpened(open func(string) (*os.File, os.FileInfo, error), path string, limit int64) ([]byte, error) {
+	f, info, err := open(path)
 	if err != nil {
 		return nil, err
 	}
@@ -185,12 +188,7 @@ func ReadInTree(root, name string, limit int64) ([]byte, error) {
 		}
 		path = target
 	}
-	f, info, err := OpenNoFollow(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return ReadAll(f, info, limit)
+	return readOpened(OpenNoFollow, path, limit)
 }
 
 // Within reports whether path is root or below it (both cleaned, absolute
