@@ -152,7 +152,7 @@ func (s *scan) analyseAWS(hits []int) *awsResult {
 	return res
 }
 
-// awsKeywordAt names the AWS keyword starting at lower[h:].
+// awsKeywordAt names the AWS keyword starting at text[h:] (in any case).
 func awsKeywordAt(text []byte, h int) string {
 	for _, kw := range []string{"secret", "session_token", "sessiontoken", "session-token",
 		"security_token", "securitytoken", "security-token"} {

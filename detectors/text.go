@@ -177,10 +177,7 @@ func lowerASCII(buf, text []byte) []byte {
 	}
 	buf = buf[:len(text)]
 	for i, c := range text {
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		buf[i] = c
+		buf[i] = lowerByte[c]
 	}
 	return buf
 }
